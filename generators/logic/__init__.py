@@ -1,0 +1,3 @@
+"""Logic tasks. `TASKS` maps a task name to its `Task` (see reasoning.task)."""
+
+TASKS: dict = {}

@@ -1,0 +1,177 @@
+"""Column addition and subtraction (primary), written digit column by digit column.
+
+Each column step states its arithmetic, e.g. ``tens: 3 + 4 + 1 = 8, write 8`` or
+``ones: 3 + 10 - 7 = 6, write 6, borrow 1``, and is checked by recomputing the column
+exactly. Reasoning slips (dropped carry, wrong borrow, digit fact error) are proposed,
+caught by the critic, rejected, and followed by the corrected step.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from generators.answers import parse_integer
+from reasoning.schema import Check, InjectedError, Step
+from reasoning.task import Problem, Task, Verdict
+
+NAME = "column_arithmetic"
+VERSION = "1"
+COLUMNS = ("ones", "tens", "hundreds", "thousands", "ten-thousands", "hundred-thousands",
+           "millions", "ten-millions", "hundred-millions", "billions")  # fmt: skip
+SLIPS = ("dropped_carry", "wrong_borrow", "digit_fact")
+
+
+@dataclass(frozen=True)
+class Config:
+    min_digits: int = 2
+    max_digits: int = 4
+    operations: tuple[str, ...] = ("+", "-")
+    slip_rate: float = 0.1  # chance that a column step is first proposed with a slip
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.min_digits <= self.max_digits <= 9:
+            raise ValueError("need 1 <= min_digits <= max_digits <= 9 (e.g. min 2, max 4)")
+        if not self.operations or set(self.operations) - {"+", "-"}:
+            raise ValueError("operations must be a non-empty subset of ('+', '-')")
+        if not 0.0 <= self.slip_rate <= 1.0:
+            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column's claim: terms (signed ints) summing to `value`, the digit written,
+    and whether a carry (addition) or borrow (subtraction) goes to the next column."""
+
+    name: str
+    terms: tuple[int, ...]
+    value: int
+    write: int
+    carry: bool
+
+    def text(self, op: str) -> str:
+        expr = str(self.terms[0])
+        for t in self.terms[1:]:
+            expr += f" + {t}" if t >= 0 else f" - {-t}"
+        tail = (", write {w} carry 1" if op == "+" else ", write {w}, borrow 1") if self.carry else ", write {w}"
+        return f"{self.name}: {expr} = {self.value}" + tail.format(w=self.write)
+
+    def expr(self) -> str:
+        return self.text("+").split(": ", 1)[1].split(",", 1)[0]
+
+
+def _digits(n: int, width: int) -> list[int]:
+    return [(n // 10**k) % 10 for k in range(width)]
+
+
+def _true_columns(a: int, b: int, op: str) -> list[Column]:
+    width = max(len(str(a)), len(str(b)))
+    da, db = _digits(a, width), _digits(b, width)
+    cols, carry = [], 0
+    for k in range(width):
+        if op == "+":
+            terms = [da[k]] + ([db[k]] if k < len(str(b)) else []) + ([1] if carry else [])
+            value = sum(terms)
+            cols.append(Column(COLUMNS[k], tuple(terms), value, value % 10, value >= 10))
+            carry = int(value >= 10)
+        else:
+            need = da[k] - carry < db[k]
+            terms = [da[k]] + ([-1] if carry else []) + ([10] if need else []) + [-db[k]]
+            value = sum(terms)
+            cols.append(Column(COLUMNS[k], tuple(terms), value, value, need))
+            carry = int(need)
+    if op == "+" and carry:
+        cols.append(Column(COLUMNS[width], (1,), 1, 1, False))
+    return cols
+
+
+def check_column(claim: Column, truth: Column) -> Check:
+    """Recompute a column claim exactly against the true column."""
+    if sum(claim.terms) != claim.value:
+        return Check(checker="exact_arithmetic", ok=False,
+                     detail=f"{claim.expr()} is {sum(claim.terms)}, not {claim.value}")
+    ok = claim == truth
+    detail = f"{truth.expr()} = {truth.value}" + ("" if ok else f"; claimed {claim.expr()} = {claim.value}")
+    return Check(checker="exact_arithmetic", ok=ok, detail=detail)
+
+
+def _slip(rng: random.Random, col: Column, prev: str | None, op: str) -> tuple[str, Column, str] | None:
+    """A typical wrong version of `col`, with the critic's words, or None if none applies."""
+    kinds = ["digit_fact"]
+    if op == "+" and 1 in col.terms[1:] and len(col.terms) > 1 and col.terms[-1] == 1 and prev:
+        kinds.append("dropped_carry")
+    if op == "-" and (-1 in col.terms or 10 in col.terms):
+        kinds.append("wrong_borrow")
+    kind = rng.choice(kinds)
+    if kind == "dropped_carry":
+        terms = col.terms[:-1]
+        v = sum(terms)
+        wrong = Column(col.name, terms, v, v % 10, v >= 10)
+        critic = f"the carry 1 from the {prev} was dropped: {col.expr()} = {col.value} ✗"
+    elif kind == "wrong_borrow":
+        top, bottom = col.terms[0], -col.terms[-1]
+        if 10 in col.terms:  # needed a borrow but took the smaller digit from the larger
+            v = abs(top - (1 if -1 in col.terms else 0) - bottom)
+            terms = (max(top, bottom), -min(top, bottom)) if -1 not in col.terms else col.terms
+            if -1 in col.terms:
+                terms = (bottom, -(top - 1)) if bottom > top - 1 else (top - 1, -bottom)
+            wrong = Column(col.name, tuple(terms), v, v, False)
+            critic = f"{top - (1 if -1 in col.terms else 0)} < {bottom}: must borrow, {col.expr()} = {col.value} ✗"
+        else:  # forgot the 1 lent to the previous column
+            v = top - bottom
+            wrong = Column(col.name, (top, -bottom), v, v, False)
+            critic = f"1 was lent to the {prev}: {col.expr()} = {col.value} ✗"
+    else:
+        delta = rng.choice((-1, 1)) if col.value > 0 else 1
+        v = col.value + delta
+        write = v % 10 if op == "+" else v
+        wrong = Column(col.name, col.terms, v, write, col.carry)
+        critic = f"{col.expr()} = {col.value}, not {v} ✗"
+    return kind, wrong, critic
+
+
+def generate(rng: random.Random, level: str, config: Config) -> Problem:
+    op = rng.choice(config.operations)
+    a = rng.randint(10 ** (config.min_digits - 1), 10**config.max_digits - 1)
+    b = rng.randint(10 ** (config.min_digits - 1), 10**config.max_digits - 1)
+    if op == "-" and b > a:
+        a, b = b, a
+    result = a + b if op == "+" else a - b
+    steps: list[Step] = []
+    error: InjectedError | None = None
+    prev = None
+    for col in _true_columns(a, b, op):
+        if config.slip_rate and rng.random() < config.slip_rate:
+            kind, wrong, critic = _slip(rng, col, prev, op)
+            check = check_column(wrong, col)
+            steps.append(Step(proposal=wrong.text(op), critic=critic, verdict="accept" if check.ok else "reject",
+                              check=check, slip=kind))
+            if error is None:
+                error = InjectedError(kind=f"slip:{kind}", location=f"{col.name} column",
+                                      original=col.text(op), wrong=wrong.text(op),
+                                      first_divergent_step=len(steps) - 1)
+        check = check_column(col, col)
+        steps.append(Step(proposal=col.text(op), critic=f"{col.expr()} = {col.value} ✓",
+                          verdict="accept" if check.ok else "reject", check=check))
+        prev = col.name
+    ok = (a + b if op == "+" else a - b) == result
+    steps.append(Step(proposal=f"read the written digits: {result}",
+                      critic=f"{a} {op} {b} = {result} ✓", verdict="accept" if ok else "reject",
+                      check=Check(checker="exact_arithmetic", ok=ok, detail=f"{a} {op} {b} = {result}")))
+    return Problem(task=NAME, level=level, prompt=f"Compute {a} {op} {b} column by column.",
+                   steps=steps, answer=str(result), error=error, data={"expected": result})
+
+
+def verify(problem: Problem, answer_text: str) -> Verdict:
+    value, why = parse_integer(answer_text)
+    if value is None:
+        return Verdict(0.0, why)
+    expected = int(problem.data["expected"])
+    if value == expected:
+        return Verdict(1.0, "correct")
+    return Verdict(0.0, f"wrong value: got {value}, expected {expected}")
+
+
+TASK = Task(name=NAME, domain="math", levels=("primary",), version=VERSION, config_cls=Config,
+            generate=generate, verify=verify,
+            description="column addition/subtraction, 2-4 digits, carries and borrows")

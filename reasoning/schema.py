@@ -1,0 +1,116 @@
+"""Pydantic models of a record: one problem with its step-by-step reasoning.
+
+A record carries what the token text shows (prompt, steps, answer, end) and what it does
+not (domain, level, task, each step's machine check, an injected error, provenance).
+Unknown keys are errors, so a file written by a newer or broken generator is caught
+on read rather than silently losing fields.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from reasoning.levels import DOMAINS, LEVELS
+
+DEFAULT_SYSTEM = (
+    "You are a careful reasoner. Propose one step at a time, check it as a critic, "
+    "and judge it before going on."
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Check(_Model):
+    """The machine check behind a step: which checker ran, whether it held, and what it saw."""
+
+    checker: str
+    ok: bool
+    detail: str = ""
+
+
+class Step(_Model):
+    """One proposer/critic/judge triple.
+
+    `slip` names the typical mistake of a deliberately wrong proposal (None otherwise).
+    """
+
+    proposal: str
+    critic: str
+    verdict: Literal["accept", "reject"]
+    check: Check
+    slip: str | None = None
+
+    @model_validator(mode="after")
+    def _verdict_follows_check(self) -> Step:
+        # Ground truth by construction: a step is accepted exactly when its check held.
+        if (self.verdict == "accept") != self.check.ok:
+            raise ValueError(
+                f"step verdict {self.verdict!r} disagrees with its check (ok={self.check.ok})"
+            )
+        return self
+
+
+class InjectedError(_Model):
+    """A deliberate error in the record: a reasoning slip or a program bug.
+
+    `first_divergent_step` is the index (into `Record.steps`) of the first step where the
+    error shows; for program bugs it may also carry the variable and values in `detail`.
+    """
+
+    kind: str
+    location: str
+    original: str
+    wrong: str
+    first_divergent_step: int | None = None
+    detail: str = ""
+
+
+class Provenance(_Model):
+    """Everything needed to regenerate the record byte for byte."""
+
+    generator: str
+    version: str
+    level: str
+    seed: int
+    index: int = Field(ge=0)
+
+
+def record_id(p: Provenance) -> str:
+    """A stable id: the same provenance always gives the same id."""
+    key = f"{p.generator}|{p.version}|{p.level}|{p.seed}|{p.index}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+class Record(_Model):
+    id: str
+    domain: str
+    level: str
+    task: str
+    system: str = DEFAULT_SYSTEM
+    prompt: str
+    steps: list[Step]
+    answer: str
+    end: Literal["terminated", "truncated"] = "terminated"
+    error: InjectedError | None = None
+    provenance: Provenance
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Record:
+        if self.domain not in DOMAINS:
+            raise ValueError(f"unknown domain {self.domain!r}; expected one of {DOMAINS}")
+        if self.level not in LEVELS:
+            raise ValueError(f"unknown level {self.level!r}; expected one of {LEVELS}")
+        if self.provenance.level != self.level:
+            raise ValueError("provenance level differs from record level")
+        if self.id != record_id(self.provenance):
+            raise ValueError("id does not match provenance (expected record_id(provenance))")
+        return self
+
+    @property
+    def has_slip(self) -> bool:
+        return any(s.verdict == "reject" for s in self.steps)

@@ -1,0 +1,117 @@
+"""The task/verifier API every data source implements (math, logic and code alike).
+
+A task module defines a frozen config dataclass, `generate(rng, level, config) -> Problem`
+and a pure `verify(problem, answer_text) -> Verdict`, and exposes them as one `Task`.
+Domains keep plain dict registries of tasks (`TASKS = {task.name: task, ...}`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from reasoning.levels import check_level
+from reasoning.schema import InjectedError, Provenance, Record, Step, record_id
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A verifier's judgement of an answer: score in [0, 1] and a reason for people."""
+
+    score: float
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.score <= 1.0:
+            raise ValueError(f"score must lie in [0, 1], got {self.score}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One generated problem with its checked steps.
+
+    `data` holds what the verifier needs beyond the answer text (expected value, variable
+    names, ...); it must be plain JSON-able values.
+    """
+
+    task: str
+    level: str
+    prompt: str
+    steps: list[Step]
+    answer: str
+    error: InjectedError | None = None
+    end: str = "terminated"
+    data: dict[str, Any] = field(default_factory=dict)
+    # Names of things that happened while generating (a mutant that never diverged, a
+    # program that timed out and was replaced, ...); the pipeline counts them per task.
+    events: tuple[str, ...] = ()
+
+
+class Dropped(Exception):
+    """Raised by `generate` when an item cannot be produced; `reason` is counted and shown."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    domain: str
+    levels: tuple[str, ...]
+    version: str
+    config_cls: type
+    generate: Callable[[random.Random, str, Any], Problem]
+    verify: Callable[[Problem, str], Verdict]
+    description: str = ""
+
+    def default_config(self, **overrides: Any) -> Any:
+        """The task's config with `overrides` applied; unknown keys raise a ValueError."""
+        known = set(getattr(self.config_cls, "__dataclass_fields__", {}))
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise ValueError(
+                f"task {self.name!r} has no config key(s) {unknown}; known: {sorted(known)}"
+            )
+        return self.config_cls(**overrides)
+
+
+def item_rng(task: str, version: str, level: str, seed: int, index: int) -> random.Random:
+    """The one RNG of one item, derived from its identity (never the global RNG)."""
+    key = f"{task}|{version}|{level}|{seed}|{index}".encode()
+    return random.Random(int.from_bytes(hashlib.sha256(key).digest()[:8], "big"))
+
+
+def generate_record(task: Task, level: str, seed: int, index: int, config: Any) -> Record:
+    """Generate item `index` of `task` at `level`: deterministic in its arguments."""
+    check_level(level)
+    if level not in task.levels:
+        raise ValueError(f"task {task.name!r} has no level {level!r}; it has {task.levels}")
+    problem = task.generate(item_rng(task.name, task.version, level, seed, index), level, config)
+    for i, step in enumerate(problem.steps):
+        # Ground truth by construction: refuse to emit an accepted step whose check failed.
+        if step.verdict == "accept" and not step.check.ok:
+            raise AssertionError(f"{task.name}: accepted step {i} failed its check")
+    prov = Provenance(
+        generator=f"{task.domain}.{task.name}",
+        version=task.version,
+        level=level,
+        seed=seed,
+        index=index,
+    )
+    return Record(
+        id=record_id(prov),
+        domain=task.domain,
+        level=level,
+        task=task.name,
+        prompt=problem.prompt,
+        steps=problem.steps,
+        answer=problem.answer,
+        end=problem.end,
+        error=problem.error,
+        provenance=prov,
+    )

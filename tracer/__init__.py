@@ -1,0 +1,1 @@
+"""Tracing interpreter, sandboxes, bug injection and the code-domain tasks."""
