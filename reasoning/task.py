@@ -86,8 +86,11 @@ def item_rng(task: str, version: str, level: str, seed: int, index: int) -> rand
     return random.Random(int.from_bytes(hashlib.sha256(key).digest()[:8], "big"))
 
 
-def generate_record(task: Task, level: str, seed: int, index: int, config: Any) -> Record:
-    """Generate item `index` of `task` at `level`: deterministic in its arguments."""
+def generate_problem(task: Task, level: str, seed: int, index: int, config: Any) -> Problem:
+    """Generate item `index` of `task` at `level` (deterministic in its arguments).
+
+    Raises `Dropped` when the task could not produce the item.
+    """
     check_level(level)
     if level not in task.levels:
         raise ValueError(f"task {task.name!r} has no level {level!r}; it has {task.levels}")
@@ -96,6 +99,11 @@ def generate_record(task: Task, level: str, seed: int, index: int, config: Any) 
         # Ground truth by construction: refuse to emit an accepted step whose check failed.
         if step.verdict == "accept" and not step.check.ok:
             raise AssertionError(f"{task.name}: accepted step {i} failed its check")
+    return problem
+
+
+def build_record(task: Task, level: str, seed: int, index: int, problem: Problem) -> Record:
+    """The record of a generated problem, with its provenance and stable id."""
     prov = Provenance(
         generator=f"{task.domain}.{task.name}",
         version=task.version,
@@ -115,3 +123,8 @@ def generate_record(task: Task, level: str, seed: int, index: int, config: Any) 
         error=problem.error,
         provenance=prov,
     )
+
+
+def generate_record(task: Task, level: str, seed: int, index: int, config: Any) -> Record:
+    """Generate item `index` of `task` at `level` as a record: deterministic in its arguments."""
+    return build_record(task, level, seed, index, generate_problem(task, level, seed, index, config))

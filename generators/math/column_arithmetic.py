@@ -40,24 +40,29 @@ class Config:
 
 @dataclass(frozen=True)
 class Column:
-    """One column's claim: terms (signed ints) summing to `value`, the digit written,
-    and whether a carry (addition) or borrow (subtraction) goes to the next column."""
+    """One column's claim: signed terms summing to `value`, the digit written, and whether
+    a carry (addition) or borrow (subtraction) goes to the next column.
+
+    Terms are (sign, digit) pairs so that ``9 - 0`` keeps its minus sign."""
 
     name: str
-    terms: tuple[int, ...]
+    terms: tuple[tuple[str, int], ...]
     value: int
     write: int
     carry: bool
 
-    def text(self, op: str) -> str:
-        expr = str(self.terms[0])
-        for t in self.terms[1:]:
-            expr += f" + {t}" if t >= 0 else f" - {-t}"
-        tail = (", write {w} carry 1" if op == "+" else ", write {w}, borrow 1") if self.carry else ", write {w}"
-        return f"{self.name}: {expr} = {self.value}" + tail.format(w=self.write)
+    def total(self) -> int:
+        return sum(d if sign == "+" else -d for sign, d in self.terms)
 
     def expr(self) -> str:
-        return self.text("+").split(": ", 1)[1].split(",", 1)[0]
+        """The column's arithmetic without its result, e.g. ``3 + 4 + 1``."""
+        first_sign, first = self.terms[0]
+        out = str(first) if first_sign == "+" else f"-{first}"
+        return out + "".join(f" {sign} {d}" for sign, d in self.terms[1:])
+
+    def text(self, op: str) -> str:
+        tail = (" carry 1" if op == "+" else ", borrow 1") if self.carry else ""
+        return f"{self.name}: {self.expr()} = {self.value}, write {self.write}{tail}"
 
 
 def _digits(n: int, width: int) -> list[int]:
@@ -70,62 +75,64 @@ def _true_columns(a: int, b: int, op: str) -> list[Column]:
     cols, carry = [], 0
     for k in range(width):
         if op == "+":
-            terms = [da[k]] + ([db[k]] if k < len(str(b)) else []) + ([1] if carry else [])
-            value = sum(terms)
+            terms = [("+", da[k])] + ([("+", db[k])] if k < len(str(b)) else [])
+            terms += [("+", 1)] if carry else []
+            value = sum(d for _, d in terms)
             cols.append(Column(COLUMNS[k], tuple(terms), value, value % 10, value >= 10))
             carry = int(value >= 10)
         else:
             need = da[k] - carry < db[k]
-            terms = [da[k]] + ([-1] if carry else []) + ([10] if need else []) + [-db[k]]
-            value = sum(terms)
+            terms = [("+", da[k])] + ([("-", 1)] if carry else []) + ([("+", 10)] if need else [])
+            terms += [("-", db[k])]
+            value = da[k] - carry + 10 * need - db[k]
             cols.append(Column(COLUMNS[k], tuple(terms), value, value, need))
             carry = int(need)
     if op == "+" and carry:
-        cols.append(Column(COLUMNS[width], (1,), 1, 1, False))
+        cols.append(Column(COLUMNS[width], (("+", 1),), 1, 1, False))
     return cols
 
 
 def check_column(claim: Column, truth: Column) -> Check:
     """Recompute a column claim exactly against the true column."""
-    if sum(claim.terms) != claim.value:
+    if claim.total() != claim.value:
         return Check(checker="exact_arithmetic", ok=False,
-                     detail=f"{claim.expr()} is {sum(claim.terms)}, not {claim.value}")
+                     detail=f"{claim.expr()} is {claim.total()}, not {claim.value}")
     ok = claim == truth
-    detail = f"{truth.expr()} = {truth.value}" + ("" if ok else f"; claimed {claim.expr()} = {claim.value}")
+    detail = f"{truth.expr()} = {truth.value}"
+    if not ok:
+        detail += f"; claimed {claim.text('+' if truth.terms[-1][0] == '+' else '-')}"
     return Check(checker="exact_arithmetic", ok=ok, detail=detail)
 
 
-def _slip(rng: random.Random, col: Column, prev: str | None, op: str) -> tuple[str, Column, str] | None:
-    """A typical wrong version of `col`, with the critic's words, or None if none applies."""
+def _slip(rng: random.Random, col: Column, prev: str | None, op: str) -> tuple[str, Column, str]:
+    """A typical wrong version of `col` with the critic's words."""
     kinds = ["digit_fact"]
-    if op == "+" and 1 in col.terms[1:] and len(col.terms) > 1 and col.terms[-1] == 1 and prev:
+    carried = op == "+" and prev is not None and len(col.terms) > 1 and col.terms[-1] == ("+", 1)
+    if carried:
         kinds.append("dropped_carry")
-    if op == "-" and (-1 in col.terms or 10 in col.terms):
+    lent = len(col.terms) >= 3 and col.terms[1] == ("-", 1)  # not the subtrahend digit 1
+    borrowed = ("+", 10) in col.terms
+    if op == "-" and (lent or borrowed):
         kinds.append("wrong_borrow")
     kind = rng.choice(kinds)
     if kind == "dropped_carry":
         terms = col.terms[:-1]
-        v = sum(terms)
+        v = sum(d for _, d in terms)
         wrong = Column(col.name, terms, v, v % 10, v >= 10)
         critic = f"the carry 1 from the {prev} was dropped: {col.expr()} = {col.value} ✗"
     elif kind == "wrong_borrow":
-        top, bottom = col.terms[0], -col.terms[-1]
-        if 10 in col.terms:  # needed a borrow but took the smaller digit from the larger
-            v = abs(top - (1 if -1 in col.terms else 0) - bottom)
-            terms = (max(top, bottom), -min(top, bottom)) if -1 not in col.terms else col.terms
-            if -1 in col.terms:
-                terms = (bottom, -(top - 1)) if bottom > top - 1 else (top - 1, -bottom)
-            wrong = Column(col.name, tuple(terms), v, v, False)
-            critic = f"{top - (1 if -1 in col.terms else 0)} < {bottom}: must borrow, {col.expr()} = {col.value} ✗"
+        top, bottom = col.terms[0][1] - (1 if lent else 0), col.terms[-1][1]
+        if borrowed:  # needed a borrow, but took the smaller digit from the larger instead
+            big, small = max(top, bottom), min(top, bottom)
+            wrong = Column(col.name, (("+", big), ("-", small)), big - small, big - small, False)
+            critic = f"{top} < {bottom}: must borrow, {col.expr()} = {col.value} ✗"
         else:  # forgot the 1 lent to the previous column
-            v = top - bottom
-            wrong = Column(col.name, (top, -bottom), v, v, False)
+            v = col.terms[0][1] - bottom
+            wrong = Column(col.name, (("+", col.terms[0][1]), ("-", bottom)), v, v, False)
             critic = f"1 was lent to the {prev}: {col.expr()} = {col.value} ✗"
     else:
-        delta = rng.choice((-1, 1)) if col.value > 0 else 1
-        v = col.value + delta
-        write = v % 10 if op == "+" else v
-        wrong = Column(col.name, col.terms, v, write, col.carry)
+        v = col.value + (rng.choice((-1, 1)) if col.value > 0 else 1)
+        wrong = Column(col.name, col.terms, v, v % 10 if op == "+" else v, col.carry)
         critic = f"{col.expr()} = {col.value}, not {v} ✗"
     return kind, wrong, critic
 
@@ -144,6 +151,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         if config.slip_rate and rng.random() < config.slip_rate:
             kind, wrong, critic = _slip(rng, col, prev, op)
             check = check_column(wrong, col)
+            assert not check.ok, "a slip must be wrong"
             steps.append(Step(proposal=wrong.text(op), critic=critic, verdict="accept" if check.ok else "reject",
                               check=check, slip=kind))
             if error is None:

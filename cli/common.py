@@ -1,0 +1,38 @@
+"""What every command shares: an argument parser whose errors are one line, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+EXIT_BAD_INPUT = 2
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        fail(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def fail(message: str) -> None:
+    """End the command with one clear line on stderr and exit code 2."""
+    print(message, file=sys.stderr)
+    raise SystemExit(EXIT_BAD_INPUT)
+
+
+def run(prog: str, body: Callable[[], int | None]) -> int:
+    """Run a command body; bad input (ValueError, OSError) ends in one line and exit 2."""
+    try:
+        return body() or 0
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `cmd | head`: the reader left, nothing to report
+        sys.stderr.close()
+        return 0
+    except (ValueError, OSError) as e:
+        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        print(f"{prog}: {msg}", file=sys.stderr)
+        return EXIT_BAD_INPUT

@@ -1,0 +1,94 @@
+"""The generation pipeline: task picking, determinism across workers, resume, drops."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from dataclasses import dataclass
+
+import pytest
+
+from generators.math.column_arithmetic import TASK
+from reasoning.dataset import read_records
+from reasoning.generate import RunConfig, TaskSpec, generate_dataset, pick_task
+from reasoning.schema import Check, Step
+from reasoning.task import Dropped, Problem, Task, Verdict
+
+
+def _tree(path):
+    return {p.relative_to(path).as_posix(): p.read_bytes() for p in sorted(path.rglob("*"))
+            if p.is_file()}  # fmt: skip
+
+
+def test_pick_task_follows_weights_for_every_prefix():
+    specs = [TaskSpec(TASK, TASK.default_config(), w) for w in (1.0, 1.0, 2.0)]
+    def which(i):
+        return next(k for k, s in enumerate(specs) if s is pick_task(specs, 5, i))
+
+    picks = [which(i) for i in range(400)]
+    counts = Counter(picks)
+    assert abs(counts[2] - 200) <= 2 and abs(counts[0] - 100) <= 2
+    first = Counter(picks[:8])
+    assert all(first[k] >= 1 for k in range(3))
+    assert picks == [which(i) for i in range(400)]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_same_bytes_for_one_and_two_workers(tmp_path, fmt):
+    specs = [TaskSpec(TASK, TASK.default_config(slip_rate=0.3))]
+    a = generate_dataset(tmp_path / "a", specs, RunConfig("primary", 700, 3, fmt, 200, 1))
+    b = generate_dataset(tmp_path / "b", specs, RunConfig("primary", 700, 3, fmt, 200, 2))
+    assert a.records == b.records == 700 and a.shards == 4
+    assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert [s["records"] for s in manifest["shards"]] == [200, 200, 200, 100]
+    assert len(list(read_records(tmp_path / "a"))) == 700
+
+
+def test_rerun_resumes_and_changed_arguments_are_refused(tmp_path):
+    specs = [TaskSpec(TASK, TASK.default_config())]
+    run = RunConfig("primary", 300, 0, "jsonl", 100, 1)
+    generate_dataset(tmp_path, specs, run)
+    before = _tree(tmp_path)
+    (tmp_path / "shard-00001-of-00003.jsonl").unlink()
+    again = generate_dataset(tmp_path, specs, run)
+    assert again.resumed_shards == 2 and again.generated == 100
+    assert _tree(tmp_path) == before
+    with pytest.raises(ValueError, match="differs in: seed"):
+        generate_dataset(tmp_path, specs, RunConfig("primary", 300, 1, "jsonl", 100, 1))
+
+
+@dataclass(frozen=True)
+class _Cfg:
+    slip_rate: float = 0.0
+
+
+def _flaky_generate(rng: random.Random, level: str, cfg: _Cfg) -> Problem:
+    if rng.random() < 0.3:
+        raise Dropped("unlucky")
+    step = Step(proposal="p", critic="c", verdict="accept", check=Check(checker="x", ok=True))
+    return Problem(task="flaky", level=level, prompt="q", steps=[step], answer="a",
+                   events=("retried",) if rng.random() < 0.5 else ())  # fmt: skip
+
+
+_FLAKY = Task(name="flaky", domain="math", levels=("primary",), version="1", config_cls=_Cfg,
+              generate=_flaky_generate, verify=lambda p, a: Verdict(1.0, "ok"))  # fmt: skip
+
+
+def test_drops_and_events_are_counted(tmp_path):
+    s = generate_dataset(tmp_path, [TaskSpec(_FLAKY, _Cfg())], RunConfig("primary", 200, 0))
+    dropped = s.dropped["flaky: unlucky"]
+    assert 30 < dropped < 90 and s.records == 200 - dropped
+    assert 0 < s.events["flaky: retried"] < s.records
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["dropped"] == {"flaky: unlucky": dropped}
+
+
+def test_run_config_errors_say_what_to_fix():
+    with pytest.raises(ValueError, match="-n must be at least 1"):
+        RunConfig("primary", 0)
+    with pytest.raises(ValueError, match="unknown level"):
+        RunConfig("kindergarten", 5)
+    with pytest.raises(ValueError, match="unknown format"):
+        RunConfig("primary", 5, fmt="csv")
