@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from reasoning.levels import DOMAINS, LEVELS
+from reasoning.split import Split, split_of
 
 DEFAULT_SYSTEM = (
     "You are a careful reasoner. Propose one step at a time, check it as a critic, "
@@ -114,3 +115,8 @@ class Record(_Model):
     @property
     def has_slip(self) -> bool:
         return any(s.verdict == "reject" for s in self.steps)
+
+    @property
+    def split(self) -> Split:
+        """`train` (textbook) or `exam`, by a hash of the problem's content."""
+        return split_of(self.prompt)
