@@ -52,14 +52,20 @@ class LenientParse:
 
 
 def parse_lenient(text: str) -> LenientParse:
-    """Parse model-written text in the step format; never raises.
+    """Parse model-written text in the step format; never raises (bytes are decoded as UTF-8).
 
-    Error codes: missing_close, unexpected_tag, text_outside_tags, step_outside_think,
-    step_without_critic, step_without_judge, bad_verdict, think_missing, end_missing,
-    output_missing, duplicate_output.
+    Error codes (in text order, then the missing parts):
+    missing_close (a field or <think> never closed), unexpected_tag (a tag out of place: a
+    closing tag without its opening, a second <think> or end marker, a step after the end
+    marker, <output> inside <think>, <system>/<user> again or after <think>),
+    text_outside_tags, step_outside_think, step_without_critic, step_without_judge,
+    bad_verdict (judge text other than accept/reject, surrounding blanks tolerated),
+    think_missing, end_missing, output_missing, duplicate_output (the first answer counts).
     """
-    if not isinstance(text, str):
-        text = str(text)
+    if isinstance(text, bytes | bytearray):
+        text = bytes(text).decode("utf-8", errors="replace")
+    elif not isinstance(text, str):
+        text = "" if text is None else str(text)
     items: list[tuple[bool, str, int]] = []  # (is_tag, value, offset)
     offset = 0
     for piece in _TAG.split(text):
@@ -96,10 +102,17 @@ def parse_lenient(text: str) -> LenientParse:
             if val.strip():
                 err("text_outside_tags", f"text outside tags: {val.strip()[:40]!r}", at)
             i += 1
-        elif val == T.SYSTEM:
-            out.system, i = take_field(i + 1, T.SYSTEM_END)
-        elif val == T.USER:
-            out.prompt, i = take_field(i + 1, T.USER_END)
+        elif val in (T.SYSTEM, T.USER):
+            value, i = take_field(i + 1, T.SYSTEM_END if val == T.SYSTEM else T.USER_END)
+            seen = out.system if val == T.SYSTEM else out.prompt
+            # A model that writes a new turn after thinking has left the format; the
+            # first system/user text stays the one reported.
+            if seen_think or seen is not None:
+                err("unexpected_tag", f"{val} after the prompt", at)
+            elif val == T.SYSTEM:
+                out.system = value
+            else:
+                out.prompt = value
         elif val == T.THINK:
             if seen_think:
                 err("unexpected_tag", "second <think>", at)
@@ -113,6 +126,8 @@ def parse_lenient(text: str) -> LenientParse:
         elif val == T.PROPOSAL:
             if not in_think:
                 err("step_outside_think", "step outside <think>", at)
+            elif out.end is not None:
+                err("unexpected_tag", f"step after <{out.end}/>", at)
             step = LenientStep(proposal="")
             step.proposal, i = take_field(i + 1, T.PROPOSAL_END)
             j = skip_blank(i)
@@ -133,12 +148,20 @@ def parse_lenient(text: str) -> LenientParse:
         elif val in (T.TERMINATED, T.TRUNCATED):
             if not in_think:
                 err("unexpected_tag", f"{val} outside <think>", at)
-            out.end = _NAME[val]
+            if out.end is not None:
+                err("unexpected_tag", f"second end marker {val}", at)
+            else:
+                out.end = _NAME[val]
             i += 1
         elif val == T.OUTPUT:
-            if out.answer is not None:
+            if in_think:
+                err("unexpected_tag", "<output> inside <think>", at)
+            answer, i = take_field(i + 1, T.OUTPUT_END)
+            # The first answer counts: a second one must not give the model another try.
+            if out.answer is None:
+                out.answer = answer
+            else:
                 err("duplicate_output", "second <output>", at)
-            out.answer, i = take_field(i + 1, T.OUTPUT_END)
         else:
             err("unexpected_tag", f"{val} out of place", at)
             i += 1

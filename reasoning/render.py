@@ -35,6 +35,7 @@ def escape(text: str) -> str:
 
 
 def unescape(text: str) -> str:
+    """Undo `escape`: remove one backslash after each `<` that starts an escaped token."""
     if "<" not in text:
         return text
     return _UNESCAPE.sub(lambda m: "<" + m.group(1), text)
@@ -63,6 +64,7 @@ class Parsed:
 
 
 def render_step(proposal: str, critic: str, verdict: str) -> str:
+    """One proposer/critic/judge line of the think block (with its newline)."""
     return (
         f"{T.PROPOSAL}{escape(proposal)}{T.PROPOSAL_END}"
         f"{T.CRITIC}{escape(critic)}{T.CRITIC_END}"
