@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
+
+from rich.console import Console
 
 EXIT_BAD_INPUT = 2
 
@@ -14,6 +17,15 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         fail(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+class PipeConsole(Console):
+    """A rich Console for stdout that treats a closed pipe (`cmd | head`) as a normal end."""
+
+    def on_broken_pipe(self) -> None:
+        # Point stdout at /dev/null so the interpreter's final flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise BrokenPipeError
 
 
 def fail(message: str) -> None:
@@ -30,7 +42,7 @@ def run(prog: str, body: Callable[[], int | None]) -> int:
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `cmd | head`: the reader left, nothing to report
-        sys.stderr.close()
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except (ValueError, OSError) as e:
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__

@@ -12,9 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from rich.console import Console
-
-from cli.common import Parser, run
+from cli.common import Parser, PipeConsole, run
 from reasoning.dataset import read_records
 from reasoning.inspect_view import (
     RecordFilter,
@@ -64,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def body() -> int:
         flt = RecordFilter(domain=args.domain, level=args.level, task=args.task, id=args.id,
                            rejected=args.rejected)  # fmt: skip
-        console = Console()
+        console = PipeConsole()
         if args.stats:
             if not console.is_terminal:  # a file has no edge: do not squeeze the table to 80
                 console.width = max(console.width, 160)

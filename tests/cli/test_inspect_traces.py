@@ -254,3 +254,18 @@ def test_reads_parquet(capsys, tmp_path, records):
     code, out, _ = run_main(capsys, path, "--raw", "--rejected", "--limit", "100")
     assert code == 0
     assert out == "\n".join(render(r) + "\n" for r in records if r.has_slip)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("flags", [[], ["--raw"]])
+def test_reader_closing_the_pipe_is_a_normal_end(tmp_path, records, flags):
+    # `inspect-traces out | head -1`: the reader leaves early; no traceback, exit 0.
+    data = tmp_path / "many.jsonl"
+    data.write_text("".join(r.model_dump_json() + "\n" for r in records * 20), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "cli.inspect_traces", str(data), "--limit",
+                             "200", *flags], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)  # fmt: skip
+    assert proc.stdout.readline()
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 0
+    assert b"Traceback" not in proc.stderr.read()
