@@ -1,0 +1,228 @@
+"""Sandboxes: the job registry, both backends against the hostile-program suite, pool reuse.
+
+Docker tests run for real against a local engine: if it is not up, a session fixture runs
+.ci/start-dockerd.sh, and if that fails the tests fail (they never skip).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tracer.jobs import BoundedWriter, OutputLimitExceeded, run_exec, run_job
+from tracer.sandbox import (
+    STATUSES,
+    DockerSandbox,
+    ProcessSandbox,
+    SandboxError,
+    SandboxResult,
+    get_sandbox,
+)
+
+_spec = importlib.util.spec_from_file_location(
+    "hostile_programs", Path(__file__).with_name("hostile_programs.py"))
+hostile = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(hostile)
+
+REPO = Path(__file__).resolve().parents[2]
+SECRET = "blueberry-parent-secret-7f3a9c"
+LIMITS = {"workers": 2, "timeout_s": 1.5, "cpu_s": 1.5, "memory_mb": 256}
+os.environ["BLUEBERRY_SANDBOX_TEST_SECRET"] = SECRET  # set before any worker starts
+
+
+def _exec(code: str) -> dict:
+    return {"kind": "exec", "code": code}
+
+
+def _assert_clean(result: SandboxResult) -> None:
+    assert SECRET not in repr(result), "the parent's environment leaked into a result"
+
+
+@pytest.fixture(scope="session")
+def docker_engine() -> None:
+    """Make sure a Docker engine and the sandbox image are up, starting them if needed."""
+    try:
+        DockerSandbox(workers=1).close()
+        return
+    except SandboxError:
+        pass
+    proc = subprocess.run([str(REPO / ".ci" / "start-dockerd.sh")], capture_output=True,
+                          text=True, timeout=900)
+    if proc.returncode != 0:
+        pytest.fail(f"docker tests need an engine: {proc.stderr.strip() or proc.stdout.strip()}")
+
+
+@pytest.fixture(scope="module")
+def process_pool():
+    with ProcessSandbox(**LIMITS) as pool:
+        yield pool
+
+
+@pytest.fixture(scope="module")
+def docker_pool(docker_engine):
+    with DockerSandbox(**LIMITS) as pool:
+        yield pool
+
+
+@pytest.fixture(params=["process", pytest.param("docker", marks=pytest.mark.docker)])
+def pool(request):
+    return request.getfixturevalue(f"{request.param}_pool")
+
+
+# --- jobs -------------------------------------------------------------------------------
+
+
+def test_run_exec_returns_output_and_result_repr():
+    assert run_exec(_exec("print('a', 1)\nresult = {'k': (1, 2)}")) == {
+        "stdout": "a 1\n", "result": "{'k': (1, 2)}"}
+    assert run_exec(_exec("x = 1"))["result"] is None
+
+
+def test_run_job_rejects_unknown_kinds_and_bad_jobs():
+    with pytest.raises(ValueError, match="exec"):
+        run_job({"kind": "compile-the-kernel"})
+    with pytest.raises(ValueError, match="code"):
+        run_job({"kind": "exec"})
+
+
+def test_bounded_writer_raises_past_its_limit():
+    sink = BoundedWriter(10)
+    sink.write("0123456789")
+    with pytest.raises(OutputLimitExceeded):
+        sink.write("x")
+    assert sink.getvalue() == "0123456789" and sink.exceeded
+
+
+def test_get_sandbox_rejects_unknown_backends_naming_the_known_ones():
+    with pytest.raises(ValueError, match="process, docker"):
+        get_sandbox("vm")
+
+
+def test_sandbox_result_rejects_unknown_status():
+    with pytest.raises(ValueError, match="status"):
+        SandboxResult("crashed", None, "x", "none")
+    assert set(STATUSES) == {"ok", "timeout", "memory", "forbidden", "error"}
+
+
+def test_process_sandbox_validates_its_config():
+    with pytest.raises(ValueError, match="workers"):
+        ProcessSandbox(workers=0)
+    with pytest.raises(ValueError, match="memory_mb"):
+        ProcessSandbox(memory_mb=8)
+
+
+# --- both backends -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name,code,expected", hostile.HOSTILE_PROGRAMS,
+                         ids=[p[0] for p in hostile.HOSTILE_PROGRAMS])
+def test_hostile_program_is_contained_and_the_pool_carries_on(pool, name, code, expected):
+    result = pool.run(_exec(code))
+    assert result.status == expected, f"{name}: {result}"
+    assert result.value is None and result.message and "\n" not in result.message
+    _assert_clean(result)
+    after = pool.run(_exec(hostile.NORMAL_PROGRAM))
+    assert after.status == "ok", after
+    assert after.value == hostile.NORMAL_RESULT
+
+
+def test_hostile_batch_in_parallel_keeps_order_and_pool(pool):
+    programs = hostile.HOSTILE_PROGRAMS
+    jobs = []
+    for _, code, _ in programs:
+        jobs += [_exec(code), _exec(hostile.NORMAL_PROGRAM)]
+    results = pool.run_many(jobs)
+    assert [r.status for r in results[0::2]] == [p[2] for p in programs]
+    assert all(r.value == hostile.NORMAL_RESULT for r in results[1::2])
+    for result in results:
+        _assert_clean(result)
+    assert pool.run(_exec("result = 6 * 7")).value == {"stdout": "", "result": "42"}
+
+
+def test_worker_environment_is_scrubbed(pool):
+    result = pool.run(_exec("import os\nresult = sorted(os.environ)"))
+    assert result.status == "ok"
+    assert SECRET not in repr(result)
+    assert "BLUEBERRY_SANDBOX_TEST_SECRET" not in result.value["result"]
+
+
+def test_workers_are_reused_and_replaced_only_after_failures(pool):
+    before = pool.replaced
+    pids = {pool.run(_exec("import os\nresult = os.getpid()")).value["result"] for _ in range(8)}
+    assert len(pids) <= pool.workers and pool.replaced == before
+    assert pool.run(_exec("while True: pass"), timeout_s=0.5).status == "timeout"
+    assert pool.replaced == before + 1
+
+
+def test_temp_dir_is_writable_and_cleared_between_jobs(pool):
+    write = pool.run(_exec("open('note.txt', 'w').write('hi')\nresult = open('note.txt').read()"))
+    assert write.value["result"] == "'hi'"
+    after = [pool.run(_exec("import os\nresult = os.listdir('.')")) for _ in range(pool.workers)]
+    assert all(r.value["result"] == "[]" for r in after)
+
+
+def test_os_walls_hold_with_the_audit_hook_disarmed(pool):
+    # The audit hook is not the boundary: switch it off from inside and try again.
+    code = (
+        "import gc, os, socket\n"
+        "from tracer.sandbox.guard import Guard\n"
+        "for o in gc.get_objects():\n"
+        "    if isinstance(o, Guard):\n"
+        "        o._armed = False\n"
+        "out = {}\n"
+        "def attempt(name, fn):\n"
+        "    try:\n"
+        "        fn()\n"
+        "        out[name] = 'succeeded'\n"
+        "    except (OSError, RuntimeError) as exc:\n"
+        "        out[name] = type(exc).__name__\n"
+        "attempt('fork', lambda: os._exit(0) if os.fork() == 0 else None)\n"
+        "attempt('connect', lambda: socket.create_connection(('1.1.1.1', 80), timeout=1))\n"
+        "attempt('write', lambda: open('/etc/blueberry_probe', 'w'))\n"
+        "if os.getppid() > 1:\n"
+        "    attempt('signal_parent', lambda: os.kill(os.getppid(), 0))\n"
+        "result = out\n"
+    )
+    result = pool.run(_exec(code))
+    assert result.status == "ok", result
+    outcome = ast.literal_eval(result.value["result"])
+    assert outcome["fork"] != "succeeded" and outcome["connect"] != "succeeded"
+    if "uid" in result.isolation:  # an unprivileged uid: files and signals are walled too
+        assert outcome["write"] != "succeeded"
+        assert outcome.get("signal_parent", "none") != "succeeded"
+    assert not Path("/etc/blueberry_probe").exists()
+
+
+def test_process_isolation_is_reported(process_pool):
+    assert process_pool.isolation
+    assert process_pool.startup_s > 0
+    if os.geteuid() == 0:
+        assert process_pool.isolation.startswith("netns+mountns")
+
+
+# --- docker only ----------------------------------------------------------------------------
+
+
+@pytest.mark.docker
+def test_docker_container_settings(docker_pool):
+    channel = docker_pool._idle.get()
+    try:
+        channel.container.reload()
+        host = channel.container.attrs["HostConfig"]
+        config = channel.container.attrs["Config"]
+    finally:
+        docker_pool._idle.put(channel)
+    assert host["NetworkMode"] == "none" and host["ReadonlyRootfs"] is True
+    assert host["Memory"] == 256 * 2**20 and host["PidsLimit"] == 16
+    assert config["User"] == "1000:1000" and host["CapDrop"] == ["ALL"]
+
+
+@pytest.mark.docker
+def test_docker_missing_image_is_a_clear_error(docker_engine):
+    with pytest.raises(SandboxError, match=r"image .* not found"):
+        DockerSandbox(image="blueberry-no-such-image:never")

@@ -1,0 +1,135 @@
+"""The default sandbox: a pool of reusable worker processes behind OS limits.
+
+Each worker is a fresh interpreter (`python -I -B`) with a scrubbed environment, in its
+own session, that puts up its walls before its first job (see `isolation.py`): resource
+limits, a network + mount namespace and an unprivileged uid where the kernel allows it.
+The wall-clock timeout is enforced here: a worker that overruns is SIGKILLed (its whole
+process group) and replaced. The audit hook in `guard.py` only names attempts; it is not
+a boundary.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tracer.sandbox.base import WORKER_BOOT, LineBuffer, WorkerGone, WorkerPool
+from tracer.sandbox.isolation import NOBODY
+from tracer.sandbox.worker import EXIT_OUT_OF_MEMORY
+
+PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+def describe_exit(returncode: int | None) -> tuple[str, str]:
+    """Map a dead worker's exit status to (status, message)."""
+    if returncode is None:
+        return "error", "worker stopped answering"
+    if returncode == EXIT_OUT_OF_MEMORY:
+        return "memory", "out of memory while reporting"
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        if name == "SIGXCPU":
+            return "timeout", "CPU-time limit reached (SIGXCPU)"
+        if name == "SIGSEGV":
+            return "error", "worker crashed (SIGSEGV, e.g. C stack overflow)"
+        return "error", f"worker killed by {name}"
+    return "error", f"worker exited with code {returncode}"
+
+
+class ProcessChannel:
+    """One worker process and its pipes."""
+
+    def __init__(self, config: dict, fallback_workdir: str) -> None:
+        self.isolation = "starting"
+        self._workdir = fallback_workdir
+        self._buffer = LineBuffer()
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
+               "HOME": fallback_workdir, "TMPDIR": fallback_workdir}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-B", "-c", WORKER_BOOT, PROJECT_ROOT, json.dumps(config)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env=env, cwd=fallback_workdir, start_new_session=True, close_fds=True,
+        )
+        self._out = self.proc.stdout.fileno()
+
+    def send(self, data: bytes) -> None:
+        try:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+        except (BrokenPipeError, ValueError, OSError) as exc:
+            raise WorkerGone(str(exc)) from None
+
+    def read_line(self, deadline: float) -> bytes | None:
+        while True:
+            line = self._buffer.pop_line()
+            if line is not None:
+                return line
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            ready, _, _ = select.select([self._out], [], [], left)
+            if not ready:
+                return None
+            chunk = os.read(self._out, 1 << 20)
+            if not chunk:
+                raise WorkerGone("worker closed its output")
+            self._buffer.feed(chunk)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                self.proc.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=5)
+        for stream in (self.proc.stdin, self.proc.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
+        shutil.rmtree(self._workdir, ignore_errors=True)
+
+    def death(self) -> tuple[str, str]:
+        try:
+            returncode = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            returncode = None
+        self.kill()
+        return describe_exit(returncode)
+
+
+class ProcessSandbox(WorkerPool):
+    """A pool of `workers` sandboxed worker processes, reused across jobs.
+
+    cpu_s: CPU seconds per job (RLIMIT_CPU); memory_mb: address-space limit per worker;
+    timeout_s: wall-clock limit per job (default for `run`); fsize_mb: largest file a job
+    may write; tmp_mb: size of the private /tmp when one can be mounted; output_limit:
+    characters a job may print.
+    """
+
+    def __init__(self, workers: int = 2, cpu_s: float = 10.0, memory_mb: int = 1024,
+                 timeout_s: float = 10.0, fsize_mb: int = 16, tmp_mb: int = 64,
+                 output_limit: int = 1_000_000) -> None:
+        if memory_mb < 64:
+            raise ValueError(f"memory_mb must be at least 64 (the interpreter needs it), got {memory_mb}")
+        self._config = {"memory_mb": memory_mb, "fsize_mb": fsize_mb, "nproc": 1,
+                        "tmp_mb": tmp_mb, "output_limit": output_limit, "isolate": True}
+        super().__init__(workers, timeout_s, cpu_s)
+
+    def _spawn(self) -> ProcessChannel:
+        workdir = tempfile.mkdtemp(prefix="blueberry-sandbox-")
+        if os.geteuid() == 0:
+            os.chown(workdir, NOBODY, NOBODY)
+        config = dict(self._config, workdir=workdir)
+        return ProcessChannel(config, workdir)

@@ -1,0 +1,137 @@
+"""The loop that runs inside every sandbox worker (a pool process or a container).
+
+Protocol: JSON lines. The worker first writes {"ready": true, "isolation": ...}; then for
+each request {"id", "job", "cpu_s"} it runs `tracer.jobs.run_job(job)` and writes
+{"id", "status", "value", "message", "recycle"}. It talks over private duplicates of its
+stdin/stdout; fds 0-2 are pointed at /dev/null so that a program writing to fd 1 cannot
+break the protocol. Standard library only: this runs in the minimal Docker image too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import sys
+from typing import Any
+
+# Exit code a worker uses when it cannot even report a MemoryError.
+EXIT_OUT_OF_MEMORY = 86
+DEFAULT_RECURSION_LIMIT = 1000
+
+
+def _take_protocol_fds() -> tuple[Any, int]:
+    in_fd, out_fd = os.dup(0), os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+    return os.fdopen(in_fd, "rb"), out_fd
+
+
+def _send(out_fd: int, message: dict[str, Any]) -> None:
+    data = (json.dumps(message) + "\n").encode()
+    while data:
+        written = os.write(out_fd, data)
+        data = data[written:]
+
+
+def _clear(workdir: str) -> None:
+    for name in os.listdir(workdir):
+        path = os.path.join(workdir, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
+def _run_one(job: Any, cpu_s: float, workdir: str, guard: Any, config: dict) -> dict:
+    from tracer.jobs import BoundedWriter, OutputLimitExceeded, run_job
+    from tracer.sandbox.guard import ForbiddenOperation
+    from tracer.sandbox.isolation import set_cpu_budget
+
+    _clear(workdir)
+    os.chdir(workdir)
+    sys.setrecursionlimit(DEFAULT_RECURSION_LIMIT)
+    set_cpu_budget(cpu_s)
+    sink = BoundedWriter(int(config.get("output_limit", 1_000_000)))
+    saved = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = sink
+    status, value, message, recycle = "ok", None, "ok", False
+    guard.arm(workdir)
+    try:
+        value = run_job(job)
+    except ForbiddenOperation as exc:
+        status, message = "forbidden", f"forbidden: {exc}"
+    except MemoryError:
+        status, message, recycle = "memory", "out of memory (address-space limit)", True
+    except OutputLimitExceeded as exc:
+        status, message = "error", f"output limit: {exc}"
+    except RecursionError as exc:
+        status, message = "error", f"RecursionError: {exc}"
+    except BaseException as exc:
+        status, message = "error", f"{type(exc).__name__}: {exc}"[:500]
+    finally:
+        attempts = guard.disarm()
+        sys.stdout, sys.stderr = saved
+        sys.setrecursionlimit(DEFAULT_RECURSION_LIMIT)
+    if attempts:
+        # Caught or not, an attempt decides the status: the program tried it.
+        status, value, message = "forbidden", None, f"forbidden: {attempts[0]}"
+    if status != "ok":
+        value = None
+    return {"status": status, "value": value, "message": message.splitlines()[0] if message
+            else status, "recycle": recycle}
+
+
+def _set_up(config: dict) -> tuple[str, str, list[str]]:
+    # Import job code before the walls go up (and before the hook is armed).
+    import tracer.jobs
+    from tracer.sandbox import isolation
+
+    with contextlib.suppress(ImportError):  # the "trace" job is optional
+        import tracer.interpreter  # noqa: F401
+    limits = isolation.set_static_limits(config["memory_mb"], config["fsize_mb"], config["nproc"])
+    if config.get("isolate", True):
+        workdir, description = isolation.isolate(config["workdir"], config["tmp_mb"])
+    else:
+        workdir, description = config["workdir"], config.get("isolation", "container")
+        os.makedirs(workdir, exist_ok=True)
+    if isolation.set_nproc_limit(config["nproc"]):
+        limits.append("RLIMIT_NPROC")
+    os.environ.clear()
+    os.environ.update({"HOME": workdir, "TMPDIR": workdir, "PATH": "/usr/bin:/bin"})
+    return workdir, description, limits
+
+
+def main(config_text: str) -> None:
+    """Run the worker loop with the JSON config the pool passed on the command line."""
+    config = json.loads(config_text)
+    sys.dont_write_bytecode = True
+    reader, out_fd = _take_protocol_fds()
+    try:
+        workdir, description, limits = _set_up(config)
+    except Exception as exc:  # say why instead of dying silently with stderr on /dev/null
+        _send(out_fd, {"ready": False, "error": f"{type(exc).__name__}: {exc}"[:300]})
+        return
+    from tracer.sandbox import guard as guard_module
+
+    guard = guard_module.Guard()
+    _send(out_fd, {"ready": True, "isolation": description, "limits": limits})
+    while True:
+        line = reader.readline()
+        if not line:
+            return
+        request = json.loads(line)
+        reply = _run_one(request["job"], float(request["cpu_s"]), workdir, guard, config)
+        reply["id"] = request["id"]
+        try:
+            _send(out_fd, reply)
+        except MemoryError:
+            os._exit(EXIT_OUT_OF_MEMORY)
+        except (TypeError, ValueError) as exc:
+            _send(out_fd, {"id": request["id"], "status": "error", "value": None,
+                           "message": f"job result is not JSON-able: {exc}"[:300],
+                           "recycle": False})
