@@ -1,0 +1,190 @@
+"""Systems of two linear equations (middle): 2x + 3y = 1, x - 4y = 6.
+
+Elimination of y, one step each: scale both equations so the y terms match
+(``multiply (1) by -4: -8x - 12y = -4``), subtract (``-8 - 3 = -11, -4 - 18 = -22 →
+-11x = -22``), divide, substitute x back into (1) and divide again. Every new equation is
+checked exactly: its coefficients are recomputed and the true solution must satisfy it.
+Slips: adding instead of subtracting the constants (``sign_error``) and a sign error when
+moving the x term in the substitution (``substitution_sign``).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from fractions import Fraction
+
+from generators.answers import parse_assignments
+from reasoning.schema import Check, InjectedError, Step
+from reasoning.task import Problem, Task, Verdict
+
+NAME = "linear_systems"
+VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Config:
+    max_coefficient: int = 6
+    max_solution: int = 8
+    slip_rate: float = 0.1  # chance that a step is first proposed with a slip
+
+    def __post_init__(self) -> None:
+        if not 2 <= self.max_coefficient <= 50:
+            raise ValueError(
+                f"max_coefficient must lie in [2, 50] (e.g. 6), got {self.max_coefficient}"
+            )
+        if not 1 <= self.max_solution <= 1000:
+            raise ValueError(
+                f"max_solution must lie in [1, 1000] (e.g. 8), got {self.max_solution}"
+            )
+        if not 0.0 <= self.slip_rate <= 1.0:
+            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+
+
+def pn(v: int) -> str:
+    """A number after an operator: negatives in brackets."""
+    return f"({v})" if v < 0 else str(v)
+
+
+def term(coef: int, var: str) -> str:
+    return {1: var, -1: f"-{var}"}.get(coef, f"{coef}{var}")
+
+
+def eq(a: int, b: int, c: int) -> str:
+    """The equation a·x + b·y = c, written the usual way."""
+    left = term(a, "x") if a else ""
+    if b:
+        left = f"{left} {'+' if b > 0 else '-'} {term(abs(b), 'y')}" if left else term(b, "y")
+    return f"{left or 0} = {c}"
+
+
+def check_claim(claim: tuple[int, int, int], truth: tuple[int, int, int], x: int, y: int) -> Check:
+    """The claimed equation must be the expected one, and (x, y) must satisfy it."""
+    a, b, c = claim
+    holds = a * x + b * y == c
+    ok = holds and claim == truth
+    detail = f"(x, y) = ({x}, {y}) {'satisfies' if holds else 'does not satisfy'} {eq(*claim)}"
+    return Check(
+        checker="exact_integer",
+        ok=ok,
+        detail=detail + ("" if ok or not holds else "; not the expected step"),
+    )
+
+
+def generate(rng: random.Random, level: str, config: Config) -> Problem:
+    mc, ms = config.max_coefficient, config.max_solution
+    coefs = [k for k in range(-mc, mc + 1) if k]
+    while True:  # terminates quickly: most draws have a nonzero determinant
+        a1, b1, a2, b2 = (rng.choice(coefs) for _ in range(4))
+        if a1 * b2 - a2 * b1:
+            break
+    x, y = rng.randint(-ms, ms), rng.randint(-ms, ms)
+    c1, c2 = a1 * x + b1 * y, a2 * x + b2 * y
+    steps: list[Step] = []
+    error: InjectedError | None = None
+
+    def emit(text: str, claim: tuple, slip: tuple | None = None) -> None:
+        nonlocal error
+        if slip is not None and config.slip_rate and rng.random() < config.slip_rate:
+            kind, wrong, wrong_claim, why = slip
+            steps.append(
+                Step(
+                    proposal=wrong,
+                    critic=why,
+                    verdict="reject",
+                    slip=kind,
+                    check=check_claim(wrong_claim, claim, x, y),
+                )
+            )
+            if error is None:
+                error = InjectedError(
+                    kind=f"slip:{kind}",
+                    location=f"step {len(steps)}",
+                    original=text,
+                    wrong=wrong,
+                    first_divergent_step=len(steps) - 1,
+                )
+        check = check_claim(claim, claim, x, y)
+        steps.append(
+            Step(
+                proposal=text,
+                critic=f"({x}, {y}) satisfies {eq(*claim)} ✓",
+                verdict="accept" if check.ok else "reject",
+                check=check,
+            )
+        )
+
+    # the scaled equations: (1) × b2 and (2) × b1 have the same y coefficient b1·b2
+    sa1, sb, sc1 = a1 * b2, b1 * b2, c1 * b2
+    sa2, sc2 = a2 * b1, c2 * b1
+    if b1 != b2:
+        if b2 != 1:
+            emit(f"multiply (1) by {b2}: {eq(sa1, sb, sc1)}", (sa1, sb, sc1))
+        if b1 != 1:
+            emit(f"multiply (2) by {b1}: {eq(sa2, sb, sc2)}", (sa2, sb, sc2))
+    dx, ex = sa1 - sa2, sc1 - sc2
+    text = f"subtract to remove y: {sa1} - {pn(sa2)} = {dx}, {sc1} - {pn(sc2)} = {ex} → {eq(dx, 0, ex)}"
+    wrong = f"subtract to remove y: {sa1} - {pn(sa2)} = {dx}, {sc1} + {pn(sc2)} = {sc1 + sc2} → {eq(dx, 0, sc1 + sc2)}"
+    emit(
+        text,
+        (dx, 0, ex),
+        (
+            "sign_error",
+            wrong,
+            (dx, 0, sc1 + sc2),
+            f"subtract the constants too: {sc1} - {pn(sc2)} = {ex} ✗",
+        )
+        if sc2
+        else None,
+    )
+    if dx != 1:
+        emit(f"divide by {dx}: x = {ex} ÷ {pn(dx)} = {x}", (1, 0, x))
+    rest = c1 - a1 * x
+    text = f"put x = {x} into (1): {term(b1, 'y')} = {c1} - {pn(a1 * x)} = {rest}"
+    wrong = f"put x = {x} into (1): {term(b1, 'y')} = {c1} + {pn(a1 * x)} = {c1 + a1 * x}"
+    emit(
+        text,
+        (0, b1, rest),
+        (
+            "substitution_sign",
+            wrong,
+            (0, b1, c1 + a1 * x),
+            f"{term(a1, 'x')} changes sign when it moves: {c1} - {pn(a1 * x)} = {rest} ✗",
+        )
+        if a1 * x
+        else None,
+    )
+    if b1 != 1:
+        emit(f"divide by {b1}: y = {rest} ÷ {pn(b1)} = {y}", (0, 1, y))
+    return Problem(
+        task=NAME,
+        level=level,
+        prompt=f"Solve the system: (1) {eq(a1, b1, c1)}, (2) {eq(a2, b2, c2)}.",
+        steps=steps,
+        answer=f"x = {x}, y = {y}",
+        error=error,
+        data={"x": x, "y": y},
+    )
+
+
+def verify(problem: Problem, answer_text: str) -> Verdict:
+    values, why = parse_assignments(answer_text, ("x", "y"))
+    if values is None:
+        return Verdict(0.0, why)
+    want = {"x": Fraction(problem.data["x"]), "y": Fraction(problem.data["y"])}
+    wrong = [k for k in ("x", "y") if values[k] != want[k]]
+    if not wrong:
+        return Verdict(1.0, "correct")
+    return Verdict(0.0, f"wrong value for {' and '.join(wrong)}")
+
+
+TASK = Task(
+    name=NAME,
+    domain="math",
+    levels=("middle",),
+    version=VERSION,
+    config_cls=Config,
+    generate=generate,
+    verify=verify,
+    description="two linear equations in x and y, by elimination and substitution",
+)

@@ -1,0 +1,127 @@
+"""One-digit sums (preschool): 3 + 5, 7 + 6, ...
+
+Small sums count on from the larger number one at a time (``5 + 1 = 6``); sums over ten
+make a ten first (``7 + 3 = 10``, ``6 - 3 = 3``, ``10 + 3 = 13``). Every step is one exact
+addition or subtraction, checked by recomputing it. Slip: a number-fact error off by one
+(``digit_fact``).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from generators.answers import verify_number
+from reasoning.schema import Check, InjectedError, Step
+from reasoning.task import Problem, Task, Verdict
+
+NAME = "one_digit_sums"
+VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Config:
+    max_addend: int = 9
+    slip_rate: float = 0.1  # chance that a step is first proposed with a slip
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_addend <= 9:
+            raise ValueError(f"max_addend must lie in [1, 9] (one digit), got {self.max_addend}")
+        if not 0.0 <= self.slip_rate <= 1.0:
+            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+
+
+def check_op(x: int, op: str, y: int, claimed: int) -> Check:
+    """Recompute `x op y` exactly and compare it with the claimed result."""
+    value = x + y if op == "+" else x - y
+    ok = value == claimed
+    return Check(
+        checker="exact_arithmetic",
+        ok=ok,
+        detail=f"{x} {op} {y} = {value}" + ("" if ok else f"; claimed {claimed}"),
+    )
+
+
+def _plan(a: int, b: int) -> list[tuple[int, str, int, str]]:
+    """The true steps as (x, op, y, note): count on, or make a ten."""
+    big, small = max(a, b), min(a, b)
+    if big + small > 10 and small > 1:
+        need = 10 - big
+        return [
+            (big, "+", need, "make a ten"),
+            (small, "-", need, "what is left"),
+            (10, "+", small - need, "ten and the rest"),
+        ]
+    return [(big + i, "+", 1, "count on") for i in range(small)]
+
+
+def generate(rng: random.Random, level: str, config: Config) -> Problem:
+    a, b = rng.randint(0, config.max_addend), rng.randint(0, config.max_addend)
+    steps: list[Step] = []
+    error: InjectedError | None = None
+    for x, op, y, note in _plan(a, b):
+        value = x + y if op == "+" else x - y
+        text = f"{note}: {x} {op} {y} = {value}"
+        if config.slip_rate and rng.random() < config.slip_rate:
+            w = value + (rng.choice((-1, 1)) if value > 0 else 1)
+            wrong = f"{note}: {x} {op} {y} = {w}"
+            steps.append(
+                Step(
+                    proposal=wrong,
+                    critic=f"{x} {op} {y} = {value}, not {w} ✗",
+                    verdict="reject",
+                    check=check_op(x, op, y, w),
+                    slip="digit_fact",
+                )
+            )
+            if error is None:
+                error = InjectedError(
+                    kind="slip:digit_fact",
+                    location=note,
+                    original=text,
+                    wrong=wrong,
+                    first_divergent_step=len(steps) - 1,
+                )
+        check = check_op(x, op, y, value)
+        steps.append(
+            Step(
+                proposal=text,
+                critic=f"{x} {op} {y} = {value} ✓",
+                verdict="accept" if check.ok else "reject",
+                check=check,
+            )
+        )
+    check = check_op(a, "+", b, a + b)
+    steps.append(
+        Step(
+            proposal=f"so {a} + {b} = {a + b}",
+            critic=f"{a} + {b} = {a + b} ✓",
+            verdict="accept" if check.ok else "reject",
+            check=check,
+        )
+    )
+    return Problem(
+        task=NAME,
+        level=level,
+        prompt=f"What is {a} + {b}?",
+        steps=steps,
+        answer=str(a + b),
+        error=error,
+        data={"expected": str(a + b)},
+    )
+
+
+def verify(problem: Problem, answer_text: str) -> Verdict:
+    return verify_number(answer_text, problem.data["expected"])
+
+
+TASK = Task(
+    name=NAME,
+    domain="math",
+    levels=("preschool",),
+    version=VERSION,
+    config_cls=Config,
+    generate=generate,
+    verify=verify,
+    description="sums of two one-digit numbers by counting on or making a ten",
+)

@@ -1,0 +1,194 @@
+"""Powers (middle): 3^4, (-2)^5, 5^0, 2^(-3) by repeated multiplication.
+
+Each step multiplies by the base once more (``3^3 = 9 × 3 = 27``), checked exactly; a
+negative exponent takes the reciprocal at the end (``2^(-3) = 1 ÷ 8 = 1/8``) and exponent 0
+gives 1. Slips: multiplying base by exponent (``multiplied_by_exponent``), losing the sign
+of a negative base (``sign_error``), a times-table error (``digit_fact``).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from fractions import Fraction
+
+from generators.answers import fraction_text, verify_number
+from reasoning.schema import Check, InjectedError, Step
+from reasoning.task import Problem, Task, Verdict
+
+NAME = "powers"
+VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Config:
+    max_base: int = 12
+    max_exponent: int = 5
+    negative_bases: bool = True
+    negative_exponents: bool = True
+    slip_rate: float = 0.1  # chance that a step is first proposed with a slip
+
+    def __post_init__(self) -> None:
+        if not 2 <= self.max_base <= 100:
+            raise ValueError(f"max_base must lie in [2, 100] (e.g. 12), got {self.max_base}")
+        if not 1 <= self.max_exponent <= 12:
+            raise ValueError(f"max_exponent must lie in [1, 12] (e.g. 5), got {self.max_exponent}")
+        if not 0.0 <= self.slip_rate <= 1.0:
+            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+
+
+def pn(v: int) -> str:
+    return f"({v})" if v < 0 else str(v)
+
+
+def power_text(base: int, exp: int) -> str:
+    return f"{pn(base)}^{pn(exp)}"
+
+
+def check_product(x: int, base: int, claimed: int) -> Check:
+    """Recompute x × base exactly."""
+    ok = x * base == claimed
+    return Check(
+        checker="exact_integer",
+        ok=ok,
+        detail=f"{x} × {pn(base)} = {x * base}" + ("" if ok else f"; claimed {claimed}"),
+    )
+
+
+def generate(rng: random.Random, level: str, config: Config) -> Problem:
+    low = -config.max_base if config.negative_bases else 2
+    base = rng.choice([b for b in range(low, config.max_base + 1) if b not in (-1, 0, 1)])
+    # mostly exponents >= 2; 0 and 1 now and then, since they are rules rather than work
+    exp = (
+        rng.randint(2, config.max_exponent)
+        if config.max_exponent >= 2 and rng.random() < 0.85
+        else rng.randint(0, 1)
+    )
+    if config.negative_exponents and exp > 0 and rng.random() < 0.2:
+        exp = -exp
+    steps: list[Step] = []
+    error: InjectedError | None = None
+
+    def add_slip(kind: str, text: str, wrong: str, critic: str, check: Check) -> None:
+        nonlocal error
+        steps.append(Step(proposal=wrong, critic=critic, verdict="reject", check=check, slip=kind))
+        if error is None:
+            error = InjectedError(
+                kind=f"slip:{kind}",
+                location=f"step {len(steps)}",
+                original=text,
+                wrong=wrong,
+                first_divergent_step=len(steps) - 1,
+            )
+
+    def slip_here() -> bool:
+        return bool(config.slip_rate) and rng.random() < config.slip_rate
+
+    n = abs(exp)
+    if n == 0:
+        text = f"{power_text(base, 0)} = 1: any nonzero number to the power 0 is 1"
+        steps.append(
+            Step(
+                proposal=text,
+                critic="the empty product is 1 ✓",
+                verdict="accept",
+                check=Check(checker="exact_integer", ok=base != 0, detail="base is nonzero"),
+            )
+        )
+    else:
+        steps.append(
+            Step(
+                proposal=f"{power_text(base, 1)} = {base}",
+                critic=f"{base} ✓",
+                verdict="accept",
+                check=Check(checker="exact_integer", ok=base**1 == base, detail=f"{base}"),
+            )
+        )
+    value = base if n else 1
+    for k in range(2, n + 1):
+        new = value * base
+        text = f"{power_text(base, k)} = {value} × {pn(base)} = {new}"
+        if slip_here():
+            if k == 2 and n > 2:
+                wv = base * n
+                wrong = f"{power_text(base, n)} = {pn(base)} × {n} = {wv}"
+                add_slip(
+                    "multiplied_by_exponent",
+                    text,
+                    wrong,
+                    f"a power multiplies {base} by itself {n} times, not by {n} ✗",
+                    Check(
+                        checker="exact_integer",
+                        ok=False,
+                        detail=f"{power_text(base, n)} = {base**n}",
+                    ),
+                )
+            elif base < 0:
+                wrong = f"{power_text(base, k)} = {value} × {pn(base)} = {-new}"
+                add_slip(
+                    "sign_error",
+                    text,
+                    wrong,
+                    f"the sign is wrong: {value} × {pn(base)} = {new} ✗",
+                    check_product(value, base, -new),
+                )
+            else:
+                wv = new + rng.choice((-1, 1)) * rng.choice((1, abs(base)))
+                wrong = f"{power_text(base, k)} = {value} × {pn(base)} = {wv}"
+                add_slip(
+                    "digit_fact",
+                    text,
+                    wrong,
+                    f"{value} × {base} = {new}, not {wv} ✗",
+                    check_product(value, base, wv),
+                )
+        check = check_product(value, base, new)
+        steps.append(
+            Step(
+                proposal=text,
+                critic=f"{value} × {pn(base)} = {new} ✓",
+                verdict="accept" if check.ok else "reject",
+                check=check,
+            )
+        )
+        value = new
+    result = Fraction(value)
+    if exp < 0:
+        result = 1 / Fraction(value)
+        ok = result * value == 1
+        steps.append(
+            Step(
+                proposal=f"{power_text(base, exp)} = 1 ÷ {pn(value)} = {fraction_text(result)}",
+                critic=f"a negative exponent takes the reciprocal of {value} ✓",
+                verdict="accept" if ok else "reject",
+                check=Check(
+                    checker="exact_rational", ok=ok, detail=f"{fraction_text(result)} × {value} = 1"
+                ),
+            )
+        )
+    answer = fraction_text(result)
+    return Problem(
+        task=NAME,
+        level=level,
+        prompt=f"Compute {power_text(base, exp)}.",
+        steps=steps,
+        answer=answer,
+        error=error,
+        data={"expected": answer},
+    )
+
+
+def verify(problem: Problem, answer_text: str) -> Verdict:
+    return verify_number(answer_text, problem.data["expected"])
+
+
+TASK = Task(
+    name=NAME,
+    domain="math",
+    levels=("middle",),
+    version=VERSION,
+    config_cls=Config,
+    generate=generate,
+    verify=verify,
+    description="integer powers by repeated multiplication, exponent 0 and negative exponents",
+)

@@ -1,0 +1,157 @@
+"""Prime factorisation (middle): 360 = 2^3 × 3^2 × 5, by trial division.
+
+Each step divides by the smallest prime that divides what is left (``360 ÷ 2 = 180``),
+checked by recomputing the product; the last step says that what is left is prime.
+Slips: dividing by a prime that does not divide (``not_a_divisor``) and dividing by a
+composite number (``composite_factor``).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from generators.answers import parse_factorisation
+from reasoning.schema import Check, InjectedError, Step
+from reasoning.task import Problem, Task, Verdict
+
+NAME = "prime_factorisation"
+VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Config:
+    min_value: int = 12
+    max_value: int = 1000
+    slip_rate: float = 0.1  # chance that a step is first proposed with a slip
+
+    def __post_init__(self) -> None:
+        if not 4 <= self.min_value <= self.max_value <= 10**6:
+            raise ValueError("need 4 <= min_value <= max_value <= 1000000 (e.g. 12 and 1000)")
+        if not 0.0 <= self.slip_rate <= 1.0:
+            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+
+
+def smallest_factor(n: int) -> int:
+    """The smallest prime factor of n >= 2 (n itself when n is prime)."""
+    k = 2
+    while k * k <= n:
+        if n % k == 0:
+            return k
+        k += 1
+    return n
+
+
+def written(factors: dict[int, int]) -> str:
+    """{2: 3, 5: 1} -> '2^3 × 5'."""
+    return " × ".join(f"{p}^{e}" if e > 1 else str(p) for p, e in sorted(factors.items()))
+
+
+def generate(rng: random.Random, level: str, config: Config) -> Problem:
+    n = rng.randint(config.min_value, config.max_value)
+    while smallest_factor(n) == n:  # a prime has nothing to factorise: take the next number
+        n = n + 1
+    steps: list[Step] = []
+    error: InjectedError | None = None
+    factors: dict[int, int] = {}
+    left = n
+    while True:
+        p = smallest_factor(left)
+        if p == left:
+            break
+        text = f"{left} ÷ {p} = {left // p}"
+        if config.slip_rate and rng.random() < config.slip_rate:
+            composite = p * p if left % (p * p) == 0 and p == 2 else 0
+            miss = next(k for k in range(p + 1, p + 40) if smallest_factor(k) == k and left % k)
+            if composite:
+                kind, wrong = "composite_factor", f"{left} ÷ {composite} = {left // composite}"
+                critic = f"{composite} = {p} × {p} is not prime: divide by {p} ✗"
+                check = Check(checker="exact_integer", ok=False, detail=f"{composite} is not prime")
+            else:
+                kind, wrong = "not_a_divisor", f"{left} ÷ {miss} = {left // miss}"
+                critic = f"{miss} × {left // miss} = {miss * (left // miss)}, not {left} ✗"
+                check = Check(
+                    checker="exact_integer",
+                    ok=False,
+                    detail=f"{left} = {left // miss} × {miss} + {left % miss}",
+                )
+            steps.append(
+                Step(proposal=wrong, critic=critic, verdict="reject", check=check, slip=kind)
+            )
+            if error is None:
+                error = InjectedError(
+                    kind=f"slip:{kind}",
+                    location=f"dividing {left}",
+                    original=text,
+                    wrong=wrong,
+                    first_divergent_step=len(steps) - 1,
+                )
+        ok = (left // p) * p == left and smallest_factor(p) == p
+        steps.append(
+            Step(
+                proposal=text,
+                critic=f"{p} × {left // p} = {left}, {p} is prime ✓",
+                verdict="accept" if ok else "reject",
+                check=Check(checker="exact_integer", ok=ok, detail=f"{p} × {left // p} = {left}"),
+            )
+        )
+        factors[p] = factors.get(p, 0) + 1
+        left //= p
+    factors[left] = factors.get(left, 0) + 1
+    ok = smallest_factor(left) == left
+    steps.append(
+        Step(
+            proposal=f"{left} is prime: stop",
+            critic=f"no prime up to √{left} divides {left} ✓",
+            verdict="accept" if ok else "reject",
+            check=Check(
+                checker="trial_division",
+                ok=ok,
+                detail=f"smallest factor of {left} is {smallest_factor(left)}",
+            ),
+        )
+    )
+    answer = written(factors)
+    product = 1
+    for p, e in factors.items():
+        product *= p**e
+    ok = product == n
+    steps.append(
+        Step(
+            proposal=f"{n} = {answer}",
+            critic=f"the product is {product} ✓",
+            verdict="accept" if ok else "reject",
+            check=Check(checker="exact_integer", ok=ok, detail=f"product {product}"),
+        )
+    )
+    return Problem(
+        task=NAME,
+        level=level,
+        prompt=f"Write {n} as a product of primes.",
+        steps=steps,
+        answer=answer,
+        error=error,
+        data={"factors": [[p, e] for p, e in sorted(factors.items())]},
+    )
+
+
+def verify(problem: Problem, answer_text: str) -> Verdict:
+    got, why = parse_factorisation(answer_text)
+    if got is None:
+        return Verdict(0.0, why)
+    want = {int(p): int(e) for p, e in problem.data["factors"]}
+    if got == want:
+        return Verdict(1.0, "correct")
+    return Verdict(0.0, f"wrong factorisation: got {written(got)}, expected {written(want)}")
+
+
+TASK = Task(
+    name=NAME,
+    domain="math",
+    levels=("middle",),
+    version=VERSION,
+    config_cls=Config,
+    generate=generate,
+    verify=verify,
+    description="prime factorisation by trial division, written as prime powers",
+)

@@ -1,0 +1,178 @@
+"""Simple fractions (primary): add or subtract two proper fractions, answer in lowest terms.
+
+Steps: same denominators add the numerators (``1/5 + 2/5 = 3/5``); otherwise find the
+common denominator (``lcm(4, 6) = 12``), rewrite each fraction (``1/4 = 3/12``), add or
+subtract, and simplify (``6/12 = 1/2``). Each step is checked with exact rationals and
+integer scaling. Slips: adding the denominators too (``added_denominators``) and scaling
+only the denominator (``wrong_scaling``).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from fractions import Fraction
+
+from generators.answers import fraction_text, verify_number
+from reasoning.schema import Check, InjectedError, Step
+from reasoning.task import Problem, Task, Verdict
+
+NAME = "simple_fractions"
+VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Config:
+    max_denominator: int = 10
+    operations: tuple[str, ...] = ("+", "-")
+    slip_rate: float = 0.1  # chance that a step is first proposed with a slip
+
+    def __post_init__(self) -> None:
+        if not 2 <= self.max_denominator <= 30:
+            raise ValueError(
+                f"max_denominator must lie in [2, 30] (e.g. 10), got {self.max_denominator}"
+            )
+        if not self.operations or set(self.operations) - {"+", "-"}:
+            raise ValueError("operations must be a non-empty subset of ('+', '-')")
+        if not 0.0 <= self.slip_rate <= 1.0:
+            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+
+
+def frac(n: int, d: int) -> str:
+    """A fraction as written, not reduced: frac(6, 12) == '6/12'."""
+    return f"{n}/{d}"
+
+
+def check_equal(claim: tuple[int, int], truth: tuple[int, int], value: Fraction) -> Check:
+    """A rewritten or computed fraction must be exactly the expected n/d and equal `value`."""
+    ok = claim == truth and Fraction(*claim) == value
+    detail = f"{frac(*truth)} = {fraction_text(value)}" + (
+        "" if ok else f"; claimed {frac(*claim)}"
+    )
+    return Check(checker="exact_rational", ok=ok, detail=detail)
+
+
+def _step(proposal: str, critic: str, check: Check, slip: str | None = None) -> Step:
+    return Step(
+        proposal=proposal,
+        critic=critic,
+        verdict="accept" if check.ok else "reject",
+        check=check,
+        slip=slip,
+    )
+
+
+def generate(rng: random.Random, level: str, config: Config) -> Problem:
+    op = rng.choice(config.operations)
+    b, d = rng.randint(2, config.max_denominator), rng.randint(2, config.max_denominator)
+    a, c = rng.randint(1, b - 1), rng.randint(1, d - 1)
+    if op == "-" and Fraction(a, b) < Fraction(c, d):
+        a, b, c, d = c, d, a, b
+    x, y = Fraction(a, b), Fraction(c, d)
+    result = x + y if op == "+" else x - y
+    steps: list[Step] = []
+    error: InjectedError | None = None
+
+    def slip_here() -> bool:
+        return bool(config.slip_rate) and rng.random() < config.slip_rate
+
+    def add_slip(
+        kind: str, location: str, original: str, wrong: str, critic: str, check: Check
+    ) -> None:
+        nonlocal error
+        steps.append(_step(wrong, critic, check, kind))
+        if error is None:
+            error = InjectedError(
+                kind=f"slip:{kind}",
+                location=location,
+                original=original,
+                wrong=wrong,
+                first_divergent_step=len(steps) - 1,
+            )
+
+    den = math.lcm(b, d)
+    if b != d:
+        steps.append(
+            _step(
+                f"common denominator: lcm({b}, {d}) = {den}",
+                f"lcm({b}, {d}) = {den} ✓",
+                Check(
+                    checker="exact_integer",
+                    ok=den == math.lcm(b, d),
+                    detail=f"lcm({b}, {d}) = {math.lcm(b, d)}",
+                ),
+            )
+        )
+        for n, m in ((a, b), (c, d)):
+            k = den // m
+            text = f"{frac(n, m)} = {frac(n * k, den)}, scaling by {k}"
+            if k > 1 and slip_here():
+                wrong = f"{frac(n, m)} = {frac(n, den)}, scaling by {k}"
+                add_slip(
+                    "wrong_scaling",
+                    f"rewriting {frac(n, m)}",
+                    text,
+                    wrong,
+                    f"the numerator must be scaled too: {n} × {k} = {n * k} ✗",
+                    check_equal((n, den), (n * k, den), Fraction(n, m)),
+                )
+            steps.append(
+                _step(
+                    text,
+                    f"{n} × {k} = {n * k} ✓",
+                    check_equal((n * k, den), (n * k, den), Fraction(n, m)),
+                )
+            )
+    na, nc = a * den // b, c * den // d
+    top = na + nc if op == "+" else na - nc
+    text = f"{frac(na, den)} {op} {frac(nc, den)} = {frac(top, den)}"
+    if b != d and op == "+" and slip_here():
+        wrong = f"{frac(a, b)} + {frac(c, d)} = {frac(a + c, b + d)}"
+        add_slip(
+            "added_denominators",
+            "adding",
+            text,
+            wrong,
+            f"denominators are not added: use the common denominator {den} ✗",
+            check_equal((a + c, b + d), (top, den), result),
+        )
+    steps.append(
+        _step(text, f"{na} {op} {nc} = {top} ✓", check_equal((top, den), (top, den), result))
+    )
+    g = math.gcd(top, den)
+    if g > 1 and top:
+        low = (top // g, den // g)
+        steps.append(
+            _step(
+                f"simplify: {frac(top, den)} = {frac(*low)}, dividing by {g}",
+                f"gcd({top}, {den}) = {g} ✓",
+                check_equal(low, low, result),
+            )
+        )
+    answer = fraction_text(result)
+    return Problem(
+        task=NAME,
+        level=level,
+        prompt=f"Compute {frac(a, b)} {op} {frac(c, d)}. Give the answer in lowest terms.",
+        steps=steps,
+        answer=answer,
+        error=error,
+        data={"expected": answer},
+    )
+
+
+def verify(problem: Problem, answer_text: str) -> Verdict:
+    return verify_number(answer_text, problem.data["expected"])
+
+
+TASK = Task(
+    name=NAME,
+    domain="math",
+    levels=("primary",),
+    version=VERSION,
+    config_cls=Config,
+    generate=generate,
+    verify=verify,
+    description="add/subtract proper fractions via a common denominator, then simplify",
+)
