@@ -1,0 +1,119 @@
+"""Truth tables of propositional formulas (middle): one row per step, answer the column.
+
+Each row step lists the value of every working subformula, innermost first, e.g.
+``p=T, q=F: ¬q = T, p → ¬q = T``; the check re-evaluates each one. Slips: a wrong row
+value, or the classic `F → x is F` (a false antecedent taken to make the implication false).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from generators.logic import formulas as F
+from generators.logic.answers import parse_truth_list
+from generators.logic.steps import check_slip_rate, make_step, record_slip
+from reasoning.task import Problem, Task, Verdict
+
+NAME = "truth_tables"
+VERSION = "1"
+VARIABLES = ("p", "q", "r", "s")
+
+
+@dataclass(frozen=True)
+class Config:
+    min_variables: int = 2
+    max_variables: int = 3
+    max_depth: int = 2  # binary connectives nested at most this deep
+    slip_rate: float = 0.1  # chance that a row is first proposed with a slip
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.min_variables, int) and isinstance(self.max_variables, int)
+                and 1 <= self.min_variables <= self.max_variables <= 4):
+            raise ValueError("need 1 <= min_variables <= max_variables <= 4 (e.g. 2 and 3)")
+        if not isinstance(self.max_depth, int) or not 1 <= self.max_depth <= 4:
+            raise ValueError(f"max_depth must be an int in 1..4 (e.g. 2), got {self.max_depth!r}")
+        check_slip_rate(self.slip_rate)
+
+
+def row_claims(subs: list[F.Formula], env: dict[str, bool]) -> list[tuple[F.Formula, bool]]:
+    return [(g, F.evaluate(g, env)) for g in subs]
+
+
+def row_text(env: dict[str, bool], claims: list[tuple[F.Formula, bool]]) -> str:
+    return F.env_text(env) + ": " + ", ".join(f"{F.to_text(g)} = {F.tf(v)}" for g, v in claims)
+
+
+def check_row(env: dict[str, bool], claims: list[tuple[F.Formula, bool]]) -> tuple[bool, str]:
+    """Re-evaluate every claimed value of a row; the detail names the first wrong one."""
+    for g, v in claims:
+        truth = F.evaluate(g, env)
+        if truth != v:
+            return False, f"{F.to_text(g)} at {F.env_text(env)} is {F.tf(truth)}, not {F.tf(v)}"
+    return True, "every value re-evaluated"
+
+
+def _slip(rng: random.Random, env: dict[str, bool], claims: list) -> tuple[str, list, str]:
+    """A wrong row: flip a false-antecedent implication if there is one, else any value."""
+    for i, (g, _v) in enumerate(claims):
+        if g[0] == "imp" and not F.evaluate(g[1], env):
+            wrong = [*claims[:i], (g, False), *claims[i + 1:]]
+            return "false_antecedent", wrong, (
+                f"{F.to_text(g)}: the antecedent is F, so the implication is T ✗")
+    i = rng.randrange(len(claims))
+    g, v = claims[i]
+    wrong = [*claims[:i], (g, not v), *claims[i + 1:]]
+    return "wrong_row", wrong, f"{F.to_text(g)} at this row is {F.tf(v)}, not {F.tf(not v)} ✗"
+
+
+def generate(rng: random.Random, level: str, config: Config) -> Problem:
+    names = list(VARIABLES[:rng.randint(config.min_variables, config.max_variables)])
+    for _ in range(20):
+        formula = F.random_formula(rng, names, rng.randint(1, config.max_depth))
+        if formula[0] != "var" and len(F.variables(formula)) == len(names):
+            break
+    else:
+        formula = ("imp", F.var(names[0]), F.var(names[-1]))
+        names = F.variables(formula)
+    subs = F.subformulas(formula)
+    steps, error = [], None
+    column = []
+    for env in F.rows(names):
+        claims = row_claims(subs, env)
+        text = row_text(env, claims)
+        if config.slip_rate and rng.random() < config.slip_rate:
+            kind, wrong_claims, critic = _slip(rng, env, claims)
+            wrong = row_text(env, wrong_claims)
+            ok, detail = check_row(env, wrong_claims)
+            steps.append(make_step(wrong, critic, "truth_table", ok, detail, slip=kind))
+            error = record_slip(error, steps, kind, f"row {F.env_text(env)}", text, wrong)
+        ok, detail = check_row(env, claims)
+        steps.append(make_step(text, f"{F.to_text(formula)} = {F.tf(claims[-1][1])} ✓",
+                               "truth_table", ok, detail))
+        column.append(claims[-1][1])
+    answer = ", ".join(F.tf(v) for v in column)
+    order = ", ".join("".join(F.tf(v) for v in env.values()) for env in F.rows(names))
+    prompt = (f"Write the truth table of {F.to_text(formula)}. Rows for {', '.join(names)} in "
+              f"the order {order} (first variable slowest). Answer with the column of values, "
+              f"e.g. T, F, ...")
+    return Problem(task=NAME, level=level, prompt=prompt, steps=steps, answer=answer,
+                   error=error, data={"column": column, "variables": names,
+                                      "formula": F.to_json(formula)})
+
+
+def verify(problem: Problem, answer_text: str) -> Verdict:
+    values, why = parse_truth_list(answer_text)
+    if values is None:
+        return Verdict(0.0, why)
+    expected = [bool(v) for v in problem.data["column"]]
+    if len(values) != len(expected):
+        return Verdict(0.0, f"expected {len(expected)} values, got {len(values)}")
+    wrong = [i + 1 for i, (a, b) in enumerate(zip(values, expected, strict=True)) if a != b]
+    if not wrong:
+        return Verdict(1.0, "correct")
+    return Verdict(0.0, f"wrong value in row(s) {wrong[:8]}")
+
+
+TASK = Task(name=NAME, domain="logic", levels=("middle",), version=VERSION, config_cls=Config,
+            generate=generate, verify=verify,
+            description="truth tables of 2-3 variable formulas with ¬ ∧ ∨ → ↔, row by row")
