@@ -1,5 +1,70 @@
 """Math tasks. `TASKS` maps a task name to its `Task` (see reasoning.task)."""
 
-from generators.math import column_arithmetic
+from generators.math import (
+    column_arithmetic,
+    compare_numbers,
+    counting,
+    counting_probability,
+    derivatives,
+    determinants,
+    eigenvalues,
+    fractions_decimals_percentages,
+    gcd_lcm,
+    integrals,
+    limits,
+    linear_equations,
+    linear_inequalities,
+    linear_systems,
+    logarithms,
+    long_division,
+    long_multiplication,
+    matrix_inverse,
+    next_in_sequence,
+    one_digit_sums,
+    order_of_operations,
+    polynomials,
+    powers,
+    prime_factorisation,
+    quadratics,
+    ratios,
+    sequences,
+    simple_fractions,
+    taylor,
+)
 
-TASKS = {t.name: t for t in (column_arithmetic.TASK,)}
+TASKS = {
+    t.name: t
+    for t in (
+        # preschool, primary and middle tasks
+        counting.TASK,
+        compare_numbers.TASK,
+        next_in_sequence.TASK,
+        one_digit_sums.TASK,
+        column_arithmetic.TASK,
+        long_multiplication.TASK,
+        long_division.TASK,
+        order_of_operations.TASK,
+        simple_fractions.TASK,
+        linear_equations.TASK,
+        fractions_decimals_percentages.TASK,
+        powers.TASK,
+        gcd_lcm.TASK,
+        prime_factorisation.TASK,
+        ratios.TASK,
+        linear_systems.TASK,
+        # high and university tasks (sympy)
+        quadratics.TASK,
+        polynomials.TASK,
+        linear_inequalities.TASK,
+        sequences.TASK,
+        logarithms.TASK,
+        counting_probability.TASK,
+        derivatives.TASK,
+        integrals.TASK,
+        limits.TASK,
+        determinants.TASK,
+        matrix_inverse.TASK,
+        eigenvalues.TASK,
+        taylor.TASK,
+    )
+}

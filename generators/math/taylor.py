@@ -1,0 +1,104 @@
+"""Taylor (Maclaurin) polynomials (university) of exp, sin, cos, log(1 + kx) and 1/(1 - kx).
+
+Steps give the derivatives at 0 from the function's known pattern, each checked against
+sympy's derivative; then the coefficients f^(j)(0)/j! and the polynomial, whose claim
+`series(f, x, 0, n + 1).removeO() == T` a test re-checks with sympy's `series`. Slips:
+forgetting to divide by j! (wrong rule), a sign error in a trig derivative.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+import sympy
+
+from generators.symbolic import Trace, claim, derivative, fmt, slip_rate_error, verdict_expression
+from reasoning.schema import Check
+from reasoning.task import Problem, Task, Verdict
+
+NAME = "taylor"
+VERSION = "1"
+FUNCS = ("exp", "sin", "cos", "log", "geometric")
+X = sympy.Symbol("x")
+
+
+@dataclass(frozen=True)
+class Config:
+    functions: tuple[str, ...] = FUNCS
+    max_order: int = 5
+    slip_rate: float = 0.1
+
+    def __post_init__(self) -> None:
+        if not self.functions or set(self.functions) - set(FUNCS):
+            raise ValueError(f"functions must be a non-empty subset of {FUNCS}")
+        if not 2 <= self.max_order <= 8:
+            raise ValueError("max_order must lie in 2..8 (e.g. 5)")
+        slip_rate_error(self.slip_rate)
+
+
+def _pattern(kind: str, k: int, j: int) -> int:
+    """f^(j)(0) from the known derivative pattern (independent of sympy)."""
+    if kind == "exp":
+        return k**j
+    if kind == "sin":
+        return (0, 1, 0, -1)[j % 4] * k**j
+    if kind == "cos":
+        return (1, 0, -1, 0)[j % 4] * k**j
+    if kind == "log":
+        return 0 if j == 0 else (-1) ** (j - 1) * math.factorial(j - 1) * k**j
+    return math.factorial(j) * k**j  # 1/(1 - kx)
+
+
+def generate(rng: random.Random, level: str, config: Config) -> Problem:
+    kind = rng.choice(config.functions)
+    k = rng.choice((1, 2, 3, -1, -2)) if kind != "geometric" else rng.choice((1, 2, 3, -1))
+    n = rng.randint(2, config.max_order)
+    f = {"exp": sympy.exp(k * X), "sin": sympy.sin(k * X), "cos": sympy.cos(k * X),
+         "log": sympy.log(1 + k * X), "geometric": 1 / (1 - k * X)}[kind]  # fmt: skip
+    t = Trace(rng, config.slip_rate)
+    values, current = [], f
+    for j in range(n + 1):
+        v = _pattern(kind, k, j)
+        values.append(v)
+        at0 = current.subs(X, 0)
+        detail = f"Subs(Derivative({f}, (x, {j})), x, 0)" if j else f"Subs({f}, x, 0)"
+
+        def sign_slip(j=j, v=v, at0=at0, detail=detail):
+            return ("sign_error", f"f^({j})(0) = {-v}",
+                    f"the derivatives of sin and cos cycle with signs: {v} ✗",
+                    claim(at0, sympy.Integer(-v), detail))
+
+        t.add(f"f^({j})(0) = {v}", f"derivative {j} of {fmt(f)} at 0 is {v} ✓",
+              claim(at0, sympy.Integer(v), detail), f"derivative {j}",
+              slip=sign_slip if kind in ("sin", "cos") and v else None)
+        current = derivative(current, X)
+    poly = sum(sympy.Rational(v, math.factorial(j)) * X**j for j, v in enumerate(values))
+    bad = sum(sympy.Integer(v) * X**j for j, v in enumerate(values))
+    terms = " + ".join(f"({v}/{j}!)x^{j}" for j, v in enumerate(values) if v)
+    series_text = f"series({f}, x, 0, {n + 1}).removeO()"
+    t.add(f"T{n}(x) = Σ f^(j)(0)/j!·x^j = {terms} = {fmt(poly)}", "each coefficient is f^(j)(0)/j! ✓",
+          _poly_claim(poly, values, series_text), "assemble",
+          slip=(lambda: ("wrong_rule", f"T{n}(x) = Σ f^(j)(0)·x^j = {fmt(bad)}",
+                         "the coefficients must be divided by j! ✗",
+                         _poly_claim(bad, values, series_text))) if bad != poly else None)
+    return Problem(task=NAME, level=level,
+                   prompt=f"Find the Taylor polynomial of degree {n} of f(x) = {fmt(f)} about x = 0.",
+                   steps=t.steps, answer=fmt(poly), error=t.error, data={"expected": fmt(poly)})
+
+
+def _poly_claim(poly: sympy.Expr, values: list[int], detail_lhs: str) -> Check:
+    """Check that the polynomial's j-th coefficient times j! is f^(j)(0) for every j."""
+    ok = sympy.degree(poly, X) <= len(values) - 1 and all(
+        poly.coeff(X, j) * math.factorial(j) == v for j, v in enumerate(values))
+    return Check(checker="sympy_equivalence", ok=bool(ok), detail=f"{detail_lhs} == {poly}")
+
+
+def verify(problem: Problem, answer_text: str) -> Verdict:
+    return verdict_expression(answer_text, problem.data["expected"], ("x",))
+
+
+TASK = Task(name=NAME, domain="math", levels=("university",), version=VERSION, config_cls=Config,
+            generate=generate, verify=verify,
+            description="Maclaurin polynomials of exp, sin, cos, log(1 + kx), 1/(1 - kx)")
