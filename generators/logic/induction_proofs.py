@@ -1,8 +1,9 @@
 """Proof by induction (university): closed forms of sums and divisibility claims.
 
-Sums: sum_{k=1}^{n} f(k) = F(n) for a small polynomial f, F from sympy's summation. The
-base case is checked by sympy at n = 1 and the inductive step by simplifying
-F(n+1) - F(n) - f(n+1) to 0. Divisibility: d | a^n - b^n (step: P(n+1) - a*P(n) equals
+Sums: sum_{k=1}^{n} f(k) = F(n) for a small polynomial f, F from Faulhaber's formulas and
+shown as sympy's `factor` writes it (built from rational roots). The base case is checked
+by sympy at n = 1 and the inductive step by sympy Poly arithmetic: F(n+1) - F(n) - f(n+1)
+is the zero polynomial. Both depend only on f, so each summand is proved once. Divisibility: d | a^n - b^n (step: P(n+1) - a*P(n) equals
 (a-b)*b^n) and p | n^p + (p-1)*n (step: (P(n+1) - P(n))/p is a polynomial with integer
 coefficients). Claims are true by construction. Slips: a wrong base case value, or adding
 the n-th term instead of the (n+1)-th. sympy is imported lazily: only this task needs it.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import lru_cache
 
 from generators.answers import parse_integer
@@ -49,94 +51,181 @@ def _sympy():
 
 
 def _text(expr) -> str:
-    return str(expr).replace("**", "^")
+    from generators.sympy_printing import sstr
+
+    return sstr(expr).replace("**", "^")
+
+
+# sum_{k=1}^{n} k^d as coefficients of n^0, n^1, ... (Faulhaber's formulas, d <= 3)
+_POWER_SUMS = {0: (0, 1), 1: (0, Fraction(1, 2), Fraction(1, 2)),
+               2: (0, Fraction(1, 6), Fraction(1, 2), Fraction(1, 3)),
+               3: (0, 0, Fraction(1, 4), Fraction(1, 2), Fraction(1, 4))}  # fmt: skip
+
+
+def _rational_root(ints: list[int]) -> Fraction | None:
+    """A rational root of the integer polynomial `ints` (coefficients of n^0, n^1, ...)."""
+    if ints[0] == 0:
+        return Fraction(0)
+    lead, const = abs(ints[-1]), abs(ints[0])
+    for q in (d for d in range(1, lead + 1) if lead % d == 0):
+        for p in (d for d in range(1, const + 1) if const % d == 0):
+            for r in (Fraction(p, q), Fraction(-p, q)):
+                if sum(c * r**i for i, c in enumerate(ints)) == 0:
+                    return r
+    return None
+
+
+def _factored(coeffs: list[Fraction]):
+    """sympy's `factor` of a polynomial with rational coefficients (of n^0, n^1, ...), built
+    from its rational roots: content times primitive factors with positive leading terms,
+    as sympy writes it. None past degree 3 without rational roots (sympy factors those)."""
+    sp = _sympy()
+    from sympy.core.mul import _keep_coeff
+
+    n = _N()
+    den = math.lcm(*(c.denominator for c in coeffs))
+    ints = [int(c * den) for c in coeffs]
+    while ints and ints[-1] == 0:
+        ints.pop()
+    content = math.gcd(*ints) * (1 if ints[-1] > 0 else -1)
+    ints = [c // content for c in ints]
+    factors: dict[tuple[int, int], int] = {}
+    while len(ints) > 2 and (r := _rational_root(ints)) is not None:
+        q, p = r.denominator, r.numerator
+        factors[(-p, q)] = factors.get((-p, q), 0) + 1  # q*n - p
+        out = [0] * (len(ints) - 1)  # ints / (q*n - p): a_i = q*b_(i-1) - p*b_i, top down
+        for i in range(len(ints) - 1, 0, -1):
+            out[i - 1] = (ints[i] + (p * out[i] if i < len(out) else 0)) // q
+        ints = out
+    if len(ints) > 4:
+        return None
+    parts = [sp.Add(*(sp.Integer(b) * n**i for i, b in enumerate(lin)))**e
+             for lin, e in factors.items()]
+    if len(ints) > 1:
+        parts.append(sp.Add(*(sp.Integer(c) * n**i for i, c in enumerate(ints))))
+    return _keep_coeff(sp.Rational(content * ints[0] if len(ints) == 1 else content, den),
+                       sp.Mul(*parts))
+
+
+@lru_cache(maxsize=1)
+def _N():
+    return _sympy().Symbol("n", integer=True, positive=True)
+
+
+@lru_cache(maxsize=4096)
+def _sum_proof(coeffs: tuple[tuple[int, int], ...]) -> dict:
+    """The texts and sympy checks of one sum, which depend only on the summand: F from
+    Faulhaber's formulas, the base case and the inductive step by sympy Poly arithmetic."""
+    sp = _sympy()
+    n = _N()
+    degree = max(d for d, _ in coeffs)
+    closed = [Fraction(0)] * (degree + 2)
+    for d, c in coeffs:
+        for i, v in enumerate(_POWER_SUMS[d]):
+            closed[i] += c * v
+    f = sp.Poly.from_list([c for _, c in sorted(coeffs, reverse=True)], n, domain=sp.ZZ)
+    big_f = sp.Poly.from_list([sp.QQ(c.numerator, c.denominator) for c in reversed(closed)], n,
+                              domain=sp.QQ)
+    big_f1, nxt = big_f.shift(1), f.shift(1)  # F(n+1), f(n+1)
+    shown = []
+    for poly in (big_f, big_f1):
+        form = _factored([Fraction(int(c.p), int(c.q)) for c in reversed(poly.all_coeffs())])
+        shown.append(form if form is not None else sp.factor(poly.as_expr()))
+    f1, c1 = f.eval(1), big_f.eval(1)
+    return {"zero": big_f.is_zero, "closed": _text(shown[0]), "next_closed": _text(shown[1]),
+            "nxt": _text(nxt.as_expr()), "cur": _text(f.as_expr()), "f1": f1, "c1": c1,
+            "base_ok": f1 - c1 == 0, "step_ok": (big_f1 - big_f - nxt).is_zero,
+            "next_differs": not (f - nxt).is_zero, "wrong_step_ok": (big_f1 - big_f - f).is_zero}
 
 
 def _sum_problem(rng: random.Random, config: Config):
-    sp = _sympy()
-    n, k = sp.symbols("n k", integer=True, positive=True)
     coeffs = {d: rng.randint(-3, 5) for d in range(config.max_degree + 1)}
     if all(c == 0 for d, c in coeffs.items() if d > 0):
         coeffs[min(1, config.max_degree)] = rng.randint(1, 4)
-    f = sum(c * k**d for d, c in coeffs.items())
-    # The sum of a degree-d polynomial is one of degree d + 1: interpolate it through
-    # d + 2 exact partial sums (much faster than sympy's symbolic summation).
     degree = max(coeffs)
     partial = [0]
     for i in range(1, max(degree + 2, CHECK_TERMS + 1)):
         partial.append(partial[-1] + sum(c * i**d for d, c in coeffs.items()))
-    points = [(i, partial[i]) for i in range(degree + 2)]
-    closed = sp.factor(sp.interpolate(points, n))
-    if closed == 0:
+    proof = _sum_proof(tuple(sorted(coeffs.items())))
+    if proof["zero"]:
         raise Dropped("the sum is identically zero")
+    closed, f1, c1 = proof["closed"], proof["f1"], proof["c1"]
     steps, error = [], None
     fk = poly_text(coeffs, "k")
-    claim = f"sum of {fk} for k = 1..n equals {_text(closed)}"
-    f1, c1 = f.subs(k, 1), closed.subs(n, 1)
-    base = f"base n = 1: left {f1}, right {_text(closed)} at 1 = {c1}"
+    claim = f"sum of {fk} for k = 1..n equals {closed}"
+    base = f"base n = 1: left {f1}, right {closed} at 1 = {c1}"
     if config.slip_rate and rng.random() < config.slip_rate:
         wrong_value = c1 + rng.choice((-1, 1))
-        wrong = f"base n = 1: left {f1}, right {_text(closed)} at 1 = {wrong_value}"
-        steps.append(make_step(wrong, f"{_text(closed)} at n = 1 is {c1}, not {wrong_value} ✗",
-                               "sympy", sp.expand(closed.subs(n, 1) - wrong_value) == 0,
-                               f"F(1) = {c1}", slip="wrong_base_case"))
+        wrong = f"base n = 1: left {f1}, right {closed} at 1 = {wrong_value}"
+        steps.append(make_step(wrong, f"{closed} at n = 1 is {c1}, not {wrong_value} ✗",
+                               "sympy", c1 - wrong_value == 0, f"F(1) = {c1}",
+                               slip="wrong_base_case"))
         error = record_slip(error, steps, "wrong_base_case", "base case", base, wrong)
-    steps.append(make_step(base, f"{f1} = {c1} ✓", "sympy", sp.expand(f1 - c1) == 0,
+    steps.append(make_step(base, f"{f1} = {c1} ✓", "sympy", proof["base_ok"],
                            f"f(1) = {f1}, F(1) = {c1}"))
-    steps.append(make_step(f"hypothesis: the sum up to n is {_text(closed)}",
+    steps.append(make_step(f"hypothesis: the sum up to n is {closed}",
                            "assumed for this n ✓", "induction", True, "inductive hypothesis"))
-    nxt = f.subs(k, n + 1)
-    step = (f"step: {_text(closed)} + ({_text(sp.expand(nxt))}) = "
-            f"{_text(sp.factor(closed + nxt))} = F(n+1)")
-    if config.slip_rate and rng.random() < config.slip_rate and sp.expand(f.subs(k, n) - nxt) != 0:
-        cur = f.subs(k, n)
-        wrong = f"step: {_text(closed)} + ({_text(sp.expand(cur))}) = F(n+1)"
-        ok = sp.expand(closed.subs(n, n + 1) - closed - cur) == 0
-        steps.append(make_step(wrong, f"the next term is f(n+1) = {_text(sp.expand(nxt))}, "
-                               f"not f(n) ✗", "sympy", ok, "F(n+1) - F(n) - f(n) ≠ 0",
+    step = f"step: {closed} + ({proof['nxt']}) = {proof['next_closed']} = F(n+1)"
+    if config.slip_rate and rng.random() < config.slip_rate and proof["next_differs"]:
+        wrong = f"step: {closed} + ({proof['cur']}) = F(n+1)"
+        steps.append(make_step(wrong, f"the next term is f(n+1) = {proof['nxt']}, "
+                               f"not f(n) ✗", "sympy", proof["wrong_step_ok"], "F(n+1) - F(n) - f(n) ≠ 0",
                                slip="wrong_next_term"))
         error = record_slip(error, steps, "wrong_next_term", "inductive step", step, wrong)
-    ok = sp.expand(closed.subs(n, n + 1) - closed - nxt) == 0
-    steps.append(make_step(step, "F(n+1) - F(n) - f(n+1) simplifies to 0 ✓", "sympy", ok,
-                           "F(n+1) - F(n) - f(n+1) = 0"))
+    steps.append(make_step(step, "F(n+1) - F(n) - f(n+1) simplifies to 0 ✓", "sympy",
+                           proof["step_ok"], "F(n+1) - F(n) - f(n+1) = 0"))
     terms = partial[1 : CHECK_TERMS + 1]
     prompt = (f"Find a closed form for the sum of {fk} for k = 1 to n, as an expression in n, "
               "and prove it by induction.")
-    return prompt, steps, error, _text(closed), claim, {"kind": "sum", "terms": terms, "summand": fk}
+    return prompt, steps, error, closed, claim, {"kind": "sum", "terms": terms, "summand": fk}
+
+
+@lru_cache(maxsize=256)
+def _divisibility_proof(a: int, b: int, p: int) -> tuple[str, str, bool, int]:
+    """(P(n) text, inductive step text, the step's sympy check, P(1) by sympy) for
+    a^n - b^n (p = 0) or n^p + (p-1)*n (a = b = 0): they depend only on these numbers."""
+    sp = _sympy()
+    n = _N()
+    if p == 0:
+        d = a - b
+        p_expr = a**n - b**n
+        text = f"{a}^n - {b}^n"
+        step = f"step: P(n+1) = {a}*P(n) + {d}*{b}^n, both divisible by {d}"
+        ok = sp.expand(p_expr.subs(n, n + 1) - a * p_expr - (a - b) * b**n) == 0
+    else:
+        p_expr = n**p + (p - 1) * n
+        text = poly_text({p: 1, 1: p - 1})
+        poly = sp.Poly(p_expr, n)
+        quotient = (poly.shift(1) - poly) * sp.Rational(1, p)  # (P(n+1) - P(n))/p
+        step = (f"step: P(n+1) - P(n) = {p}*({_text(quotient.as_expr())}), "
+                f"so P(n+1) is divisible by {p}")
+        ok = all(c.is_integer for c in quotient.all_coeffs())
+    return text, step, bool(ok), int(p_expr.subs(n, 1))
 
 
 def _divisibility_problem(rng: random.Random, config: Config):
     sp = _sympy()
-    n = sp.symbols("n", integer=True, positive=True)
     if rng.random() < 0.5:
         a = rng.randint(3, 9)
         b = rng.randint(1, a - 2)
-        d = a - b
-        p_expr = a**n - b**n
-        text = f"{a}^n - {b}^n"
-        rest = (a - b) * b**n
-        step = f"step: P(n+1) = {a}*P(n) + {d}*{b}^n, both divisible by {d}"
-        ok = sp.expand(p_expr.subs(n, n + 1) - a * p_expr - rest) == 0
+        d, p = a - b, 0
+        values = [a**i - b**i for i in range(1, 12)]
     else:
         p = rng.choice((3, 5, 7))
+        a = b = 0
         d = p
-        p_expr = n**p + (p - 1) * n
-        text = poly_text({p: 1, 1: p - 1})
-        quotient = sp.Poly(sp.expand((p_expr.subs(n, n + 1) - p_expr) / p), n)
-        step = (f"step: P(n+1) - P(n) = {p}*({_text(quotient.as_expr())}), "
-                f"so P(n+1) is divisible by {p}")
-        ok = all(c.is_integer for c in quotient.all_coeffs())
-    values = [int(p_expr.subs(n, i)) for i in range(1, 12)]
+        values = [i**p + (p - 1) * i for i in range(1, 12)]
+    text, step, ok, p1 = _divisibility_proof(a, b, p)
     if math.gcd(*values) != d:
         raise Dropped("the largest common divisor differs from the proved one")
     steps = []
-    v1 = int(p_expr.subs(n, 1))
+    v1 = values[0]
     base = f"base n = 1: P(1) = {v1} = {d}*{v1 // d}"
     error = None
     if config.slip_rate and rng.random() < config.slip_rate:
         wrong = f"base n = 1: P(1) = {v1 + d} = {d}*{v1 // d + 1}"
         steps.append(make_step(wrong, f"P(1) = {v1}, not {v1 + d} ✗", "sympy",
-                               int(p_expr.subs(n, 1)) == v1 + d, f"P(1) = {v1}",
+                               p1 == v1 + d, f"P(1) = {v1}",
                                slip="wrong_base_case"))
         error = record_slip(error, steps, "wrong_base_case", "base case", base, wrong)
     steps.append(make_step(base, f"{v1} = {d}*{v1 // d} ✓", "sympy", sp.Integer(v1) % d == 0,

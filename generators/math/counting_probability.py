@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import comb, perm
 
-from generators.symbolic import Trace, exact_claim, slip_rate_error, verdict_values
+from generators.answer_comparison import verdict_values
+from generators.math.sympy_steps import Trace, exact_claim, slip_rate_error
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "counting_probability"

@@ -16,8 +16,9 @@ from fractions import Fraction
 
 import sympy
 
+from generators.answer_comparison import verdict_values
 from generators.math.determinants import matrix_text
-from generators.symbolic import Trace, claim, exact_claim, fmt, slip_rate_error, verdict_values
+from generators.math.sympy_steps import Trace, claim, exact_claim, fmt, slip_rate_error
 from reasoning.task import Dropped, Problem, Task, Verdict
 
 NAME = "eigenvalues"

@@ -14,20 +14,18 @@ from dataclasses import dataclass
 
 import sympy
 
-from generators.symbolic import (
-    ParseError,
+from generators.answer_comparison import looks_like_latex, parse_latex, same_function
+from generators.answer_grammar import ParseError, parse_expression
+from generators.answer_trees import free_names, replace_name
+from generators.math.sympy_steps import (
     Trace,
     claim,
     claim_derivative,
+    derivative,
     fmt,
-    free_names,
-    looks_like_latex,
-    parse_expression,
-    parse_latex,
-    replace_name,
-    same_function,
     slip_rate_error,
 )
+from generators.sympy_printing import sstr
 from reasoning.schema import Check
 from reasoning.task import Problem, Task, Verdict
 
@@ -35,8 +33,10 @@ NAME = "integrals"
 VERSION = "1"
 TECHNIQUES = ("substitution", "parts", "partial_fractions")
 X, U, C = sympy.symbols("x u C")
-_OUTER = {"sin": (sympy.sin(U), -sympy.cos(U)), "cos": (sympy.cos(U), sympy.sin(U)),
-          "exp": (sympy.exp(U), sympy.exp(U))}  # fmt: skip
+# outer function -> (h, H) with H' = h, each as a function of its argument: applying it to
+# g builds h(g) directly, without `subs` walking the tree
+_OUTER = {"sin": (sympy.sin, lambda v: -sympy.cos(v)), "cos": (sympy.cos, sympy.sin),
+          "exp": (sympy.exp, sympy.exp)}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -58,23 +58,24 @@ def _substitution(rng: random.Random, t: Trace, cmax: int) -> tuple[sympy.Expr, 
     c = rng.randint(1, cmax) * n * a  # keeps the constant factor an integer
     outer = rng.choice(("sin", "cos", "exp", "pow"))
     m = rng.randint(2, 4)
-    h, big_h = _OUTER[outer] if outer != "pow" else (U**m, U ** (m + 1) / (m + 1))
+    h_of, big_h_of = _OUTER[outer] if outer != "pow" else (lambda v: v**m, lambda v: v ** (m + 1) / (m + 1))
     g = a * X**n + b
-    dg = g.diff(X)
-    integrand = c * X ** (n - 1) * h.subs(U, g)
+    dg = n * a * X ** (n - 1)
+    h, big_h, h_g = h_of(U), big_h_of(U), h_of(g)
+    integrand = c * X ** (n - 1) * h_g
     k = sympy.Rational(c, n * a)
     t.add(f"substitute u = {fmt(g)}: du = {fmt(dg)} dx", f"d/dx {fmt(g)} = {fmt(dg)} ✓",
           claim_derivative(g, dg, X), "substitution")
     t.add(f"the integrand is {fmt(k)}·{fmt(h)}·du/dx, so the integral is ∫ {fmt(k * h)} du",
-          f"{fmt(k)}·{fmt(h.subs(U, g))}·{fmt(dg)} = {fmt(integrand)} ✓",
-          claim(k * h.subs(U, g) * dg, integrand), "rewrite in u")
+          f"{fmt(k)}·{fmt(h_g)}·{fmt(dg)} = {fmt(integrand)} ✓",
+          claim(k * h_g * dg, integrand), "rewrite in u")
     wrong = -k * big_h
     t.add(f"∫ {fmt(k * h)} du = {fmt(k * big_h)}", f"d/du {fmt(k * big_h)} = {fmt(k * h)} ✓",
           claim_derivative(k * big_h, k * h, U), "integrate in u",
           slip=(lambda: ("sign_error", f"∫ {fmt(k * h)} du = {fmt(wrong)}",
                          f"d/du {fmt(wrong)} = {fmt(-k * h)}: the sign is wrong ✗",
                          claim_derivative(wrong, k * h, U))) if outer in ("sin", "cos") else None)
-    return integrand, (k * big_h).subs(U, g)
+    return integrand, k * big_h_of(g)
 
 
 def _parts(rng: random.Random, t: Trace, cmax: int) -> tuple[sympy.Expr, sympy.Expr]:
@@ -94,12 +95,12 @@ def _parts(rng: random.Random, t: Trace, cmax: int) -> tuple[sympy.Expr, sympy.E
     rest = sympy.expand(v * du)
     t.add(f"∫ u dv = u·v - ∫ v du = {fmt(u * v)} - ∫ {fmt(rest)} dx",
           "d/dx(u·v) - v·u' = u·v' ✓",
-          claim(derivative_of(u * v) - rest, integrand, f"Derivative({u * v}, x) - ({rest})"),
+          claim(derivative_of(u * v) - rest, integrand, f"Derivative({sstr(u * v)}, x) - ({sstr(rest)})"),
           "parts formula",
           slip=lambda: ("sign_error", f"∫ u dv = u·v + ∫ v du = {fmt(u * v)} + ∫ {fmt(rest)} dx",
                         "the parts formula subtracts ∫ v du ✗",
                         claim(derivative_of(u * v) + rest, integrand,
-                              f"Derivative({u * v}, x) + ({rest})")))
+                              f"Derivative({sstr(u * v)}, x) + ({sstr(rest)})")))
     w = _antiderivative(rest, kind, k)
     t.add(f"∫ {fmt(rest)} dx = {fmt(w)}", f"d/dx {fmt(w)} = {fmt(rest)} ✓",
           claim_derivative(w, rest, X), "remaining integral")
@@ -107,8 +108,6 @@ def _parts(rng: random.Random, t: Trace, cmax: int) -> tuple[sympy.Expr, sympy.E
 
 
 def derivative_of(expr: sympy.Expr) -> sympy.Expr:
-    from generators.symbolic import derivative
-
     return derivative(expr, X)
 
 
@@ -124,18 +123,19 @@ def _antiderivative(rest: sympy.Expr, kind: str, k: int) -> sympy.Expr:
 def _partial_fractions(rng: random.Random, t: Trace, cmax: int) -> tuple[sympy.Expr, sympy.Expr, int]:
     a, b = rng.sample(range(-cmax, cmax + 1), 2)
     p, q = rng.choice([i for i in range(-cmax, cmax + 1) if i]), rng.choice([i for i in range(-cmax, cmax + 1) if i])
-    num = sympy.expand(p * (X - b) + q * (X - a))
-    den = sympy.expand((X - a) * (X - b))
+    num = (p + q) * X - (p * b + q * a)  # p(x - b) + q(x - a), expanded
+    den = X**2 - (a + b) * X + a * b  # (x - a)(x - b), expanded
     t.add(f"factor the denominator: {fmt(den)} = {fmt((X - a) * (X - b))}",
           f"({fmt(X - a)})({fmt(X - b)}) expands to {fmt(den)} ✓", claim((X - a) * (X - b), den),
           "factor denominator")
     split = p / (X - a) + q / (X - b)
     wrong = p / (X - a) - q / (X - b)
-    t.add(f"cover-up: A = {fmt(num.subs(X, a))}/({a} - {b}) = {p}, B = {fmt(num.subs(X, b))}/({b} - {a}) = {q}; "
+    num_a, num_b = p * (a - b), q * (b - a)  # the numerator at x = a and at x = b
+    t.add(f"cover-up: A = {num_a}/({a} - {b}) = {p}, B = {num_b}/({b} - {a}) = {q}; "
           f"integrand = {fmt(split)}", "A/(x - a) + B/(x - b) recombines to the integrand ✓",
           claim(split, num / den), "partial fractions",
           slip=lambda: ("sign_error", f"cover-up: A = {p}, B = {-q}; integrand = {fmt(wrong)}",
-                        f"at x = {b}: B = {fmt(num.subs(X, b))}/({b} - {a}) = {q}, not {-q} ✗",
+                        f"at x = {b}: B = {num_b}/({b} - {a}) = {q}, not {-q} ✗",
                         claim(wrong, num / den)))
     return num / den, p * sympy.log(X - a) + q * sympy.log(X - b), max(a, b)
 

@@ -12,7 +12,8 @@ import random
 from dataclasses import dataclass
 from fractions import Fraction
 
-from generators.symbolic import Trace, parse_interval, slip_rate_error
+from generators.answer_grammar import parse_interval
+from generators.math.sympy_steps import Trace, slip_rate_error
 from reasoning.schema import Check
 from reasoning.task import Problem, Task, Verdict
 

@@ -13,7 +13,8 @@ import random
 from dataclasses import dataclass
 from fractions import Fraction
 
-from generators.symbolic import Trace, exact_claim, slip_rate_error, verdict_values
+from generators.answer_comparison import verdict_values
+from generators.math.sympy_steps import Trace, exact_claim, slip_rate_error
 from reasoning.schema import Check
 from reasoning.task import Problem, Task, Verdict
 

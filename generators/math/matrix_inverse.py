@@ -12,16 +12,11 @@ import random
 from dataclasses import dataclass
 from fractions import Fraction
 
+from generators.answer_comparison import looks_like_latex
+from generators.answer_grammar import ParseError, parse_matrix
+from generators.answer_trees import exact_value
 from generators.math.determinants import det2, matrix_text
-from generators.symbolic import (
-    ParseError,
-    Trace,
-    exact_claim,
-    exact_value,
-    looks_like_latex,
-    parse_matrix,
-    slip_rate_error,
-)
+from generators.math.sympy_steps import Trace, exact_claim, slip_rate_error
 from reasoning.schema import Check
 from reasoning.task import Problem, Task, Verdict
 

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import sympy
 
-from generators.symbolic import Node, Trace, claim, fmt, slip_rate_error, verdict_expression
+from generators.answer_comparison import verdict_expression
+from generators.answer_trees import Node
+from generators.math.sympy_steps import Trace, claim, fmt, slip_rate_error
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "polynomials"

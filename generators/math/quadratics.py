@@ -14,7 +14,8 @@ from fractions import Fraction
 
 import sympy
 
-from generators.symbolic import Trace, claim, exact_claim, fmt, slip_rate_error, verdict_values
+from generators.answer_comparison import verdict_values
+from generators.math.sympy_steps import Trace, claim, exact_claim, fmt, slip_rate_error
 from reasoning.schema import Check
 from reasoning.task import Problem, Task, Verdict
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import sympy
 
-from generators.symbolic import Trace, claim, derivative, fmt, slip_rate_error, verdict_expression
+from generators.answer_comparison import verdict_expression
+from generators.math.sympy_steps import Trace, claim, derivative, fmt, slip_rate_error
 from reasoning.schema import Check
 from reasoning.task import Problem, Task, Verdict
 

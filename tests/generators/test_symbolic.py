@@ -11,18 +11,15 @@ from fractions import Fraction
 import pytest
 import sympy
 
-from generators.math import TASKS
-from generators.symbolic import (
+from generators.answer_comparison import from_sympy, same_function, same_value, to_sympy
+from generators.answer_grammar import (
     ParseError,
-    from_sympy,
     parse_expression,
     parse_interval,
     parse_matrix,
     parse_values,
-    same_function,
-    same_value,
-    to_sympy,
 )
+from generators.math import TASKS
 from reasoning.task import Verdict, item_rng
 
 X = sympy.Symbol("x")
