@@ -30,7 +30,8 @@ def build_parser() -> Parser:
     p = Parser(prog=PROG, description="Generate verifiable step-by-step reasoning records.")
     p.add_argument("--domain", choices=(*DOMAINS, "all"), help="data domain (all: every domain)")
     p.add_argument("--level", choices=LEVELS, help="curriculum level")
-    p.add_argument("-n", type=int, default=1000, help="number of items (default 1000)")
+    p.add_argument("-n", type=int,
+                   help="number of items (default 1000; with --programs, one per program)")
     p.add_argument("-o", "--out", help="output dataset directory")
     p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (same bytes for any)")
@@ -120,6 +121,12 @@ def print_summary(summary, out: str) -> None:
     )
 
 
+def _count_programs(path: str) -> int:
+    from tracer.programs.user_programs import load_user_programs
+
+    return len(load_user_programs(path))
+
+
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.list:
@@ -128,6 +135,8 @@ def _main(argv: Sequence[str] | None) -> int:
     for flag, value in (("--domain", args.domain), ("--level", args.level), ("-o", args.out)):
         if value is None:
             fail(f"{PROG}: {flag} is required (see {PROG} --help)")
+    if args.n is None:
+        args.n = _count_programs(args.programs) if args.programs else 1000
     runcfg = RunConfig(level=args.level, n=args.n, seed=args.seed, fmt=args.format,
                        shard_size=args.shard_size, workers=args.workers)  # fmt: skip
     specs = build_specs(args)

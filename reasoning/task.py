@@ -68,6 +68,9 @@ class Task:
     generate: Callable[[random.Random, str, Any], Problem]
     verify: Callable[[Problem, str], Verdict]
     description: str = ""
+    # True for a task that walks a fixed list (a user's programs): its `generate` also takes
+    # `index=`, the item's index, so that a run covers the list in order.
+    indexed: bool = False
 
     def default_config(self, **overrides: Any) -> Any:
         """The task's config with `overrides` applied; unknown keys raise a ValueError."""
@@ -94,7 +97,11 @@ def generate_problem(task: Task, level: str, seed: int, index: int, config: Any)
     check_level(level)
     if level not in task.levels:
         raise ValueError(f"task {task.name!r} has no level {level!r}; it has {task.levels}")
-    problem = task.generate(item_rng(task.name, task.version, level, seed, index), level, config)
+    rng = item_rng(task.name, task.version, level, seed, index)
+    if task.indexed:
+        problem = task.generate(rng, level, config, index=index)
+    else:
+        problem = task.generate(rng, level, config)
     for i, step in enumerate(problem.steps):
         # Ground truth by construction: refuse to emit an accepted step whose check failed.
         if step.verdict == "accept" and not step.check.ok:

@@ -1,0 +1,240 @@
+"""Golden traces of small programs through the tracing interpreter."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from tracer.interpreter import (
+    MAX_STDOUT,
+    Trace,
+    parse_arguments,
+    trace_call,
+    trace_job,
+    trace_module,
+)
+from tracer.values import MAX_CHARS, safe_repr
+
+SUM_PROGRAM = """\
+def double(n):
+    return n * 2
+
+def f(xs):
+    total = 0
+    for x in xs:
+        total = total + double(x)
+    if total > 5:
+        print("big", total)
+    return total
+"""
+
+
+def test_golden_trace_of_a_call_with_a_helper_function():
+    trace = trace_call(SUM_PROGRAM, "f", "[1, 2]", check_src="6")
+    assert trace.status == "ok" and trace.return_repr == "6" and trace.check_passed is True
+    assert [(s.event, s.line, s.func, s.depth) for s in trace.steps] == [
+        ("call", 4, "f", 0), ("line", 5, "f", 0), ("line", 6, "f", 0), ("line", 7, "f", 0),
+        ("call", 1, "double", 1), ("line", 2, "double", 1), ("return", 2, "double", 1),
+        ("line", 6, "f", 0), ("line", 7, "f", 0),
+        ("call", 1, "double", 1), ("line", 2, "double", 1), ("return", 2, "double", 1),
+        ("line", 6, "f", 0), ("line", 8, "f", 0), ("line", 9, "f", 0), ("line", 10, "f", 0),
+        ("return", 10, "f", 0),
+    ]
+    steps = trace.steps
+    # A line step holds the state after the line ran: line 7 already has the new total.
+    assert steps[3].source == "total = total + double(x)"
+    assert steps[3].locals == {"xs": "[1, 2]", "total": "2", "x": "1"}
+    assert steps[3].changed == ["total"]
+    assert steps[7].changed == ["x"] and steps[12].changed == []
+    assert steps[5].evals == ["n * 2 → 1 * 2 → 2"] and steps[6].value == "2"
+    assert steps[13].evals == ["total > 5 → 6 > 5 → True"]
+    assert steps[3].evals == []  # calls a user function: not side-effect free
+    assert steps[13].stdout_len == 0 and steps[14].stdout_len == len("big 6\n")
+    assert trace.stdout == "big 6\n"
+    assert [s.index for s in steps] == list(range(len(steps))) and trace.n_steps == 17
+
+
+def test_check_fails_on_a_wrong_expected_value():
+    assert trace_call(SUM_PROGRAM, "f", "[1, 2]", check_src="7").check_passed is False
+
+
+def test_uncaught_exception_is_recorded_and_ends_the_run():
+    code = "def f(d):\n    x = 1\n    return d['missing']\n"
+    trace = trace_call(code, "f", "{}", check_src="1")
+    assert trace.status == "exception" and trace.exception == "KeyError: 'missing'"
+    assert trace.check_passed is False and trace.return_repr is None
+    assert [s.event for s in trace.steps] == ["call", "line", "line", "exception"]
+    assert trace.steps[-1].value == "KeyError: 'missing'" and trace.steps[-1].line == 3
+
+
+def test_caught_exception_is_a_step_and_the_run_goes_on():
+    code = ("def f(s):\n    try:\n        n = int(s)\n    except ValueError:\n"
+            "        n = -1\n    return n\n")
+    trace = trace_call(code, "f", "'x'")
+    assert trace.status == "ok" and trace.return_repr == "-1"
+    exception = [s for s in trace.steps if s.event == "exception"]
+    assert len(exception) == 1
+    assert exception[0].value == "ValueError: invalid literal for int() with base 10: 'x'"
+
+
+def test_recursion_depth_and_return_values():
+    code = "def f(n):\n    if n <= 1:\n        return 1\n    return n * f(n - 1)\n"
+    trace = trace_call(code, "f", "4", check_src="24")
+    calls = [(s.depth, s.locals["n"]) for s in trace.steps if s.event == "call"]
+    assert calls == [(0, "4"), (1, "3"), (2, "2"), (3, "1")]
+    returns = [(s.depth, s.value) for s in trace.steps if s.event == "return"]
+    assert returns == [(3, "1"), (2, "2"), (1, "6"), (0, "24")]
+    assert trace.check_passed is True
+
+
+def test_step_limit_truncates_and_unwinds_past_except_exception():
+    code = ("def f():\n    i = 0\n    try:\n        while True:\n            i += 1\n"
+            "    except Exception:\n        return 'swallowed'\n")
+    trace = trace_call(code, "f", "", max_steps=50)
+    assert trace.status == "truncated" and trace.n_steps == 50
+    assert trace.return_repr is None and trace.check_passed is None
+    assert trace.steps[-1].locals  # the pending line got its state on the way out
+
+
+def test_wall_clock_limit_ends_the_run_as_timeout():
+    trace = trace_call("def f():\n    while True:\n        pass\n", "f", "",
+                       max_steps=10**9, timeout_s=0.2)
+    assert trace.status == "timeout" and trace.n_steps > 10
+
+
+def test_module_body_loop_is_under_the_clock_too():
+    trace = trace_call("while True:\n    pass\ndef f():\n    return 1\n", "f", "", timeout_s=0.2)
+    assert trace.status == "timeout"
+
+
+def test_huge_list_repr_is_capped():
+    code = "def f():\n    xs = list(range(10**6))\n    return len(xs)\n"
+    trace = trace_call(code, "f", "")
+    shown = trace.steps[1].locals["xs"]
+    assert shown.startswith("[0, 1, 2,") and shown.endswith("...]") and len(shown) <= MAX_CHARS + 3
+    assert trace.return_repr == "1000000"
+
+
+def test_cyclic_list_and_hostile_repr_are_safe():
+    code = ("class Loop:\n    def __repr__(self):\n        while True:\n            pass\n"
+            "def f():\n    a = [1]\n    a.append(a)\n    b = [Loop()]\n    return a\n")
+    trace = trace_call(code, "f", "", timeout_s=5)
+    assert trace.status == "ok" and trace.return_repr == "[1, [...]]"
+    assert trace.steps[-2].locals == {"a": "[1, [...]]", "b": "[<Loop object>]"}
+
+
+def test_json_round_trip_of_a_trace():
+    trace = trace_call(SUM_PROGRAM, "f", "[3, 4]", check_src="14")
+    data = json.loads(json.dumps(trace.to_dict()))
+    again = Trace.from_dict(data)
+    assert again.to_dict() == data and again.steps == trace.steps
+    assert data["n_steps"] == trace.n_steps and data["steps"][5]["evals"] == [
+        "n * 2 → 3 * 2 → 6"]
+
+
+def test_trace_module_records_module_frame_without_dunders():
+    code = "x = 2\ny = x ** 3\nprint(y)\n"
+    trace = trace_module(code)
+    assert trace.status == "ok" and trace.stdout == "8\n"
+    assert [(s.event, s.line, s.func) for s in trace.steps] == [
+        ("call", 0, "<module>"), ("line", 1, "<module>"), ("line", 2, "<module>"),
+        ("line", 3, "<module>"), ("return", 3, "<module>")]
+    assert trace.steps[2].locals == {"x": "2", "y": "8"} and trace.steps[2].changed == ["y"]
+    assert trace.steps[2].evals == ["x ** 3 → 2 ** 3 → 8"]
+
+
+def test_generator_frames_are_resumed_not_restarted():
+    code = ("def gen(n):\n    for i in range(n):\n        yield i * i\n"
+            "def f():\n    return list(gen(3))\n")
+    trace = trace_call(code, "f", "", check_src="[0, 1, 4]")
+    assert trace.check_passed is True
+    yields = [s.value for s in trace.steps if s.event == "return" and s.func == "gen"]
+    assert yields == ["0", "1", "4", "None"]
+    assert {s.depth for s in trace.steps if s.func == "gen"} == {1}
+
+
+def test_comprehension_frames_are_traced_as_calls():
+    trace = trace_call("def f(xs):\n    return [x + 1 for x in xs]\n", "f", "[1, 2]")
+    assert trace.return_repr == "[2, 3]"
+    assert "<listcomp>" in {s.func for s in trace.steps}
+
+
+@pytest.mark.parametrize(("args_src", "expected"), [
+    ("", ([], {})),
+    ("1, 2", ([1, 2], {})),
+    ("(1, ), (1, 2)", ([(1,), (1, 2)], {})),
+    ("[1],", ([[1]], {})),
+    ("'a', k=3", (["a"], {"k": 3})),
+    ("float('inf')", ([float("inf")], {})),
+])
+def test_argument_sources_in_cruxeval_shapes(args_src, expected):
+    assert parse_arguments(args_src, {}) == expected
+
+
+def test_bad_programs_end_as_exceptions_not_errors():
+    assert trace_call("def f(:\n", "f", "").exception.startswith("SyntaxError")
+    missing = trace_call("def g():\n    pass\n", "f", "")
+    assert missing.status == "exception"
+    assert missing.exception == "NameError: name 'f' is not defined"
+
+
+def test_input_and_stderr_do_not_escape():
+    code = "import sys\ndef f():\n    print('e', file=sys.stderr)\n    return input()\n"
+    trace = trace_call(code, "f", "")
+    assert trace.status == "exception" and trace.exception.startswith("EOFError")
+    assert trace.stdout == ""
+
+
+def test_trace_job_dispatches_call_and_module():
+    call = trace_job({"kind": "trace", "code": SUM_PROGRAM, "func": "f", "args": "[1]",
+                      "max_steps": 1000, "timeout_s": 2.0, "check": "2"})
+    assert call["status"] == "ok" and call["check_passed"] is True and call["return_repr"] == "2"
+    module = trace_job({"kind": "trace", "code": "a = 1\n", "func": None})
+    assert module["status"] == "ok" and module["n_steps"] == 3
+    with pytest.raises(ValueError, match="job kind"):
+        trace_job({"kind": "exec", "code": ""})
+
+
+def test_limits_are_validated():
+    with pytest.raises(ValueError, match="max_steps"):
+        trace_call("def f():\n    pass\n", "f", "", max_steps=0)
+    with pytest.raises(ValueError, match="timeout_s"):
+        trace_module("", timeout_s=0)
+
+
+def test_evals_agree_with_recorded_values():
+    code = ("def f(s, k):\n    n = len(s) - k\n    head = s[:k].upper()\n"
+            "    ok = n > 0 and s[k] == 'c'\n    m = head if ok else s\n    return m + s[-1] * 2\n")
+    trace = trace_call(code, "f", "'abcd', 2", check_src="'ABdd'")
+    assert trace.check_passed is True
+    chains = {s.line: s.evals[0] for s in trace.steps if s.event == "line" and s.evals}
+    assert set(chains) == {2, 3, 4, 5, 6}
+    for step in trace.steps:
+        if step.event == "line" and step.evals and step.line < 6:
+            target = step.source.split(" = ")[0]
+            assert step.evals[0].rsplit(" → ", 1)[1] == step.locals[target]
+    assert chains[6] == ("m + s[-1] * 2 → 'AB' + 'abcd'[-1] * 2 → 'AB' + 'd' * 2 → 'AB' + 'dd'"
+                         " → 'ABdd'")
+    assert trace.eval_stats == {"kept": 5, "disagreed": 0, "failed": 0}
+
+
+def test_safe_repr_caps_huge_ints_and_user_objects():
+    assert safe_repr(10**5000) == "<int of 16610 bits>"
+    assert safe_repr({1: object()}) == "{1: <object object>}"
+
+
+def test_a_swallowed_step_limit_is_raised_again_outside_the_try():
+    code = ("def f():\n    i = 0\n    try:\n        while True:\n            i += 1\n"
+            "    except:\n        pass\n    while True:\n        i += 1\n")
+    trace = trace_call(code, "f", "", max_steps=100, timeout_s=30)
+    assert trace.status == "truncated" and trace.n_steps == 100
+    assert sys.gettrace() is None
+
+
+def test_printed_output_is_capped_but_counted():
+    code = "def f():\n    for i in range(30):\n        print('x' * 10**4)\n"
+    trace = trace_call(code, "f", "")
+    assert trace.stdout == (("x" * 10**4 + "\n") * 30)[:MAX_STDOUT]
+    assert trace.steps[-1].stdout_len == 30 * 10_001

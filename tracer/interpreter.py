@@ -1,0 +1,257 @@
+"""The tracing interpreter: run a Python program under `sys.settrace` and record its steps.
+
+`trace_call(code, func, args_src)` runs `code` in a fresh namespace, calls `func` with the
+arguments written in `args_src` and records each step of `func` and of the functions `code`
+defines (never library internals): line, call, return and exception events with the frame's
+variables after the step (safe, size-capped reprs, changed names marked), stdout so far and,
+for lines whose expression is side-effect free, the spelled-out evaluation chain.
+`trace_module(code)` does the same for a whole program; `trace_job(job)` is the entry point
+a sandbox worker calls. A step limit ends a run as 'truncated', a clock limit as 'timeout'.
+
+Standard library only: this module runs inside the sandbox.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import io
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from time import perf_counter
+from typing import Any
+
+from tracer.line_plans import compile_line_plans
+from tracer.recorder import FILENAME, Recorder, Stop
+from tracer.trace_model import Trace, TraceStep
+from tracer.values import RETURN_LIMITS, format_exception, safe_repr
+
+__all__ = ["FILENAME", "Trace", "TraceStep", "parse_arguments", "trace_call", "trace_job",
+           "trace_module"]
+
+MAX_STDOUT = 100_000
+
+
+class CappedOutput(io.TextIOBase):
+    """The program's stdout: keeps the first `limit` characters, counts all of them.
+
+    `tell()` is the count written so far (a step's stdout_len), so a program printing in a
+    loop cannot grow the trace's memory past the cap.
+    """
+
+    def __init__(self, limit: int = MAX_STDOUT) -> None:
+        super().__init__()
+        self._parts: list[str] = []
+        self._kept = 0
+        self._written = 0
+        self._limit = limit
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        self._written += len(text)
+        if self._kept < self._limit:
+            kept = text[: self._limit - self._kept]
+            self._parts.append(kept)
+            self._kept += len(kept)
+        return len(text)
+
+    def tell(self) -> int:
+        return self._written
+
+    def getvalue(self) -> str:
+        return "".join(self._parts)
+
+
+class _ClockOnly:
+    """A trace function that only enforces the deadline (module body, arguments, check)."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+
+    def __call__(self, frame, event, arg):
+        if perf_counter() > self.deadline:
+            raise Stop("timeout")
+        return self
+
+
+def _run_on_clock(thunk, deadline: float):
+    """`thunk()` with the deadline enforced on the program's lines; returns its value."""
+    sys.settrace(_ClockOnly(deadline))
+    try:
+        return thunk()
+    finally:
+        sys.settrace(None)
+
+
+def _validate_limits(max_steps: int, timeout_s: float) -> None:
+    if not isinstance(max_steps, int) or max_steps < 1:
+        raise ValueError(f"max_steps must be a positive int, got {max_steps!r}")
+    if not timeout_s > 0:
+        raise ValueError(f"timeout_s must be > 0 seconds, got {timeout_s!r}")
+
+
+def parse_arguments(args_src: str, namespace: dict) -> tuple[list, dict]:
+    """The call arguments written in `args_src` ("1, 2", "(1, ), [2]", "", "x=3", ...)."""
+    call = ast.parse(f"f({args_src})", mode="eval").body
+    if not isinstance(call, ast.Call):
+        raise SyntaxError(f"not an argument list: {args_src!r}")
+
+    def value_of(node: ast.expr):
+        try:
+            return ast.literal_eval(node)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            # Not a literal (e.g. `float('inf')`): evaluate it in the program's namespace.
+            expression = ast.Expression(body=node)
+            return eval(compile(expression, FILENAME, "eval"), namespace)
+
+    args: list = []
+    for node in call.args:
+        if isinstance(node, ast.Starred):
+            args.extend(value_of(node.value))
+        else:
+            args.append(value_of(node))
+    kwargs = {}
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            kwargs.update(value_of(keyword.value))
+        else:
+            kwargs[keyword.arg] = value_of(keyword.value)
+    return args, kwargs
+
+
+def _prepare(code: str):
+    """`(source lines, compiled code, plans)`; raises SyntaxError/ValueError for bad code."""
+    tree = ast.parse(code, FILENAME)
+    return code.splitlines(), compile(tree, FILENAME, "exec"), compile_line_plans(tree)
+
+
+def _failed(status: str, error: BaseException | None, stdout: CappedOutput,
+            steps: list | None = None, stats: dict | None = None) -> Trace:
+    return Trace(status, steps or [], exception=format_exception(error) if error else None,
+                 stdout=stdout.getvalue(), eval_stats=stats)
+
+
+def _sandboxed_io(stdout: CappedOutput):
+    """Redirect stdout into the trace, discard stderr and give the program an empty stdin."""
+    stdin, sys.stdin = sys.stdin, io.StringIO("")
+    return stdin, redirect_stdout(stdout), redirect_stderr(io.StringIO())
+
+
+def trace_call(code: str, func: str, args_src: str, *, max_steps: int = 1000,
+               timeout_s: float = 2.0, check_src: str | None = None) -> Trace:
+    """Trace the call `func(<args_src>)` of the program `code`.
+
+    The module body, the arguments and the check run untraced but under the same clock.
+    `check_src` (the source of the expected value) sets `Trace.check_passed` to whether
+    `result == <check_src>` held; False when the call raised, None when it did not finish.
+    """
+    _validate_limits(max_steps, timeout_s)
+    deadline = perf_counter() + timeout_s
+    stdout = CappedOutput()
+    try:
+        source_lines, compiled, plans = _prepare(code)
+    except (SyntaxError, ValueError) as error:
+        return _failed("exception", error, stdout)
+    namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
+    stdin, out_redirect, err_redirect = _sandboxed_io(stdout)
+    try:
+        with out_redirect, err_redirect:
+            try:
+                _run_on_clock(lambda: exec(compiled, namespace), deadline)
+                function = namespace.get(func)
+                if not callable(function):
+                    raise NameError(f"name {func!r} is not defined")
+                args, kwargs = _run_on_clock(lambda: parse_arguments(args_src, namespace),
+                                             deadline)
+            except Stop as stop:
+                return _failed(stop.status, None, stdout)
+            except (Exception, SystemExit) as error:
+                return _failed("exception", error, stdout)
+            recorder = Recorder(source_lines, plans, max_steps, deadline, stdout)
+            status, error, result = "ok", None, None
+            try:
+                sys.settrace(recorder.global_trace)
+                try:
+                    result = function(*args, **kwargs)
+                finally:
+                    recorder.finish()
+            except Stop as stop:
+                status = stop.status
+            except (Exception, SystemExit) as raised:
+                status, error = "exception", raised
+            if recorder.stopped:  # also when the program swallowed our Stop
+                status, error = recorder.stopped, None
+            trace = _failed(status, error, stdout, recorder.steps, recorder.stats)
+            if status == "ok":
+                trace.return_repr = safe_repr(result, RETURN_LIMITS)
+            if check_src is not None and status in ("ok", "exception"):
+                trace.check_passed = status == "ok" and _check(result, check_src, namespace,
+                                                               deadline)
+            return trace
+    finally:
+        sys.stdin = stdin
+
+
+def _check(result: object, check_src: str, namespace: dict, deadline: float) -> bool:
+    def compare() -> bool:
+        try:
+            expected = ast.literal_eval(check_src)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            expected = eval(compile(check_src, FILENAME, "eval"), namespace)
+        return bool(result == expected)
+
+    try:
+        return _run_on_clock(compare, deadline)
+    except (Exception, SystemExit, Stop):
+        return False
+
+
+def trace_module(code: str, *, max_steps: int = 1000, timeout_s: float = 2.0) -> Trace:
+    """Trace a whole program, module body and the functions it calls."""
+    _validate_limits(max_steps, timeout_s)
+    deadline = perf_counter() + timeout_s
+    stdout = CappedOutput()
+    try:
+        source_lines, compiled, plans = _prepare(code)
+    except (SyntaxError, ValueError) as error:
+        return _failed("exception", error, stdout)
+    namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
+    recorder = Recorder(source_lines, plans, max_steps, deadline, stdout)
+    status, error = "ok", None
+    stdin, out_redirect, err_redirect = _sandboxed_io(stdout)
+    try:
+        with out_redirect, err_redirect:
+            try:
+                sys.settrace(recorder.global_trace)
+                try:
+                    exec(compiled, namespace)
+                finally:
+                    recorder.finish()
+            except Stop as stop:
+                status = stop.status
+            except (Exception, SystemExit) as raised:
+                status, error = "exception", raised
+    finally:
+        sys.stdin = stdin
+    if recorder.stopped:
+        status, error = recorder.stopped, None
+    return _failed(status, error, stdout, recorder.steps, recorder.stats)
+
+
+def trace_job(job: dict) -> dict:
+    """The sandbox worker's entry point for job kind "trace"; returns `Trace.to_dict()`.
+
+    job = {"kind": "trace", "code", "func" (None: trace the module), "args", "max_steps",
+    "timeout_s", "check"}; missing limits take the defaults.
+    """
+    if job.get("kind", "trace") != "trace":
+        raise ValueError(f"trace_job handles job kind 'trace', got {job.get('kind')!r}")
+    limits = {"max_steps": job.get("max_steps") or 1000, "timeout_s": job.get("timeout_s") or 2.0}
+    if job.get("func") is None:
+        return trace_module(job["code"], **limits).to_dict()
+    return trace_call(job["code"], job["func"], job.get("args") or "", check_src=job.get("check"),
+                      **limits).to_dict()

@@ -1,0 +1,275 @@
+"""The `sys.settrace` functions of the tracing interpreter and the steps they record.
+
+Hot path: every event of the traced program runs through `local_trace`, so the trace
+functions are closures over local variables (no attribute lookups per event), a value's repr
+is recomputed only when it may have changed (same immutable object → cached repr), a frame's
+locals dict is shared between steps until something changes, and evaluation chains are
+rendered to text only when read.
+
+A 'line' step is reserved when the line starts (so steps read in program order) and its state
+is filled in at the next event of the same frame, i.e. after the line ran.
+
+Standard library only: this module runs inside the sandbox.
+"""
+
+from __future__ import annotations
+
+import sys
+from time import perf_counter
+
+from tracer.expressions import evaluate_plan, values_agree
+from tracer.trace_model import TraceStep
+from tracer.values import format_exception, repr_and_immutability, safe_repr
+
+FILENAME = "<traced>"  # the code object filename that marks the program's own frames
+_GENERATOR_FLAGS = 0x20 | 0x80 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
+_MISSING = object()
+
+
+class Stop(BaseException):
+    """Raised from the trace function to end a run; a BaseException so that the program's
+    `except Exception` does not swallow it.
+
+    CPython switches tracing off when a trace function raises, so a program that swallows
+    the Stop (`except:`) would run on untraced. When a swallowed Stop is freed, `__del__`
+    re-arms tracing on the program's frames with a function that raises again at the next
+    event; a loop *inside* a bare `try/except` that never leaves it is only ended by the
+    sandbox's hard timeout.
+    """
+
+    def __init__(self, status: str, rearm=None) -> None:
+        super().__init__(status)
+        self.status = status
+        self._rearm = rearm
+
+    def __del__(self) -> None:
+        rearm, self._rearm = self._rearm, None
+        if rearm is not None:
+            try:  # not contextlib.suppress: its __exit__ would be a traced frame
+                rearm(self.status)
+            except Exception:  # a finalizer must never raise
+                return
+
+
+class _FrameState:
+    """What the recorder remembers about one live frame of the program."""
+
+    __slots__ = ("cache", "chain", "depth", "frame", "func", "is_module", "pending", "reprs",
+                 "unwinding")
+
+    def __init__(self, frame, depth: int) -> None:
+        self.frame = frame
+        self.depth = depth
+        self.func = frame.f_code.co_name
+        self.is_module = self.func == "<module>"
+        self.cache: dict[str, tuple[object, str, bool]] = {}  # name -> (value, repr, immutable)
+        self.reprs: dict[str, str] = {}  # replaced, never mutated: steps share it
+        self.pending: TraceStep | None = None  # the line step waiting for its after-state
+        self.chain = None  # the pending line's evaluation chain, checked when it finishes
+        self.unwinding = False  # an exception is leaving this frame
+
+
+class Recorder:
+    """Records the steps of the program's frames; install `global_trace` with sys.settrace."""
+
+    def __init__(self, source_lines: list[str], plans, max_steps: int, deadline: float,
+                 stdout) -> None:
+        self.steps: list[TraceStep] = []
+        self.stopped: str | None = None  # 'truncated' | 'timeout' once the run was ended
+        self.stats = {"kept": 0, "disagreed": 0, "failed": 0}
+        self.active = True  # False once the traced call is over: nothing to re-arm then
+        self.global_trace = self._build(source_lines, plans, max_steps, deadline, stdout)
+
+    def finish(self) -> None:
+        """Switch tracing off; call when the traced code returned or raised."""
+        self.active = False
+        sys.settrace(None)
+
+    def _rearm(self, status: str) -> None:
+        """Trace the program's frames again with a function that ends the run at once."""
+        if not self.active:
+            return
+
+        def raise_again(frame, event, arg):
+            if frame.f_code.co_filename != FILENAME:
+                return None  # library frames (and this finalizer's callers) run on
+            raise Stop(status, self._rearm)
+
+        frame = sys._getframe(1)
+        while frame is not None:
+            if frame.f_code.co_filename == FILENAME:
+                frame.f_trace = raise_again
+            frame = frame.f_back
+        sys.settrace(raise_again)
+
+    def _build(self, source_lines, plans, max_steps, deadline, stdout):
+        steps = self.steps
+        stats = self.stats
+        stack: list[_FrameState] = []
+        suspended: dict = {}  # generator frames between resumptions
+        sources = ["", *(line.strip() for line in source_lines)]
+        n_sources = len(sources)
+        tell = stdout.tell
+        plan_of = plans.get
+        make_step = TraceStep
+
+        def source(line: int) -> str:
+            return sources[line] if 0 < line < n_sources else ""
+
+        def stop(status: str) -> None:
+            """Fill in the pending steps of live frames, then unwind the program."""
+            self.stopped = status
+            for state in stack:
+                if state.pending is not None:
+                    snapshot(state, state.pending)
+                    state.pending = None
+            raise Stop(status, self._rearm)
+
+        def snapshot(state: _FrameState, step: TraceStep) -> None:
+            """Set the step's locals/changed/stdout_len, re-repring only what may differ."""
+            f_locals = state.frame.f_locals
+            cache = state.cache
+            changed = []
+            names = f_locals if not state.is_module else [n for n in f_locals if n[:2] != "__"]
+            for name in names:
+                value = f_locals[name]
+                entry = cache.get(name)
+                if entry is not None and entry[0] is value and entry[2]:
+                    continue  # the same immutable object: its repr cannot have changed
+                text, immutable = repr_and_immutability(value)
+                if entry is None or entry[1] != text:
+                    changed.append(name)
+                cache[name] = (value, text, immutable)
+            if len(cache) != len(names):  # a name was deleted
+                for name in [n for n in cache if n not in f_locals]:
+                    del cache[name]
+                state.reprs = {}  # rebuilt below
+            if changed or len(state.reprs) != len(cache):
+                state.reprs = {name: cache[name][1] for name in names}
+            step.locals = state.reprs
+            step.changed = changed
+            step.stdout_len = tell()
+
+        def finish_line(state: _FrameState, frame, next_line, returned) -> None:
+            """Record the after-state of the pending line and keep its chain if it agrees."""
+            step = state.pending
+            state.pending = None
+            snapshot(state, step)
+            chain = state.chain
+            if chain is None:
+                return
+            state.chain = None
+            plan = chain.plan
+            if plan.check == "assign":
+                agreed = _assigned_agree(plan.targets, chain.value, frame)
+            elif plan.check == "return":
+                agreed = returned is not _MISSING and values_agree(chain.value, returned)
+            elif next_line is not None:  # an if/while test: did the body run?
+                low, high = plan.body_lines
+                agreed = bool(chain.value) == (low <= next_line <= high)
+            else:  # the frame returned right after the test: the body did not run
+                agreed = returned is not _MISSING and not chain.value
+            if agreed:
+                # Show the program's own value at the end: equal sets/dicts may iterate in
+                # another order than the chain's copy, and the step's locals show the program's.
+                if plan.check == "assign" and len(plan.targets) == 1:
+                    shown = step.locals.get(plan.targets[0])
+                    chain.settle(shown if shown is not None else safe_repr(chain.value))
+                elif plan.check == "return":
+                    chain.settle(safe_repr(returned))
+                step._chain = chain
+                stats["kept"] += 1
+            else:
+                stats["disagreed"] += 1
+
+        def record_event(state: _FrameState, event: str, line: int, value: str) -> None:
+            if len(steps) >= max_steps:
+                stop("truncated")
+            steps.append(make_step(len(steps), event, line, source(line), state.func,
+                                   state.depth, state.reprs, [], tell(), None, value))
+
+        def state_of(frame) -> _FrameState:
+            for state in reversed(stack):
+                if state.frame is frame:
+                    return state
+            state = _FrameState(frame, len(stack))
+            stack.append(state)
+            return state
+
+        def local_trace(frame, event, arg):
+            """Line, return and exception events of a traced frame."""
+            if perf_counter() > deadline:
+                stop("timeout")
+            state = stack[-1]
+            if state.frame is not frame:
+                state = state_of(frame)
+            if event == "line":
+                line = frame.f_lineno
+                if state.pending is not None:
+                    finish_line(state, frame, line, _MISSING)
+                state.unwinding = False
+                if len(steps) >= max_steps:
+                    stop("truncated")
+                step = make_step(len(steps), "line", line, source(line), state.func, state.depth)
+                steps.append(step)
+                state.pending = step
+                plan = plan_of(line)
+                if plan is not None:
+                    chain = state.chain = evaluate_plan(plan, frame.f_locals, frame.f_globals,
+                                                        frame.f_builtins)
+                    if chain is None:
+                        stats["failed"] += 1
+            elif event == "return":
+                if state.pending is not None:
+                    finish_line(state, frame, None, arg)
+                stack.pop()
+                if frame.f_code.co_flags & _GENERATOR_FLAGS:
+                    suspended[frame] = state
+                if not state.unwinding:  # a frame an exception leaves ends with that exception
+                    record_event(state, "return", frame.f_lineno, safe_repr(arg))
+            elif event == "exception":
+                if state.pending is not None:
+                    finish_line(state, frame, None, _MISSING)
+                state.unwinding = True
+                record_event(state, "exception", frame.f_lineno, format_exception(arg[1]))
+            return local_trace
+
+        def global_trace(frame, event, arg):
+            """Called for each new frame: trace only the program's own code."""
+            code = frame.f_code
+            if code.co_filename != FILENAME:
+                return None
+            if perf_counter() > deadline:
+                stop("timeout")
+            if len(steps) >= max_steps:
+                stop("truncated")
+            state = suspended.pop(frame, None) if code.co_flags & _GENERATOR_FLAGS else None
+            if state is None:
+                state = _FrameState(frame, len(stack))
+            else:
+                state.depth = len(stack)
+            stack.append(state)
+            line = frame.f_lineno
+            step = make_step(len(steps), "call", line, source(line), state.func, state.depth)
+            steps.append(step)
+            snapshot(state, step)
+            return local_trace
+
+        return global_trace
+
+
+def _assigned_agree(targets: tuple[str, ...], value: object, frame) -> bool:
+    if len(targets) == 1:
+        assigned = {targets[0]: value}
+    elif type(value) in (tuple, list) and len(value) == len(targets):
+        assigned = dict(zip(targets, value, strict=True))  # `_, x, _ = ...`: the last wins
+    else:
+        return False
+    f_locals = frame.f_locals
+    for name, expected in assigned.items():
+        actual = f_locals.get(name, _MISSING)
+        if actual is _MISSING:  # a name declared `global`
+            actual = frame.f_globals.get(name, _MISSING)
+        if not values_agree(expected, actual):
+            return False
+    return True

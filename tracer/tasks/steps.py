@@ -1,0 +1,201 @@
+"""Trace steps written as proposer/critic/judge steps, with reasoning slips.
+
+A line step reads ``L4 `total = total + x` → total: 4 → 7`` and its critic spells out the
+tracer's evaluation chain of the line (``total + x → 4 + 3 → 7 ✓``) or, where the line
+has none, restates the state the tracer recorded. Every accepted step's check is the
+tracer's record of that step, so a step is accepted exactly when it agrees with it.
+
+A slip is a proposed step with a typical mistake: a wrong new value (`wrong_state`), a
+variable claimed unchanged (`stale_state`), or a condition read the wrong way
+(`wrong_condition`). The critic recomputes, the judge rejects, the true step follows.
+
+Steps are written in display order (`tracer.divergence.display_order`): a line that
+calls a function of the program is shown where it starts (``→ calls f``) and again,
+with its new state, once the call has returned (``back at L4 …``).
+
+Long traces: at most MAX_WRITTEN entries are written per record. A window that starts
+later opens with one summary step holding the state reached so far.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from reasoning.schema import Check, InjectedError, Step
+from tracer.divergence import display_order
+from tracer.tasks.answers import has_value, nearby, parse_value
+
+MAX_WRITTEN = 40
+_ASSIGNED = re.compile(r"^([A-Za-z_]\w*)\s*(?:[-+*/%&|^]|//|\*\*|<<|>>)?=(?!=)")
+CHECKER = "tracer"
+
+
+def accepted(proposal: str, critic: str, detail: str) -> Step:
+    return Step(proposal=proposal, critic=critic, verdict="accept",
+                check=Check(checker=CHECKER, ok=True, detail=detail))
+
+
+def _state(locals_: dict[str, str]) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in locals_.items()) or "no variables"
+
+
+@dataclass
+class Written:
+    """Steps written from a window of display entries, the slip injected (if any), and
+    where each entry landed in `steps` (display position → step index)."""
+
+    steps: list[Step] = field(default_factory=list)
+    slip: InjectedError | None = None
+    at: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """What a step claims: the text parts a slip can corrupt."""
+
+    head: str  # e.g. "L4 `total = total + x`"
+    changes: tuple[tuple[str, str | None, str], ...]  # (name, old repr or None, new repr)
+    outcome: str | None  # a condition's value when nothing changed
+
+    def text(self) -> str:
+        parts = [f"{n}: {old} → {new}" if old is not None else f"{n} = {new}"
+                 for n, old, new in self.changes]
+        if parts:
+            return f"{self.head} → " + ", ".join(parts)
+        return f"{self.head} → {self.outcome}" if self.outcome is not None else self.head
+
+
+def _claim(step: dict[str, Any], before: dict[str, str], done: bool = False) -> _Claim:
+    locals_ = step.get("locals") or {}
+    changes = tuple((n, before.get(n), locals_.get(n, "<unset>")) for n in step.get("changed") or [])
+    outcome = None
+    evals = step.get("evals") or []
+    target = _ASSIGNED.match(step.get("source", ""))
+    if not changes and target and target.group(1) in locals_:
+        # Reassigned to the same value: say so rather than leave a bare outcome.
+        name = target.group(1)
+        changes = ((name, before.get(name), locals_[name]),)
+    if not changes and evals:
+        outcome = evals[-1].rsplit(" → ", 1)[-1]
+    back = "back at " if done else ""
+    return _Claim(f"{back}L{step.get('line')} `{step.get('source', '')}`", changes, outcome)
+
+
+def _critic(step: dict[str, Any], claim: _Claim) -> str:
+    evals = step.get("evals") or []
+    if evals:
+        return "; ".join(evals) + " ✓"
+    if claim.changes:
+        return "recorded: " + ", ".join(f"{n} = {new}" for n, _, new in claim.changes) + " ✓"
+    return "no variable changes ✓"
+
+
+def describe(step: dict[str, Any], before: dict[str, str], phase: str = "",
+             callee: str | None = None) -> tuple[str, str]:
+    """(proposal, critic) of one display entry (a trace step and its phase, see
+    `tracer.divergence.display_order`), given its frame's variables before it."""
+    event = step.get("event")
+    if phase == "start":
+        return (f"L{step.get('line')} `{step.get('source', '')}` → calls {callee}",
+                f"the line needs the result of {callee} first ✓")
+    func = step.get("func")
+    if event == "call":
+        args = ", ".join(f"{k}={v}" for k, v in (step.get("locals") or {}).items())
+        return f"call {func}({args})", f"arguments bound: {args or 'none'} ✓"
+    if event == "return":
+        return (f"L{step.get('line')} {func} returns {step.get('value')}",
+                f"return value {step.get('value')} ✓")
+    if event == "exception":
+        return (f"L{step.get('line')} `{step.get('source', '')}` raises {step.get('value')}",
+                f"the tracer saw {step.get('value')} ✓")
+    claim = _claim(step, before, done=phase == "done")
+    return claim.text(), _critic(step, claim)
+
+
+def _slip(rng: random.Random, step: dict[str, Any], before: dict[str, str], done: bool) -> tuple[str, str, str] | None:
+    """(kind, wrong proposal, critic) for a typical mistake on this step, or None."""
+    if step.get("event") != "line":
+        return None
+    claim = _claim(step, before, done)
+    evals = step.get("evals") or []
+    options = []
+    for i, (_name, old, new) in enumerate(claim.changes):
+        value, _ = parse_value(new)
+        if has_value(value):
+            wrong = nearby(value, rng.choice((-1, 1, 2)))
+            if has_value(wrong) and repr(wrong) != new:
+                options.append(("wrong_state", i, repr(wrong)))
+        if old is not None and old != new:
+            options.append(("stale_state", i, old))
+    if claim.outcome in ("True", "False"):
+        options.append(("wrong_condition", -1, "False" if claim.outcome == "True" else "True"))
+    if not options:
+        return None
+    kind, i, wrong = options[rng.randrange(len(options))]
+    recompute = f"recompute: {'; '.join(evals)}; " if evals else ""
+    if kind == "wrong_condition":
+        bad = _Claim(claim.head, claim.changes, wrong)
+        return kind, bad.text(), f"{recompute}the condition is {claim.outcome}, not {wrong} ✗"
+    name, old, new = claim.changes[i]
+    changes = list(claim.changes)
+    changes[i] = (name, old, wrong)
+    bad = _Claim(claim.head, tuple(changes), claim.outcome)
+    if kind == "stale_state":
+        return kind, bad.text(), f"{recompute}the line changes {name}: {old} → {new}, it does not stay {old} ✗"
+    return kind, bad.text(), f"{recompute}{name} is {new}, not {wrong} ✗"
+
+
+def write_steps(
+    trace: dict[str, Any],
+    lo: int,
+    hi: int,
+    rng: random.Random | None = None,
+    slip_rate: float = 0.0,
+    numbered: bool = False,
+) -> Written:
+    """Steps for the display entries [lo, hi) of the trace (`display_order`); slips drawn
+    from `rng` at `slip_rate` per line whose state is shown.
+
+    With `numbered`, each proposal starts with its 1-based display position (``step 3:``),
+    for tasks whose question counts steps.
+    """
+    steps_in = trace.get("steps") or []
+    out = Written()
+    frames: dict[int, dict[str, str]] = {}  # depth → that frame's variables so far
+    for p, (i, phase) in enumerate(display_order(steps_in)[:hi]):
+        step = steps_in[i]
+        depth = step.get("depth", 0)
+        before = {} if step.get("event") == "call" else frames.get(depth, {})
+        if p == lo and lo > 0:
+            out.steps.append(accepted(f"steps 1–{lo} run; {step.get('func')} has {_state(before)}",
+                                      "state recorded by the tracer ✓", f"display entries 0..{lo - 1}"))
+        if p >= lo:
+            prefix = f"step {p + 1}: " if numbered else ""
+            if phase != "start" and rng is not None and slip_rate and rng.random() < slip_rate:
+                slip = _slip(rng, step, before, phase == "done")
+                if slip is not None:
+                    kind, wrong, critic = slip
+                    out.steps.append(Step(
+                        proposal=prefix + wrong, critic=critic, verdict="reject", slip=kind,
+                        check=Check(checker=CHECKER, ok=False, detail=f"trace step {i} disagrees"),
+                    ))
+                    if out.slip is None:
+                        right, _ = describe(step, before, phase)
+                        out.slip = InjectedError(
+                            kind=f"slip:{kind}", location=f"line {step.get('line')}",
+                            original=prefix + right, wrong=prefix + wrong,
+                            first_divergent_step=len(out.steps) - 1,
+                        )
+            callee = steps_in[i + 1].get("func") if phase == "start" else None
+            proposal, critic = describe(step, before, phase, callee)
+            out.at[p] = len(out.steps)
+            detail = f"trace step {i}" + (f" ({phase})" if phase else "")
+            out.steps.append(accepted(prefix + proposal, critic, detail))
+        if phase != "start":  # a line that waits on a call shows its state when done
+            frames[depth] = dict(step.get("locals") or {})
+            if step.get("event") == "return":
+                frames.pop(depth, None)
+    return out
