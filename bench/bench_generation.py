@@ -68,7 +68,7 @@ def main() -> None:
     tasks = {**domain_tasks("math"), **domain_tasks("logic")}
     if args.tasks:
         tasks = {k: v for k, v in tasks.items() if k in args.tasks.split(",")}
-    print(f"{'task':<28}{'level':<11}{'ours rec/s':>11}{'steps':>7}   "
+    print(f"{'task':<32}{'level':<11}{'ours rec/s':>11}{'steps':>7}   "
           f"{'reasoning-gym peer':<22}{'peer rec/s':>11}{'ours/peer':>10}")  # fmt: skip
     for name, task in tasks.items():
         for level in task.levels:
@@ -83,7 +83,7 @@ def main() -> None:
                 theirs(peer, 20, 99)
                 peer_rate = statistics.median(theirs(peer, n, s) for s in range(args.repeats))
             peer_txt = f"{peer:<22}{peer_rate:>11,.0f}{rate / peer_rate:>9.2f}x" if peer_rate else ""
-            print(f"{name:<28}{level:<11}{rate:>11,.0f}{steps:>7.1f}   {peer_txt}", flush=True)
+            print(f"{name:<32}{level:<11}{rate:>11,.0f}{steps:>7.1f}   {peer_txt}", flush=True)
     print("\nreasoning-gym writes question + answer only; ours writes checked steps.",
           file=sys.stderr)  # fmt: skip
 

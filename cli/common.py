@@ -34,8 +34,10 @@ def fail(message: str) -> None:
     raise SystemExit(EXIT_BAD_INPUT)
 
 
-def run(prog: str, body: Callable[[], int | None]) -> int:
-    """Run a command body; bad input (ValueError, OSError) ends in one line and exit 2."""
+def run(prog: str, body: Callable[[], int | None],
+        bad_input: tuple[type[BaseException], ...] = ()) -> int:  # fmt: skip
+    """Run a command body; bad input (ValueError, OSError and the `bad_input` errors) ends
+    in one line and exit 2."""
     try:
         return body() or 0
     except KeyboardInterrupt:
@@ -44,7 +46,7 @@ def run(prog: str, body: Callable[[], int | None]) -> int:
     except BrokenPipeError:  # `cmd | head`: the reader left, nothing to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (ValueError, OSError) as e:
+    except (ValueError, OSError, *bad_input) as e:
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         print(f"{prog}: {msg}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -159,7 +159,9 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run(PROG, lambda: _main(argv))
+    from tracer.sandbox import SandboxError  # no docker engine, no image: a setup problem
+
+    return run(PROG, lambda: _main(argv), bad_input=(SandboxError,))
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ def _garbage(rng: random.Random) -> str:
 
 def _cases():
     for domain in DOMAINS:
-        for name, task in domain_tasks(domain).items():
+        for name in domain_tasks(domain):
             yield pytest.param(domain, name, id=f"{domain}.{name}")
 
 

@@ -111,3 +111,15 @@ def test_list_prints_tasks_by_domain_and_level(capsys):
     out = capsys.readouterr().out
     assert "math" in out and "column_arithmetic" in out
     assert "  primary" in out
+
+
+@pytest.mark.docker
+def test_missing_sandbox_image_is_one_line_and_exit_2(tmp_path, docker_engine):
+    env = {**os.environ, "BLUEBERRY_SANDBOX_IMAGE": "blueberry-no-such-image:0", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([*CMD, "--domain", "code", "--level", "primary", "-n", "3", "-o",
+                             str(tmp_path / "x"), "--sandbox", "docker"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "blueberry-no-such-image:0 not found" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert not any((tmp_path / "x").glob("shard-*"))

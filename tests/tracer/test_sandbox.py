@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 import importlib.util
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -41,20 +40,6 @@ def _exec(code: str) -> dict:
 
 def _assert_clean(result: SandboxResult) -> None:
     assert SECRET not in repr(result), "the parent's environment leaked into a result"
-
-
-@pytest.fixture(scope="session")
-def docker_engine() -> None:
-    """Make sure a Docker engine and the sandbox image are up, starting them if needed."""
-    try:
-        DockerSandbox(workers=1).close()
-        return
-    except SandboxError:
-        pass
-    proc = subprocess.run([str(REPO / ".ci" / "start-dockerd.sh")], capture_output=True,
-                          text=True, timeout=900)
-    if proc.returncode != 0:
-        pytest.fail(f"docker tests need an engine: {proc.stderr.strip() or proc.stdout.strip()}")
 
 
 @pytest.fixture(scope="module")

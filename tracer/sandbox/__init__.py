@@ -11,6 +11,7 @@ a DockerSandbox is made), because the same package runs inside the workers.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from tracer.sandbox.base import STATUSES, Sandbox, SandboxError, SandboxResult
@@ -21,10 +22,14 @@ BACKENDS = ("process", "docker")
 
 
 def get_sandbox(backend: str = "process", **kw: Any) -> Sandbox:
-    """Make a sandbox of the named backend; keyword arguments go to its constructor."""
+    """Make a sandbox of the named backend; keyword arguments go to its constructor.
+
+    The docker backend's image defaults to `$BLUEBERRY_SANDBOX_IMAGE`, else DEFAULT_IMAGE.
+    """
     if backend == "process":
         return ProcessSandbox(**kw)
     if backend == "docker":
+        kw.setdefault("image", os.environ.get("BLUEBERRY_SANDBOX_IMAGE") or DEFAULT_IMAGE)
         return DockerSandbox(**kw)
     raise ValueError(f"unknown sandbox backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
 
