@@ -9,6 +9,15 @@ rendered to text only when read.
 A 'line' step is reserved when the line starts (so steps read in program order) and its state
 is filled in at the next event of the same frame, i.e. after the line ran.
 
+Budgets: how a run ends must not depend on the machine's speed, so the run is ended by
+deterministic budgets first: the step limit ('truncated') and the size of what a traced frame
+holds ('overflow': an int above MAX_INT_BITS bits, or a str/bytes/list/tuple/dict/set above
+MAX_LEN items, checked when a step's state is taken, on the values that changed). A number
+squared in a loop is thus stopped after a few steps of microseconds, long before one
+multiplication could take a noticeable time. The wall clock ('timeout') is only a safety net
+for what no budget sees (one C-level call that runs long); callers set it far above what any
+budgeted run takes and must treat a clock-cut run as machine-dependent.
+
 Standard library only: this module runs inside the sandbox.
 """
 
@@ -24,6 +33,12 @@ from tracer.values import format_exception, repr_and_immutability, safe_repr
 FILENAME = "<traced>"  # the code object filename that marks the program's own frames
 _GENERATOR_FLAGS = 0x20 | 0x80 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
 _MISSING = object()
+# Deterministic size budget of a traced frame's values (see the module docstring). The caps
+# sit far above what a finished program holds (CRUXEval: a few hundred bits, a few thousand
+# items) and far below sizes whose arithmetic takes milliseconds.
+MAX_INT_BITS = 4096
+MAX_LEN = 2_000_000
+_SIZED = frozenset({str, bytes, bytearray, list, tuple, dict, set, frozenset})
 
 
 class Stop(BaseException):
@@ -75,7 +90,7 @@ class Recorder:
     def __init__(self, source_lines: list[str], plans, max_steps: int, deadline: float,
                  stdout) -> None:
         self.steps: list[TraceStep] = []
-        self.stopped: str | None = None  # 'truncated' | 'timeout' once the run was ended
+        self.stopped: str | None = None  # 'truncated' | 'overflow' | 'timeout' once ended
         self.stats = {"kept": 0, "disagreed": 0, "failed": 0}
         self.active = True  # False once the traced call is over: nothing to re-arm then
         self.global_trace = self._build(source_lines, plans, max_steps, deadline, stdout)
@@ -112,13 +127,19 @@ class Recorder:
         tell = stdout.tell
         plan_of = plans.get
         make_step = TraceStep
+        clock = perf_counter  # hot names as closure cells, not global lookups
+        evaluate = evaluate_plan
+        missing = _MISSING
 
         def source(line: int) -> str:
             return sources[line] if 0 < line < n_sources else ""
 
+        ending = []  # non-empty once stop() runs: its snapshots must not stop again
+
         def stop(status: str) -> None:
             """Fill in the pending steps of live frames, then unwind the program."""
             self.stopped = status
+            ending.append(status)
             for state in stack:
                 if state.pending is not None:
                     snapshot(state, state.pending)
@@ -130,6 +151,7 @@ class Recorder:
             f_locals = state.frame.f_locals
             cache = state.cache
             changed = []
+            oversized = False
             names = f_locals if not state.is_module else [n for n in f_locals if n[:2] != "__"]
             for name in names:
                 value = f_locals[name]
@@ -140,6 +162,12 @@ class Recorder:
                 if entry is None or entry[1] != text:
                     changed.append(name)
                 cache[name] = (value, text, immutable)
+                kind = type(value)
+                if kind is int:
+                    if value.bit_length() > MAX_INT_BITS:
+                        oversized = True
+                elif kind in _SIZED and len(value) > MAX_LEN:
+                    oversized = True
             if len(cache) != len(names):  # a name was deleted
                 for name in [n for n in cache if n not in f_locals]:
                     del cache[name]
@@ -149,6 +177,8 @@ class Recorder:
             step.locals = state.reprs
             step.changed = changed
             step.stdout_len = tell()
+            if oversized and not ending:
+                stop("overflow")
 
         def finish_line(state: _FrameState, frame, next_line, returned) -> None:
             """Record the after-state of the pending line and keep its chain if it agrees."""
@@ -198,7 +228,7 @@ class Recorder:
 
         def local_trace(frame, event, arg):
             """Line, return and exception events of a traced frame."""
-            if perf_counter() > deadline:
+            if clock() > deadline:
                 stop("timeout")
             state = stack[-1]
             if state.frame is not frame:
@@ -206,17 +236,19 @@ class Recorder:
             if event == "line":
                 line = frame.f_lineno
                 if state.pending is not None:
-                    finish_line(state, frame, line, _MISSING)
+                    finish_line(state, frame, line, missing)
                 state.unwinding = False
                 if len(steps) >= max_steps:
                     stop("truncated")
-                step = make_step(len(steps), "line", line, source(line), state.func, state.depth)
+                step = make_step(len(steps), "line", line,
+                                 sources[line] if 0 < line < n_sources else "", state.func,
+                                 state.depth)
                 steps.append(step)
                 state.pending = step
                 plan = plan_of(line)
                 if plan is not None:
-                    chain = state.chain = evaluate_plan(plan, frame.f_locals, frame.f_globals,
-                                                        frame.f_builtins)
+                    chain = state.chain = evaluate(plan, frame.f_locals, frame.f_globals,
+                                                   frame.f_builtins)
                     if chain is None:
                         stats["failed"] += 1
             elif event == "return":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-STATUSES = ("ok", "exception", "truncated", "timeout")
+STATUSES = ("ok", "exception", "truncated", "overflow", "timeout")
 EVENTS = ("line", "call", "return", "exception")
 
 
@@ -74,7 +74,9 @@ class TraceStep:
 
 
 class Trace:
-    """A traced run: status ('ok' | 'exception' | 'truncated' | 'timeout') and its steps.
+    """A traced run: status ('ok' | 'exception' | 'truncated' | 'overflow' | 'timeout') and its
+    steps. 'truncated' (step limit) and 'overflow' (a frame held a value over the size caps of
+    `tracer.recorder`) are deterministic; 'timeout' (wall clock) depends on the machine.
 
     `return_repr` is the repr of the value the call returned (with far larger caps than a
     step's locals), `exception` "ValueError: ..." when the run ended in one, `check_passed`

@@ -10,6 +10,7 @@ from reasoning.levels import LEVELS
 from reasoning.render import parse, render
 from reasoning.task import Dropped, generate_record, item_rng
 from tracer.divergence import first_divergence
+from tracer.interpreter import trace_call
 from tracer.mutate import OPERATORS
 from tracer.sandbox import ProcessSandbox
 from tracer.tasks import TASKS, Config
@@ -369,3 +370,61 @@ def test_user_programs_that_hang_are_dropped_not_replaced(tmp_path):
     only_hang.write_text(json.dumps(hang) + "\n")
     with pytest.raises(Dropped, match="program_timeout"):
         _problem(task, "middle", 0, Config(programs=str(only_hang), max_steps=100))
+
+
+def test_mutants_that_square_numbers_are_labelled_not_emitted(tmp_path):
+    # `x * x // (2 * x)` halves x; its `//` -> `*` mutant multiplies the bits each round and
+    # ends as 'overflow' (a deterministic budget), counted as mutant_timeout.
+    code = "def f(x):\n    n = 0\n    while x > 1:\n        x = x * x // (2 * x)\n        n = n + 1\n    return n"
+    squaring = "x = x * x * (2 * x)"
+    assert trace_call(code.replace("x * x // (2 * x)", squaring[4:]), "f", "1000",
+                      timeout_s=60).status == "overflow"
+    path = tmp_path / "halve.jsonl"
+    path.write_text(json.dumps({"code": code, "input": "1000"}) + "\n")
+    config = Config(slip_rate=0.0, programs=str(path))
+    events, emitted = [], 0
+    for index in range(12):
+        try:
+            problem = _problem(TASKS["bug_finding"], "middle", index, config)
+        except Dropped as exc:
+            assert exc.reason != "clock_timeout"
+            continue
+        emitted += 1
+        events.extend(problem.events)
+        assert problem.error.wrong != squaring
+    assert emitted and "mutant_timeout" in events
+
+
+@pytest.mark.parametrize("scale", [0.1, 10.0])
+def test_records_do_not_depend_on_the_clock_limits(monkeypatch, scale):
+    from tracer.tasks import bug_finding, common
+
+    def records():
+        made = {}
+        for name in sorted(TASKS):
+            for level in LEVELS:
+                for index in range(2):
+                    try:
+                        made[name, level, index] = generate_record(
+                            TASKS[name], level, SEED, index, CONFIG).model_dump_json()
+                    except Dropped as exc:
+                        made[name, level, index] = exc.reason
+        return made
+
+    baseline = records()
+    for module, names in ((common, ("TRACE_TIMEOUT_S", "HARD_TIMEOUT_S")),
+                          (bug_finding, ("MUTANT_TRACE_TIMEOUT_S", "MUTANT_HARD_TIMEOUT_S"))):
+        for name in names:
+            monkeypatch.setattr(module, name, getattr(module, name) * scale)
+    assert records() == baseline
+    assert sum(isinstance(r, str) and r.startswith("{") for r in baseline.values()) >= 20
+
+
+def test_a_run_cut_by_the_clock_drops_the_item_instead_of_choosing_another(monkeypatch):
+    from tracer.tasks import bug_finding
+
+    # Clocks far too short for any run: nothing may be chosen by them, every item is dropped.
+    monkeypatch.setattr(bug_finding, "MUTANT_TRACE_TIMEOUT_S", 1e-6)
+    for index in range(3):
+        with pytest.raises(Dropped, match="clock_timeout"):
+            _problem(TASKS["bug_finding"], "middle", index)

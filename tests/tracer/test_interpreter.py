@@ -238,3 +238,27 @@ def test_printed_output_is_capped_but_counted():
     trace = trace_call(code, "f", "")
     assert trace.stdout == (("x" * 10**4 + "\n") * 30)[:MAX_STDOUT]
     assert trace.steps[-1].stdout_len == 30 * 10_001
+
+
+def test_numbers_squared_in_a_loop_end_as_overflow_not_by_the_clock():
+    # Ended by the size budget after 12 squarings, whatever the machine: the clock (60 s)
+    # is nowhere near, and the same program always gives the same steps.
+    code = "def f(n):\n    while True:\n        n = n * n\n"
+    trace = trace_call(code, "f", "3", max_steps=10**6, timeout_s=60)
+    assert trace.status == "overflow" and trace.n_steps == 25
+    assert trace.steps[-1].locals == {"n": "<int of 6493 bits>"}
+    assert trace.steps[-2].locals == {"n": "<int of 3247 bits>"}
+    assert trace.return_repr is None and trace.exception is None
+    assert trace_call(code, "f", "3", max_steps=10**6, timeout_s=60).to_dict() == trace.to_dict()
+
+
+def test_strings_doubled_in_a_loop_and_huge_arguments_end_as_overflow():
+    trace = trace_call("def f(s):\n    while True:\n        s = s + s\n", "f", "'ab'",
+                       max_steps=10**6, timeout_s=60)
+    assert trace.status == "overflow" and trace.n_steps == 41
+    code = "def g(x):\n    return x\ndef f(n):\n    return g(n ** 5000)\n"
+    trace = trace_call(code, "f", "3", timeout_s=60)
+    assert trace.status == "overflow" and [s.event for s in trace.steps] == ["call", "line", "call"]
+    assert trace.steps[-1].locals == {"x": "<int of 7925 bits>"}
+    # A big value that is only returned, never held by a frame, finishes normally.
+    assert trace_call("def f():\n    return 3 ** 5000\n", "f", "").status == "ok"

@@ -211,3 +211,33 @@ def test_docker_container_settings(docker_pool):
 def test_docker_missing_image_is_a_clear_error(docker_engine):
     with pytest.raises(SandboxError, match=r"image .* not found"):
         DockerSandbox(image="blueberry-no-such-image:never")
+
+
+def test_a_checkout_under_tmp_still_runs_in_the_process_sandbox(tmp_path):
+    # The worker hides /tmp behind a private tmpfs; a project checked out under /tmp (as CI
+    # may do) must stay readable to it, and still not writable.
+    import shutil
+    import subprocess
+    import sys
+
+    assert str(tmp_path).startswith("/tmp/")
+    shutil.copytree(REPO / "tracer", tmp_path / "tracer",
+                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    write = {"kind": "exec", "code": f"open({str(tmp_path / 'x')!r}, 'w')"}
+    read = {"kind": "exec", "code": f"result = 'def ' in open({str(tmp_path / 'tracer' / 'jobs.py')!r}).read()"}
+    trace = {"kind": "trace", "code": "def f(x):\n    return x * 2", "func": "f", "args": "21",
+             "max_steps": 100, "timeout_s": 2.0, "check": None}  # fmt: skip
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1])\n"
+        "import tracer; assert tracer.__file__.startswith(sys.argv[1]), tracer.__file__\n"
+        "from tracer.sandbox import ProcessSandbox\n"
+        "with ProcessSandbox(workers=1) as sb:\n"
+        f"    print(sb.run({trace!r}).value['return_repr'])\n"
+        f"    print(sb.run({write!r}).status)\n"
+        f"    print(sb.run({read!r}).value['result'])\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True,
+                          text=True, timeout=120, cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["42", "forbidden", "True"]
+    assert not (tmp_path / "x").exists()

@@ -25,6 +25,8 @@ CLONE_NEWNET = 0x40000000
 MS_RDONLY = 0x1
 MS_NOSUID = 0x2
 MS_NODEV = 0x4
+MS_REMOUNT = 0x20
+MS_BIND = 0x1000
 MS_REC = 0x4000
 MS_PRIVATE = 1 << 18
 PR_SET_NO_NEW_PRIVS = 38
@@ -86,11 +88,30 @@ def set_cpu_budget(cpu_s: float) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
-def _mount_private_tmp(ctypes, libc, tmp_mb: int) -> str:
+def _under_tmp(path: str) -> bool:
+    return os.path.realpath(path).startswith("/tmp/")
+
+
+def _mount_private_tmp(ctypes, libc, tmp_mb: int, keep: tuple[str, ...] = ()) -> str:
+    """A fresh tmpfs over /tmp; the directories in `keep` that lived under /tmp (the
+    project's own code, say, in a checkout under /tmp) are bound back in, read-only."""
     _check(ctypes, libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+    kept = []
+    for path in dict.fromkeys(os.path.realpath(p) for p in keep if _under_tmp(p)):
+        # Hold the directory open: once the tmpfs is over /tmp its path no longer leads there.
+        kept.append((path, os.open(path, os.O_PATH | os.O_DIRECTORY)))
     opts = f"size={tmp_mb}m,mode=755".encode()  # only /tmp/sandbox is writable
     _check(ctypes, libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, opts),
            "mount tmpfs on /tmp")
+    for path, fd in kept:
+        os.makedirs(path, 0o755, exist_ok=True)
+        source = f"/proc/self/fd/{fd}".encode()
+        _check(ctypes, libc.mount(source, path.encode(), None, MS_BIND | MS_REC, None),
+               f"bind {path}")
+        _check(ctypes, libc.mount(None, path.encode(), None,
+                                  MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, None),
+               f"make {path} read-only")  # fmt: skip
+        os.close(fd)
     # Other world-writable places get an empty read-only tmpfs on top.
     for path in (b"/var/tmp", b"/dev/shm", b"/run/lock"):
         if os.path.isdir(path):
@@ -124,10 +145,11 @@ def _drop_to_nobody(ctypes, libc) -> None:
     _check(ctypes, libc.prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0), "clear keep caps")
 
 
-def isolate(fallback_workdir: str, tmp_mb: int) -> tuple[str, str]:
+def isolate(fallback_workdir: str, tmp_mb: int, keep: tuple[str, ...] = ()) -> tuple[str, str]:
     """Put up the namespace and privilege walls; return (workdir, description).
 
-    `fallback_workdir` (made by the parent) is used when no private /tmp could be mounted.
+    `fallback_workdir` (made by the parent) is used when no private /tmp could be mounted;
+    `keep` are directories the worker must still read (its code, its interpreter).
     """
     try:
         ctypes, libc = _libc()
@@ -142,7 +164,7 @@ def isolate(fallback_workdir: str, tmp_mb: int) -> tuple[str, str]:
             return fallback_workdir, f"rlimits only: unshare refused ({name})"
         parts = ["netns", "mountns"]
         try:
-            workdir = _mount_private_tmp(ctypes, libc, tmp_mb)
+            workdir = _mount_private_tmp(ctypes, libc, tmp_mb, keep)
             parts.append(f"private tmpfs /tmp ({tmp_mb} MB)")
         except OSError as exc:
             workdir = fallback_workdir

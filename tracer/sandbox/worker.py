@@ -89,13 +89,15 @@ def _run_one(job: Any, cpu_s: float, workdir: str, guard: Any, config: dict) -> 
 def _set_up(config: dict) -> tuple[str, str, list[str]]:
     # Import job code before the walls go up (and before the hook is armed).
     import tracer.jobs
-    from tracer.sandbox import isolation
+    from tracer.sandbox import guard, isolation  # noqa: F401 (guard: imported before the walls)
 
     with contextlib.suppress(ImportError):  # the "trace" job is optional
         import tracer.interpreter  # noqa: F401
     limits = isolation.set_static_limits(config["memory_mb"], config["fsize_mb"], config["nproc"])
     if config.get("isolate", True):
-        workdir, description = isolation.isolate(config["workdir"], config["tmp_mb"])
+        # The worker's code and interpreter stay readable even when they live under /tmp.
+        keep = (sys.path[0], sys.prefix, sys.base_prefix)
+        workdir, description = isolation.isolate(config["workdir"], config["tmp_mb"], keep)
     else:
         workdir, description = config["workdir"], config.get("isolation", "container")
         os.makedirs(workdir, exist_ok=True)

@@ -7,9 +7,10 @@ recorded input (`tracer.divergence`); when none differs, the program's alternati
 inputs are tried in turn. Mutants that hang (time or step limit) are labelled
 `mutant_timeout`, ones that never differ `mutant_unobservable`, and neither is emitted.
 
-Hang detection is by step budget (deterministic) and, for runs that stall inside one
-step (numbers growing without end), by the tracer's and the sandbox's wall clocks; a
-mutant that finishes in milliseconds on any machine is never near those limits.
+Hang detection is deterministic: the step budget, and value caps for runs whose numbers
+or strings grow without end (the trace ends as `overflow`). The wall clocks are only a
+safety net: a run they cut drops the whole item (`clock_timeout`), so the records emitted
+never depend on the machine's speed (see `tracer.tasks.common`).
 
 The steps trace the buggy program up to the first divergent step; that step's critic
 names the intended value, and a last step names the faulty line and its fix. Slips are

@@ -4,6 +4,20 @@ Programs never run in the generator's process: every run is a "trace" job sent t
 sandbox (`tracer.sandbox`), one sandbox per process, created on first use and closed at
 exit. A pipeline worker is a process of its own, so it gets its own sandbox; a sandbox
 inherited through fork is not reused (its pipes belong to the parent).
+
+Determinism: the same seed must give the same records on a fast or a loaded machine, so a
+run's outcome is decided by deterministic budgets only: the tracer's step limit
+('truncated') and its value-size caps ('overflow': a number squared in a loop, a string
+doubled in a loop). Both count as a run that does not finish in budget (`Run.kind`
+'timeout': `program_timeout`, `mutant_timeout`), and a task may then try its next
+candidate, because the same candidate fails the same way everywhere.
+
+The wall clocks (the tracer's TRACE_TIMEOUT_S, the sandbox's HARD_TIMEOUT_S and its CPU
+limit) are a safety net only, set far above what any budgeted run takes (1,000 steps take
+tens of milliseconds). A run cut by a clock may have finished on a faster machine, so it
+must never steer a choice: `run_traces` drops the whole item (`Dropped("clock_timeout")`)
+instead of returning it, and no task falls through to another program or mutant after one.
+At worst a loaded machine emits fewer records, never different ones.
 """
 
 from __future__ import annotations
@@ -22,15 +36,20 @@ from tracer.programs import Program, generate_program
 LEVELS_ALL = LEVELS  # every code task has programs for every level
 SANDBOX_BACKENDS = ("process", "docker")
 SANDBOX_WORKERS = 2
-# Generated programs finish in milliseconds; the limits only bound the rare mutant that
-# hangs or grows numbers without end (one such run stalls a pipeline worker this long).
-TRACE_TIMEOUT_S = 0.5  # the tracer's own wall-clock limit per run
-HARD_TIMEOUT_S = 2.0  # the sandbox kills a worker that overruns this
-# Mutants get less: one that has not finished in this long is a hang, not a bug to show.
-MUTANT_TRACE_TIMEOUT_S = 0.2
-MUTANT_HARD_TIMEOUT_S = 1.0
+# Safety nets, not budgets (see the module docstring): generated programs and their mutants
+# end within the step limit and the value caps in tens of milliseconds, so these clocks only
+# fire on a run stuck in one C-level call, which drops the item. They stay 10x above need
+# even when scaled down 10x (tests/tracer/test_code_tasks.py checks that records match).
+TRACE_TIMEOUT_S = 5.0  # the tracer's own wall-clock limit per run
+HARD_TIMEOUT_S = 10.0  # the sandbox kills a worker that overruns this
+# Mutants hang far more often than programs, but their hangs are caught by the step budget
+# (bug_finding's HANG_FACTOR) and the value caps: their clocks are the same safety net.
+MUTANT_TRACE_TIMEOUT_S = TRACE_TIMEOUT_S
+MUTANT_HARD_TIMEOUT_S = HARD_TIMEOUT_S
 PROGRAM_ATTEMPTS = 4  # programs tried per item before it is dropped
 OK_TRACE = ("ok", "exception")  # trace statuses that describe a finished run
+BUDGET_TRACE = ("truncated", "overflow")  # deterministic budgets ended the run
+CLOCK_DROP = "clock_timeout"  # the Dropped reason of an item one of whose runs hit a clock
 
 
 @dataclass(frozen=True)
@@ -79,8 +98,9 @@ def sandbox_for(backend: str) -> Any:
 @dataclass(frozen=True)
 class Run:
     """One finished sandbox run of a trace job: `kind` is 'ok' (a finished trace, which
-    may end in an exception), 'timeout' (the tracer's clock, its step limit or the
-    sandbox's hard limit) or 'error' (the sandbox refused or failed the job)."""
+    may end in an exception), 'timeout' (a deterministic budget ended it: the step limit or
+    the value caps) or 'error' (the sandbox refused or failed the job). A run cut by a
+    clock is never a Run: `run_traces` drops the item."""
 
     kind: str
     trace: dict[str, Any] | None
@@ -89,30 +109,40 @@ class Run:
 
 def trace_job(
     code: str, func: str | None, args: str, config: Config, check: str | None = None,
-    max_steps: int | None = None, timeout_s: float = TRACE_TIMEOUT_S,
+    max_steps: int | None = None, timeout_s: float | None = None,
 ) -> dict[str, Any]:
-    """The sandbox job that traces `func(args)` in `code` (or the module when func is None)."""
+    """The sandbox job that traces `func(args)` in `code` (or the module when func is None);
+    `timeout_s` defaults to TRACE_TIMEOUT_S as it is when called."""
     return {"kind": "trace", "code": code, "func": func, "args": args,
-            "max_steps": max_steps or config.max_steps, "timeout_s": timeout_s, "check": check}
+            "max_steps": max_steps or config.max_steps,
+            "timeout_s": TRACE_TIMEOUT_S if timeout_s is None else timeout_s, "check": check}
 
 
 def run_traces(
-    jobs: list[dict[str, Any]], config: Config, hard_timeout_s: float = HARD_TIMEOUT_S
+    jobs: list[dict[str, Any]], config: Config, hard_timeout_s: float | None = None
 ) -> list[Run]:
-    """Run trace jobs through this process's sandbox in one batch, in order."""
+    """Run trace jobs through this process's sandbox in one batch, in order.
+
+    Raises Dropped(CLOCK_DROP) when any run was cut by a clock (the tracer's, or the
+    sandbox's wall-clock or CPU limit): its outcome depends on the machine, so it must not
+    decide which program or mutant an item keeps (see the module docstring).
+    """
     if not jobs:
         return []
-    results = sandbox_for(config.sandbox).run_many(jobs, timeout_s=hard_timeout_s)
+    timeout = HARD_TIMEOUT_S if hard_timeout_s is None else hard_timeout_s
+    results = sandbox_for(config.sandbox).run_many(jobs, timeout_s=timeout)
     runs = []
     for result in results:
         if result.status == "timeout":
-            runs.append(Run("timeout", None, result.message))
-        elif result.status != "ok" or not isinstance(result.value, dict):
+            raise Dropped(CLOCK_DROP)
+        if result.status != "ok" or not isinstance(result.value, dict):
             runs.append(Run("error", None, f"{result.status}: {result.message}"))
         elif result.value.get("status") in OK_TRACE:
             runs.append(Run("ok", result.value))
-        else:  # the tracer's own clock or step limit: the program does not finish in budget
+        elif result.value.get("status") in BUDGET_TRACE:  # does not finish in budget
             runs.append(Run("timeout", result.value, str(result.value.get("status"))))
+        else:  # 'timeout': the tracer's own clock
+            raise Dropped(CLOCK_DROP)
     return runs
 
 
