@@ -54,6 +54,9 @@ MAX_INT_BITS = 20_000
 
 _PURE_ATOMS = frozenset({int, float, bool, type(None), complex, str, bytes, range, slice})
 _PURE_CONTAINERS = frozenset({list, tuple, dict, set, frozenset})
+_FLAT_SEQUENCES = frozenset({list, tuple, set, frozenset})
+_UNSIZED_ATOMS = frozenset({float, bool, type(None), complex})  # no size check needed
+_INTS, _STRS = {int}, {str}
 # Immutable atoms: a chain keeps them as values and repr's them only when rendered.
 _DEFERRABLE = frozenset({int, float, bool, type(None), complex, str, bytes, range})
 
@@ -64,6 +67,17 @@ class _Impure(Exception):
 
 def is_pure_value(value: object, budget: int = PURE_BUDGET) -> bool:
     """Whether `value` holds only builtin atoms and containers (so no user code can run)."""
+    kind = type(value)
+    if kind in _FLAT_SEQUENCES and len(value) <= budget:
+        # Fast path at C speed for the common flat container of small atoms; anything else
+        # (nested containers, ints or strings that need a size check) takes the full walk.
+        kinds = set(map(type, value))
+        if kinds <= _UNSIZED_ATOMS:
+            return True
+        if kinds == _INTS:
+            return max(map(int.bit_length, value)) <= MAX_INT_BITS
+        if kinds == _STRS:
+            return max(map(len, value)) <= MAX_RESULT_ITEMS
     stack = [value]
     while stack:
         item = stack.pop()

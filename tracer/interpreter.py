@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import gc
 import io
 import sys
 from contextlib import redirect_stderr, redirect_stdout
@@ -28,8 +29,8 @@ from tracer.recorder import FILENAME, Recorder, Stop
 from tracer.trace_model import Trace, TraceStep
 from tracer.values import RETURN_LIMITS, format_exception, safe_repr
 
-__all__ = ["FILENAME", "Trace", "TraceStep", "parse_arguments", "trace_call", "trace_job",
-           "trace_module"]
+__all__ = ["FILENAME", "Trace", "TraceStep", "clear_caches", "parse_arguments", "trace_call",
+           "trace_job", "trace_module"]
 
 MAX_STDOUT = 100_000
 
@@ -134,10 +135,16 @@ def parse_arguments(args_src: str, namespace: dict) -> tuple[list, dict]:
 # run: code objects are immutable and a line's plan is a pure function of the source.
 _PREPARED: dict[str, tuple] = {}
 _CALLS: dict[str, ast.Call] = {}
-# Small on purpose: a cached program keeps its AST (~20 KB of GC-tracked objects) alive, and
-# every full collection walks them; 1,024 entries made a run of 800 distinct programs ~35%
-# slower in GC alone, 64 cost ~3% and still cover an item's repeated runs.
+# Small on purpose: a cached program's code and plans are GC-tracked objects that every full
+# collection walks (when the AST was kept too, 1,024 entries made a run of 800 distinct
+# programs ~35% slower in GC alone); 64 still cover an item's repeated runs.
 CACHE_SIZE = 64  # programs (and argument lists) kept per process, oldest out first
+
+
+def clear_caches() -> None:
+    """Forget every prepared program and argument list (benchmarks: time first-time tracing)."""
+    _PREPARED.clear()
+    _CALLS.clear()
 
 
 def _remember(cache: dict, key: str, value):
@@ -151,9 +158,20 @@ def _prepare(code: str):
     """`(source lines, compiled code, plans)`; raises SyntaxError/ValueError for bad code."""
     prepared = _PREPARED.get(code)
     if prepared is None:
-        tree = ast.parse(code, FILENAME)
-        prepared = _remember(_PREPARED, code, (code.splitlines(), compile(tree, FILENAME, "exec"),
-                                               compile_line_plans(tree)))
+        # Only our own code runs here, allocating a whole AST at once: without the collector,
+        # whose passes over the fresh tree cost as much as building it. The tree is freed on
+        # return (by reference counting, it has no cycles); only code and plans are kept.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            tree = ast.parse(code, FILENAME)
+            prepared = (code.splitlines(), compile(tree, FILENAME, "exec"),
+                        compile_line_plans(tree))
+            del tree
+        finally:
+            if collecting:
+                gc.enable()
+        _remember(_PREPARED, code, prepared)
     return prepared
 
 

@@ -250,32 +250,21 @@ def _target_names(target: ast.expr) -> tuple[str, ...]:
     raise NotPure
 
 
-class LinePlans:
-    """The plans of one program, built lazily: a line's plan is compiled when it first runs."""
+class LinePlans(dict):
+    """The plans of one program by line (`get(line)`: a plan, or None), built all at once so
+    that no AST node outlives the preparation (a cached tree slows every GC pass)."""
 
-    __slots__ = ("_plans", "_statements")
+    __slots__ = ()
 
-    def __init__(self, statements: dict[int, ast.stmt]) -> None:
-        self._statements = statements  # the single statement starting on each such line
-        self._plans: dict[int, LinePlan | None] = {}
 
-    def get(self, line: int) -> LinePlan | None:
-        """The plan of `line`, or None when it has none."""
-        try:
-            return self._plans[line]
-        except KeyError:
-            pass
-        plan = None
-        statement = self._statements.get(line)
-        if statement is not None:
-            try:
-                plan = _plan_for_statement(statement)
-            except (NotPure, KeyError):
-                plan = None
-        if plan is not None and plan.root.kind == K_CONST:
-            plan = None  # `x = 0`: nothing to spell out
-        self._plans[line] = plan
-        return plan
+def _plan_for_line(statement: ast.stmt) -> LinePlan | None:
+    try:
+        plan = _plan_for_statement(statement)
+    except (NotPure, KeyError):
+        return None
+    if plan is not None and plan.root.kind == K_CONST:
+        return None  # `x = 0`: nothing to spell out
+    return plan
 
 
 _BODY_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
@@ -296,4 +285,10 @@ def compile_line_plans(tree: ast.Module) -> LinePlans:
     """Plans for the lines of a parsed program where exactly one statement starts."""
     starts: dict[int, list[ast.stmt]] = {}
     _collect_statements(tree.body, starts)
-    return LinePlans({line: group[0] for line, group in starts.items() if len(group) == 1})
+    plans = LinePlans()
+    for line, group in starts.items():
+        if len(group) == 1:
+            plan = _plan_for_line(group[0])
+            if plan is not None:
+                plans[line] = plan
+    return plans

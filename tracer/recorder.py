@@ -152,9 +152,9 @@ class Recorder:
             cache = state.cache
             changed = []
             oversized = False
-            names = f_locals if not state.is_module else [n for n in f_locals if n[:2] != "__"]
-            for name in names:
-                value = f_locals[name]
+            items = f_locals.items() if not state.is_module else [
+                (n, v) for n, v in f_locals.items() if n[:2] != "__"]
+            for name, value in items:
                 entry = cache.get(name)
                 if entry is not None and entry[0] is value and entry[2]:
                     continue  # the same immutable object: its repr cannot have changed
@@ -168,12 +168,12 @@ class Recorder:
                         oversized = True
                 elif kind in _SIZED and len(value) > MAX_LEN:
                     oversized = True
-            if len(cache) != len(names):  # a name was deleted
+            if len(cache) != len(items):  # a name was deleted
                 for name in [n for n in cache if n not in f_locals]:
                     del cache[name]
                 state.reprs = {}  # rebuilt below
             if changed or len(state.reprs) != len(cache):
-                state.reprs = {name: cache[name][1] for name in names}
+                state.reprs = {name: cache[name][1] for name, _ in items}
             step.locals = state.reprs
             step.changed = changed
             step.stdout_len = tell()
@@ -292,8 +292,12 @@ class Recorder:
 
 def _assigned_agree(targets: tuple[str, ...], value: object, frame) -> bool:
     if len(targets) == 1:
-        assigned = {targets[0]: value}
-    elif type(value) in (tuple, list) and len(value) == len(targets):
+        name = targets[0]
+        actual = frame.f_locals.get(name, _MISSING)
+        if actual is _MISSING:  # a name declared `global`
+            actual = frame.f_globals.get(name, _MISSING)
+        return values_agree(value, actual)
+    if type(value) in (tuple, list) and len(value) == len(targets):
         assigned = dict(zip(targets, value, strict=True))  # `_, x, _ = ...`: the last wins
     else:
         return False
