@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from generators.logic import formulas as F
 from generators.logic.answers import parse_truth
-from generators.logic.steps import check_slip_rate, make_step, record_slip
+from reasoning.schema import Check
+from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "deduction_chains"
@@ -146,24 +147,22 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
                       f"denying the antecedent: {F.to_text(lit)} does not make "
                       f"{F.to_text(bait[2])} false ✗")
             ok, detail = check_inference(wrong_rule, [bait, lit], wrong_concl, known)
-            steps.append(make_step(wrong, critic, "rule", ok, detail, slip=kind))
+            steps.append(checked_step(wrong, critic, Check(checker="rule", ok=ok, detail=detail), slip=kind))
             derivations.append([wrong_rule, [F.to_json(c) for c in (bait, lit)], F.to_json(wrong_concl)])
-            error = record_slip(error, steps, kind, f"inference {i + 1}",
+            error = first_slip(error, steps, kind, f"inference {i + 1}",
                                 inference_text(rule, cited, concl), wrong)
         ok, detail = check_inference(rule, cited, concl, known)
         critic = {"mp": f"rule applies: {F.to_text(cited[1])} holds ✓",
                   "mt": f"rule applies: {F.to_text(cited[1])} denies the consequent ✓",
                   "hs": f"rule applies: the middle {F.to_text(cited[0][2])} matches ✓",
                   "ds": f"rule applies: {F.to_text(cited[1])} rules out a disjunct ✓"}[rule]
-        steps.append(make_step(inference_text(rule, cited, concl), critic, "rule", ok, detail))
+        steps.append(checked_step(inference_text(rule, cited, concl), critic, Check(checker="rule", ok=ok, detail=detail)))
         derivations.append([rule, [F.to_json(c) for c in cited], F.to_json(concl)])
         known.append(concl)
     goal = inferences[-1][2]
     atom = goal[1] if goal[0] == "var" else goal[1][1]
     value = goal[0] == "var"
-    steps.append(make_step(f"so {atom} is {'true' if value else 'false'}",
-                           f"{F.to_text(goal)} was derived ✓", "rule", goal in known,
-                           f"{F.to_text(goal)} derived in the last inference"))
+    steps.append(checked_step(f"so {atom} is {'true' if value else 'false'}", f"{F.to_text(goal)} was derived ✓", Check(checker="rule", ok=goal in known, detail=f"{F.to_text(goal)} derived in the last inference")))
     prompt = (f"Given {F.to_text(premises[0])} and the premises "
               + "; ".join(F.to_text(f) for f in shown)
               + f". Using modus ponens, modus tollens, hypothetical and disjunctive syllogism, "

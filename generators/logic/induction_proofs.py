@@ -20,7 +20,8 @@ from functools import lru_cache
 from generators.answers import parse_integer
 from generators.logic.expressions import matches_terms
 from generators.logic.polynomial_text import poly_text
-from generators.logic.steps import check_slip_rate, make_step, record_slip
+from reasoning.schema import Check
+from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Dropped, Problem, Task, Verdict
 
 NAME = "induction_proofs"
@@ -157,23 +158,17 @@ def _sum_problem(rng: random.Random, config: Config):
     if config.slip_rate and rng.random() < config.slip_rate:
         wrong_value = c1 + rng.choice((-1, 1))
         wrong = f"base n = 1: left {f1}, right {closed} at 1 = {wrong_value}"
-        steps.append(make_step(wrong, f"{closed} at n = 1 is {c1}, not {wrong_value} ✗",
-                               "sympy", c1 - wrong_value == 0, f"F(1) = {c1}",
-                               slip="wrong_base_case"))
-        error = record_slip(error, steps, "wrong_base_case", "base case", base, wrong)
-    steps.append(make_step(base, f"{f1} = {c1} ✓", "sympy", proof["base_ok"],
-                           f"f(1) = {f1}, F(1) = {c1}"))
-    steps.append(make_step(f"hypothesis: the sum up to n is {closed}",
-                           "assumed for this n ✓", "induction", True, "inductive hypothesis"))
+        steps.append(checked_step(wrong, f"{closed} at n = 1 is {c1}, not {wrong_value} ✗", Check(checker="sympy", ok=c1 - wrong_value == 0, detail=f"F(1) = {c1}"), slip="wrong_base_case"))
+        error = first_slip(error, steps, "wrong_base_case", "base case", base, wrong)
+    steps.append(checked_step(base, f"{f1} = {c1} ✓", Check(checker="sympy", ok=proof["base_ok"], detail=f"f(1) = {f1}, F(1) = {c1}")))
+    steps.append(checked_step(f"hypothesis: the sum up to n is {closed}", "assumed for this n ✓", Check(checker="induction", ok=True, detail="inductive hypothesis")))
     step = f"step: {closed} + ({proof['nxt']}) = {proof['next_closed']} = F(n+1)"
     if config.slip_rate and rng.random() < config.slip_rate and proof["next_differs"]:
         wrong = f"step: {closed} + ({proof['cur']}) = F(n+1)"
-        steps.append(make_step(wrong, f"the next term is f(n+1) = {proof['nxt']}, "
-                               f"not f(n) ✗", "sympy", proof["wrong_step_ok"], "F(n+1) - F(n) - f(n) ≠ 0",
-                               slip="wrong_next_term"))
-        error = record_slip(error, steps, "wrong_next_term", "inductive step", step, wrong)
-    steps.append(make_step(step, "F(n+1) - F(n) - f(n+1) simplifies to 0 ✓", "sympy",
-                           proof["step_ok"], "F(n+1) - F(n) - f(n+1) = 0"))
+        steps.append(checked_step(wrong, f"the next term is f(n+1) = {proof['nxt']}, "
+                               f"not f(n) ✗", Check(checker="sympy", ok=proof["wrong_step_ok"], detail="F(n+1) - F(n) - f(n) ≠ 0"), slip="wrong_next_term"))
+        error = first_slip(error, steps, "wrong_next_term", "inductive step", step, wrong)
+    steps.append(checked_step(step, "F(n+1) - F(n) - f(n+1) simplifies to 0 ✓", Check(checker="sympy", ok=proof["step_ok"], detail="F(n+1) - F(n) - f(n+1) = 0")))
     terms = partial[1 : CHECK_TERMS + 1]
     prompt = (f"Find a closed form for the sum of {fk} for k = 1 to n, as an expression in n, "
               "and prove it by induction.")
@@ -224,15 +219,11 @@ def _divisibility_problem(rng: random.Random, config: Config):
     error = None
     if config.slip_rate and rng.random() < config.slip_rate:
         wrong = f"base n = 1: P(1) = {v1 + d} = {d}*{v1 // d + 1}"
-        steps.append(make_step(wrong, f"P(1) = {v1}, not {v1 + d} ✗", "sympy",
-                               p1 == v1 + d, f"P(1) = {v1}",
-                               slip="wrong_base_case"))
-        error = record_slip(error, steps, "wrong_base_case", "base case", base, wrong)
-    steps.append(make_step(base, f"{v1} = {d}*{v1 // d} ✓", "sympy", sp.Integer(v1) % d == 0,
-                           f"P(1) = {v1}"))
-    steps.append(make_step(f"hypothesis: {d} divides P(n) = {text}", "assumed for this n ✓",
-                           "induction", True, "inductive hypothesis"))
-    steps.append(make_step(step, "the identity simplifies exactly ✓", "sympy", ok, step))
+        steps.append(checked_step(wrong, f"P(1) = {v1}, not {v1 + d} ✗", Check(checker="sympy", ok=p1 == v1 + d, detail=f"P(1) = {v1}"), slip="wrong_base_case"))
+        error = first_slip(error, steps, "wrong_base_case", "base case", base, wrong)
+    steps.append(checked_step(base, f"{v1} = {d}*{v1 // d} ✓", Check(checker="sympy", ok=sp.Integer(v1) % d == 0, detail=f"P(1) = {v1}")))
+    steps.append(checked_step(f"hypothesis: {d} divides P(n) = {text}", "assumed for this n ✓", Check(checker="induction", ok=True, detail="inductive hypothesis")))
+    steps.append(checked_step(step, "the identity simplifies exactly ✓", Check(checker="sympy", ok=ok, detail=step)))
     prompt = (f"Find the largest integer d that divides P(n) = {text} for every n ≥ 1, and "
               "prove by induction that it does.")
     return prompt, steps, error, str(d), f"{d} divides {text}", {"kind": "divisibility", "d": d, "p": text}
@@ -245,9 +236,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     else:
         prompt, steps, error, answer, claim, data = _divisibility_problem(rng, config)
     ok = all(s.check.ok for s in steps if s.slip is None)
-    steps.append(make_step(f"by induction: {claim} for all n ≥ 1",
-                           "base case and inductive step both hold ✓", "induction", ok,
-                           "base and step checked"))
+    steps.append(checked_step(f"by induction: {claim} for all n ≥ 1", "base case and inductive step both hold ✓", Check(checker="induction", ok=ok, detail="base and step checked")))
     return Problem(task=NAME, level=level, prompt=prompt, steps=steps, answer=answer,
                    error=error, data=data)
 

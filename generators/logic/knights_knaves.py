@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from generators.logic import formulas as F
 from generators.logic.answers import parse_assignment
-from generators.logic.steps import check_slip_rate, make_step, record_slip
+from reasoning.schema import Check
+from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Dropped, Problem, Task, Verdict
 
 NAME = "knights_knaves"
@@ -115,15 +116,14 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
             ok, detail = check_case(env, wrong_values, claims)
             critic = (f"{who} says '{claim_words(claims[who], who)}', which is "
                       f"{'true' if values[who] else 'false'} in this case ✗")
-            steps.append(make_step(wrong, critic, "case_analysis", ok, detail, slip="wrong_case"))
-            error = record_slip(error, steps, "wrong_case", f"case {F.env_text(env)}", text, wrong)
+            steps.append(checked_step(wrong, critic, Check(checker="case_analysis", ok=ok, detail=detail), slip="wrong_case"))
+            error = first_slip(error, steps, "wrong_case", f"case {F.env_text(env)}", text, wrong)
         ok, detail = check_case(env, values, claims)
-        steps.append(make_step(text, "claims re-evaluated ✓", "case_analysis", ok, detail))
+        steps.append(checked_step(text, "claims re-evaluated ✓", Check(checker="case_analysis", ok=ok, detail=detail)))
     solution = solutions[0]
     answer = ", ".join(f"{n}: {role(v)}" for n, v in solution.items())
     unique = [env for env in F.rows(names) if consistent(claims, env)] == [solution]
-    steps.append(make_step(f"only consistent case: {answer}", "exactly one case survives ✓",
-                           "case_analysis", unique, f"{len(F.rows(names))} cases checked"))
+    steps.append(checked_step(f"only consistent case: {answer}", "exactly one case survives ✓", Check(checker="case_analysis", ok=unique, detail=f"{len(F.rows(names))} cases checked")))
     said = " ".join(f"{s} says: \"{claim_words(c, s)[0].upper()}{claim_words(c, s)[1:]}.\""
                     for s, c in claims.items())
     prompt = (f"On an island, knights always tell the truth and knaves always lie. {said} "

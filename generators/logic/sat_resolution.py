@@ -15,7 +15,8 @@ import random
 from dataclasses import dataclass
 
 from generators.logic.answers import clean, parse_assignment
-from generators.logic.steps import check_slip_rate, make_step, record_slip
+from reasoning.schema import Check
+from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Dropped, Problem, Task, Verdict
 
 NAME = "sat_resolution"
@@ -82,10 +83,12 @@ class _Search:
         self.steps: list = []
         self.error = None
 
-    def step(self, *args, **kwargs) -> None:
+    def step(self, proposal: str, critic: str, checker: str, ok: bool, detail: str = "",
+             slip: str | None = None) -> None:
         if len(self.steps) > MAX_STEPS:
             raise Dropped(f"search longer than {MAX_STEPS} steps")
-        self.steps.append(make_step(*args, **kwargs))
+        self.steps.append(checked_step(proposal, critic, Check(checker=checker, ok=ok, detail=detail),
+                                       slip=slip))
 
     def propagate(self, assign: dict[int, bool]) -> list[int] | None:
         """Unit-propagate in place; return a conflicting clause, or None."""
@@ -131,7 +134,7 @@ class _Search:
             critic = f"the open literal is {lit_text(lit)}, so x{abs(lit)} must be {'T' if lit > 0 else 'F'} ✗"
             ok, detail = check_unit(c, wrong_lit, self.clauses, assign)
         self.step(wrong, critic, "unit_propagation", ok, detail, slip="wrong_unit_propagation")
-        self.error = record_slip(self.error, self.steps, "wrong_unit_propagation",
+        self.error = first_slip(self.error, self.steps, "wrong_unit_propagation",
                                  f"propagation after {_assign_text(assign)}", original, wrong)
 
     def solve(self, assign: dict[int, bool]) -> dict[int, bool] | None:

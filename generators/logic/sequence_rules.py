@@ -16,7 +16,8 @@ from fractions import Fraction
 
 from generators.logic.expressions import matches_terms
 from generators.logic.polynomial_text import poly_text
-from generators.logic.steps import check_slip_rate, make_step, record_slip
+from reasoning.schema import Check
+from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "sequence_rules"
@@ -84,34 +85,29 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
             bad = [*claim[:i], claim[i] + rng.choice((-1, 1)), *claim[i + 1:]]
             wrong = f"{label}: {_join(bad)}"
             ok = bad == diffs(source)
-            steps.append(make_step(wrong, f"{source[i + 1]} - {source[i]} = {claim[i]}, not {bad[i]} ✗",
-                                   "exact_arithmetic", ok, "differences recomputed", slip="wrong_difference"))
-            error = record_slip(error, steps, "wrong_difference", label, line, wrong)
-        steps.append(make_step(line, "differences recomputed ✓", "exact_arithmetic",
-                               claim == diffs(source), "differences recomputed"))
+            steps.append(checked_step(wrong, f"{source[i + 1]} - {source[i]} = {claim[i]}, not {bad[i]} ✗", Check(checker="exact_arithmetic", ok=ok, detail="differences recomputed"), slip="wrong_difference"))
+            error = first_slip(error, steps, "wrong_difference", label, line, wrong)
+        steps.append(checked_step(line, "differences recomputed ✓", Check(checker="exact_arithmetic", ok=claim == diffs(source), detail="differences recomputed")))
     if family.startswith("geometric"):
         src = d1 if family == "geometric_shift" else shown
         ratios = [Fraction(b, a) for a, b in itertools.pairwise(src) if a]
         what = "differences" if family == "geometric_shift" else "terms"
         ok = len(ratios) == len(src) - 1 and len(set(ratios)) == 1
-        steps.append(make_step(f"ratio of consecutive {what}: {ratios[0] if ratios else '?'} each time",
-                               "ratios recomputed ✓", "exact_arithmetic", ok, f"ratios {_join(ratios)}"))
+        steps.append(checked_step(f"ratio of consecutive {what}: {ratios[0] if ratios else '?'} each time", "ratios recomputed ✓", Check(checker="exact_arithmetic", ok=ok, detail=f"ratios {_join(ratios)}")))
     if family != "arithmetic" and config.slip_rate and rng.random() < config.slip_rate:
         d = shown[1] - shown[0]
         line_text = poly_text({1: d, 0: shown[0] - d})
         miss = next(n for n in range(3, config.shown + 1) if shown[0] + d * (n - 1) != shown[n - 1])
         wrong = f"rule: a_n = {line_text}"
-        steps.append(make_step(wrong, f"a_{miss} = {shown[miss - 1]} but the rule gives "
-                               f"{shown[0] + d * (miss - 1)} ✗", "rule_fit", False,
-                               f"fails at n = {miss}", slip="overgeneralisation"))
-        error = record_slip(error, steps, "overgeneralisation", "rule", f"rule: a_n = {text}", wrong)
+        steps.append(checked_step(wrong, f"a_{miss} = {shown[miss - 1]} but the rule gives "
+                               f"{shown[0] + d * (miss - 1)} ✗", Check(checker="rule_fit", ok=False, detail=f"fails at n = {miss}"), slip="overgeneralisation"))
+        error = first_slip(error, steps, "overgeneralisation", "rule", f"rule: a_n = {text}", wrong)
     fits, why = matches_terms(text, dict(enumerate(shown, start=1)))
-    steps.append(make_step(f"rule: a_n = {text}", f"gives {_join(shown)} ✓", "rule_fit", fits, why))
+    steps.append(checked_step(f"rule: a_n = {text}", f"gives {_join(shown)} ✓", Check(checker="rule_fit", ok=fits, detail=why)))
     held = dict(enumerate(terms, start=1))
     held = {n: v for n, v in held.items() if n > config.shown}
     ok, why = matches_terms(text, held)
-    steps.append(make_step("held-out: " + ", ".join(f"a_{n} = {v}" for n, v in held.items()),
-                           "the hidden terms agree ✓", "held_out", ok, why))
+    steps.append(checked_step("held-out: " + ", ".join(f"a_{n} = {v}" for n, v in held.items()), "the hidden terms agree ✓", Check(checker="held_out", ok=ok, detail=why)))
     prompt = (f"A sequence starts {_join(shown)}, ... (a_1 = {shown[0]}). Find a general rule "
               "a_n as an expression in n (integers, n, + - * / ^ and parentheses).")
     return Problem(task=NAME, level=level, prompt=prompt, steps=steps, answer=text, error=error,

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from generators.logic.answers import parse_validity
-from generators.logic.steps import check_slip_rate, make_step, record_slip
+from reasoning.schema import Check
+from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "syllogisms"
@@ -123,7 +124,7 @@ def _rule_step(rule: str, holds_claim: bool, truly_broken: bool, slip: str | Non
     proposal = f"rule: {RULE_TEXT[rule]} — {verdict_word}"
     critic = critic or f"{'holds' if not truly_broken else 'broken'} ✓"
     detail = f"{rule}: {'broken' if truly_broken else 'holds'}"
-    return proposal, make_step(proposal, critic, "rule", ok, detail, slip=slip)
+    return proposal, checked_step(proposal, critic, Check(checker="rule", ok=ok, detail=detail), slip=slip)
 
 
 def generate(rng: random.Random, level: str, config: Config) -> Problem:
@@ -140,10 +141,8 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     steps, error = [], None
     dist = [f"{t}: " + ", ".join(term[x] for x, d in zip(stmt[1:], distributed(stmt[0]), strict=True) if d)
             for t, stmt in zip(("major", "minor", "conclusion"), statements(mood, figure), strict=True)]
-    steps.append(make_step(f"form {mood}-{figure}; distributed terms — " + "; ".join(
-        d if not d.endswith(": ") else d + "none" for d in dist),
-        "A distributes its subject, E both, I none, O its predicate ✓", "distribution", True,
-        f"mood {mood}, figure {figure}"))
+    steps.append(checked_step(f"form {mood}-{figure}; distributed terms — " + "; ".join(
+        d if not d.endswith(": ") else d + "none" for d in dist), "A distributes its subject, E both, I none, O its predicate ✓", Check(checker="distribution", ok=True, detail=f"mood {mood}, figure {figure}")))
     for rule in RULES:
         truly = rule in broken
         if slip_here and error is None and (truly or (not broken and rule == "undistributed_middle")):
@@ -155,13 +154,11 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
                                          critic="the middle term is distributed in a premise ✗")
             steps.append(step)
             right = _rule_step(rule, not truly, truly)[0]
-            error = record_slip(error, steps, step.slip or rule, f"rule {rule}", right, wrong)
+            error = first_slip(error, steps, step.slip or rule, f"rule {rule}", right, wrong)
         steps.append(_rule_step(rule, not truly, truly)[1])
     valid, why = venn_valid(mood, figure)
     claim = not broken
-    steps.append(make_step(f"so the syllogism is {'valid' if claim else 'invalid'}",
-                           f"{'no rule broken' if claim else 'broken: ' + ', '.join(broken)} ✓",
-                           "venn_models", claim == valid, why))
+    steps.append(checked_step(f"so the syllogism is {'valid' if claim else 'invalid'}", f"{'no rule broken' if claim else 'broken: ' + ', '.join(broken)} ✓", Check(checker="venn_models", ok=claim == valid, detail=why)))
     answer = "valid" if valid else "invalid"
     prompt = (f"Premises: {texts[0]}. {texts[1]}. Conclusion: {texts[2]}. Is this syllogism "
               "valid (modern reading: universal statements do not imply existence)? "

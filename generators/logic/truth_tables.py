@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from generators.logic import formulas as F
 from generators.logic.answers import parse_truth_list
-from generators.logic.steps import check_slip_rate, make_step, record_slip
+from reasoning.schema import Check
+from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "truth_tables"
@@ -85,11 +86,10 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
             kind, wrong_claims, critic = _slip(rng, env, claims)
             wrong = row_text(env, wrong_claims)
             ok, detail = check_row(env, wrong_claims)
-            steps.append(make_step(wrong, critic, "truth_table", ok, detail, slip=kind))
-            error = record_slip(error, steps, kind, f"row {F.env_text(env)}", text, wrong)
+            steps.append(checked_step(wrong, critic, Check(checker="truth_table", ok=ok, detail=detail), slip=kind))
+            error = first_slip(error, steps, kind, f"row {F.env_text(env)}", text, wrong)
         ok, detail = check_row(env, claims)
-        steps.append(make_step(text, f"{F.to_text(formula)} = {F.tf(claims[-1][1])} ✓",
-                               "truth_table", ok, detail))
+        steps.append(checked_step(text, f"{F.to_text(formula)} = {F.tf(claims[-1][1])} ✓", Check(checker="truth_table", ok=ok, detail=detail)))
         column.append(claims[-1][1])
     answer = ", ".join(F.tf(v) for v in column)
     order = ", ".join("".join(F.tf(v) for v in env.values()) for env in F.rows(names))

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from generators.logic import formulas as F
 from generators.logic.answers import parse_truth
-from generators.logic.steps import check_slip_rate, make_step, record_slip
+from reasoning.schema import Check
+from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "truth_values"
@@ -149,11 +150,9 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         if config.slip_rate and rng.random() < config.slip_rate:
             kind = "misread_comparison" if atom[0] == "cmp" else "wrong_fact"
             wrong = f"{atom_text(atom)}: {_tv(not truth)}"
-            steps.append(make_step(wrong, f"{atom_reason(atom)}, so it is {_tv(truth)} ✗", "fact",
-                                   (not truth) == atom_value(atom), atom_reason(atom), slip=kind))
-            error = record_slip(error, steps, kind, f"statement {atom_text(atom)!r}", text, wrong)
-        steps.append(make_step(text, f"{atom_reason(atom)} ✓", "fact", truth == atom_value(atom),
-                               atom_reason(atom)))
+            steps.append(checked_step(wrong, f"{atom_reason(atom)}, so it is {_tv(truth)} ✗", Check(checker="fact", ok=(not truth) == atom_value(atom), detail=atom_reason(atom)), slip=kind))
+            error = first_slip(error, steps, kind, f"statement {atom_text(atom)!r}", text, wrong)
+        steps.append(checked_step(text, f"{atom_reason(atom)} ✓", Check(checker="fact", ok=truth == atom_value(atom), detail=atom_reason(atom))))
     for sub in F.subformulas(formula):
         vals = [F.evaluate(g, env) for g in sub[1:]]
         value = F.evaluate(sub, env)
@@ -166,12 +165,9 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         if config.slip_rate and wrong_value != value and rng.random() < config.slip_rate:
             kind = kinds[0]
             wrong = f"{words(sub, atoms)} — {label}{shown} = {_tv(wrong_value)}"
-            steps.append(make_step(wrong, f"{SLIP_WORDS[kind]}: {label}{shown} = {_tv(value)} ✗",
-                                   "truth_table", _combine(sub[0], vals) == wrong_value,
-                                   f"{label}{shown} = {_tv(value)}", slip=kind))
-            error = record_slip(error, steps, kind, f"connective {sub[0]!r}", text, wrong)
-        steps.append(make_step(text, f"{label}{shown} = {_tv(value)} ✓", "truth_table",
-                               _combine(sub[0], vals) == value, f"{label}{shown} = {_tv(value)}"))
+            steps.append(checked_step(wrong, f"{SLIP_WORDS[kind]}: {label}{shown} = {_tv(value)} ✗", Check(checker="truth_table", ok=_combine(sub[0], vals) == wrong_value, detail=f"{label}{shown} = {_tv(value)}"), slip=kind))
+            error = first_slip(error, steps, kind, f"connective {sub[0]!r}", text, wrong)
+        steps.append(checked_step(text, f"{label}{shown} = {_tv(value)} ✓", Check(checker="truth_table", ok=_combine(sub[0], vals) == value, detail=f"{label}{shown} = {_tv(value)}")))
     answer = _tv(F.evaluate(formula, env))
     statement = words(formula, atoms)
     prompt = f"Is this statement true or false? {statement[0].upper()}{statement[1:]}."

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from generators.answers import verify_number
 from reasoning.schema import Check, InjectedError, Step
+from reasoning.steps import checked_step
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "compare_numbers"
@@ -43,16 +44,6 @@ def check_digits(x: int, y: int, sym: str, a: int, b: int, decides: bool) -> Che
     return Check(checker="compare", ok=ok, detail=f"{x} {_sym(x, y)} {y}; {a} {_sym(a, b)} {b}")
 
 
-def _step(proposal: str, critic: str, check: Check, slip: str | None = None) -> Step:
-    return Step(
-        proposal=proposal,
-        critic=critic,
-        verdict="accept" if check.ok else "reject",
-        check=check,
-        slip=slip,
-    )
-
-
 def generate(rng: random.Random, level: str, config: Config) -> Problem:
     a, b = rng.sample(range(config.max_value + 1), 2)
     ask = rng.choice(("greater", "smaller"))
@@ -70,7 +61,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
                 break
             place = PLACES[width - 1 - k]
             steps.append(
-                _step(
+                checked_step(
                     f"{place}: {sa[k]} = {sb[k]}, look at the next place",
                     f"{sa[k]} = {sb[k]} ✓",
                     check_digits(int(sa[k]), int(sb[k]), "=", a, b, False),
@@ -91,7 +82,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
             wrong = f"ones: {a % 10} {flip} {b % 10}, so {a} {flip} {b}"
             check = check_digits(a % 10, b % 10, flip, a, b, True)
             critic = f"compare the {name} first: {x} {final} {y}, so {a} {final} {b} ✗"
-        steps.append(_step(wrong, critic, check, kind))
+        steps.append(checked_step(wrong, critic, check, kind))
         error = InjectedError(
             kind=f"slip:{kind}",
             location=f"{name} comparison",
@@ -99,11 +90,11 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
             wrong=wrong,
             first_divergent_step=len(steps) - 1,
         )
-    steps.append(_step(proposal, f"{x} {final} {y} ✓", check_digits(x, y, final, a, b, True)))
+    steps.append(checked_step(proposal, f"{x} {final} {y} ✓", check_digits(x, y, final, a, b, True)))
     answer = max(a, b) if ask == "greater" else min(a, b)
     ok = answer == (max(a, b) if ask == "greater" else min(a, b)) and answer in (a, b)
     steps.append(
-        _step(
+        checked_step(
             f"the {ask} number is {answer}",
             f"{a} {final} {b} ✓",
             Check(checker="compare", ok=ok, detail=f"{a} {final} {b}"),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from generators.answers import verify_number
 from reasoning.schema import Check, InjectedError, Step
+from reasoning.steps import checked_step
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "counting"
@@ -48,16 +49,6 @@ def check_count(row: list[str], target: str, position: int, claimed: int) -> Che
     return Check(checker="recount", ok=ok, detail=detail)
 
 
-def _step(proposal: str, critic: str, check: Check, slip: str | None = None) -> Step:
-    return Step(
-        proposal=proposal,
-        critic=critic,
-        verdict="accept" if check.ok else "reject",
-        check=check,
-        slip=slip,
-    )
-
-
 def generate(rng: random.Random, level: str, config: Config) -> Problem:
     target, other = rng.sample(OBJECTS, 2)
     n = rng.randint(1, config.max_count)
@@ -81,7 +72,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
                 else "the count did not go up for this {t}"
             ).format(t=target)
             steps.append(
-                _step(
+                checked_step(
                     wrong,
                     f"{why}: the count is {count}, not {wrong_count} ✗",
                     check_count(row, target, pos, wrong_count),
@@ -97,12 +88,12 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
                     first_divergent_step=len(steps) - 1,
                 )
         steps.append(
-            _step(text, f"{count} {target}(s) so far ✓", check_count(row, target, pos, count))
+            checked_step(text, f"{count} {target}(s) so far ✓", check_count(row, target, pos, count))
         )
     total = row.count(target)
     ok = total == count
     steps.append(
-        _step(
+        checked_step(
             f"no more {target}s: there are {count}",
             f"{count} {target}(s) in all ✓",
             Check(checker="recount", ok=ok, detail=f"{total} {target}(s) in the row"),

@@ -15,7 +15,8 @@ from fractions import Fraction
 from math import comb, perm
 
 from generators.answer_comparison import verdict_values
-from generators.math.sympy_steps import Trace, exact_claim, slip_rate_error
+from generators.math.sympy_steps import Trace, exact_claim
+from reasoning.steps import check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "counting_probability"
@@ -34,7 +35,7 @@ class Config:
             raise ValueError(f"kinds must be a non-empty subset of {KINDS}")
         if not 5 <= self.max_n <= 30:
             raise ValueError("max_n must lie in 5..30 (e.g. 12)")
-        slip_rate_error(self.slip_rate)
+        check_slip_rate(self.slip_rate)
 
 
 def generate(rng: random.Random, level: str, config: Config) -> Problem:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import sympy
 
 from generators.answer_comparison import verdict_expression
-from generators.math.sympy_steps import Trace, claim, claim_derivative, fmt, slip_rate_error
+from generators.math.sympy_steps import Trace, claim, claim_derivative, fmt
+from reasoning.steps import check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "derivatives"
@@ -35,7 +36,7 @@ class Config:
             raise ValueError(f"rules must be a non-empty subset of {RULES}")
         if not 1 <= self.max_coefficient <= 20:
             raise ValueError("max_coefficient must lie in 1..20 (e.g. 5)")
-        slip_rate_error(self.slip_rate)
+        check_slip_rate(self.slip_rate)
 
 
 def _part(rng: random.Random, cmax: int, kinds: tuple[str, ...]) -> tuple[sympy.Expr, sympy.Expr, str]:

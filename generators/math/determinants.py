@@ -11,7 +11,8 @@ import random
 from dataclasses import dataclass
 
 from generators.answer_comparison import verdict_values
-from generators.math.sympy_steps import Trace, exact_claim, slip_rate_error
+from generators.math.sympy_steps import Trace, exact_claim
+from reasoning.steps import check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "determinants"
@@ -29,7 +30,7 @@ class Config:
             raise ValueError("sizes must be a non-empty subset of (2, 3)")
         if not 1 <= self.max_entry <= 99:
             raise ValueError("max_entry must lie in 1..99 (e.g. 9)")
-        slip_rate_error(self.slip_rate)
+        check_slip_rate(self.slip_rate)
 
 
 def det2(m: list[list[int]]) -> int:

@@ -18,7 +18,8 @@ import sympy
 
 from generators.answer_comparison import verdict_values
 from generators.math.determinants import matrix_text
-from generators.math.sympy_steps import Trace, claim, exact_claim, fmt, slip_rate_error
+from generators.math.sympy_steps import Trace, claim, exact_claim, fmt
+from reasoning.steps import check_slip_rate
 from reasoning.task import Dropped, Problem, Task, Verdict
 
 NAME = "eigenvalues"
@@ -37,7 +38,7 @@ class Config:
             raise ValueError("max_eigenvalue must lie in 1..20 (e.g. 6)")
         if not 0.0 <= self.irrational_share <= 1.0:
             raise ValueError("irrational_share must lie in [0, 1] (e.g. 0.25)")
-        slip_rate_error(self.slip_rate)
+        check_slip_rate(self.slip_rate)
 
 
 def _matrix(rng: random.Random, config: Config) -> list[list[int]]:

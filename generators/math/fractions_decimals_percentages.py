@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from generators.answers import fraction_text, parse_number
-from reasoning.schema import Check, InjectedError, Step
+from reasoning.schema import Check
+from reasoning.steps import StepLog
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "fractions_decimals_percentages"
@@ -65,8 +66,7 @@ def check_value(claim: Fraction, truth: Fraction) -> Check:
 
 def generate(rng: random.Random, level: str, config: Config) -> Problem:
     kind = rng.choice(config.kinds)
-    steps: list[Step] = []
-    error: InjectedError | None = None
+    log = StepLog(rng, config.slip_rate)
 
     def emit(
         text: str,
@@ -75,35 +75,8 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         truth: Fraction,
         slip: tuple | None = None,
     ) -> None:
-        nonlocal error
-        if slip is not None and config.slip_rate and rng.random() < config.slip_rate:
-            skind, wrong, wclaim, why = slip
-            steps.append(
-                Step(
-                    proposal=wrong,
-                    critic=why,
-                    verdict="reject",
-                    slip=skind,
-                    check=check_value(wclaim, truth),
-                )
-            )
-            if error is None:
-                error = InjectedError(
-                    kind=f"slip:{skind}",
-                    location=f"step {len(steps)}",
-                    original=text,
-                    wrong=wrong,
-                    first_divergent_step=len(steps) - 1,
-                )
-        check = check_value(claim, truth)
-        steps.append(
-            Step(
-                proposal=text,
-                critic=critic,
-                verdict="accept" if check.ok else "reject",
-                check=check,
-            )
-        )
+        wrong = None if slip is None else (slip[0], slip[1], slip[3], check_value(slip[2], truth))
+        log.add(text, critic, check_value(claim, truth), slip=wrong)
 
     percent = False
     if kind in ("to_decimal", "to_percent"):
@@ -197,9 +170,9 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         task=NAME,
         level=level,
         prompt=prompt,
-        steps=steps,
+        steps=log.steps,
         answer=answer,
-        error=error,
+        error=log.error,
         data={"expected": fraction_text(v), "percent": percent},
     )
 

@@ -12,7 +12,8 @@ import random
 from dataclasses import dataclass
 
 from generators.answers import verify_number
-from reasoning.schema import Check, InjectedError, Step
+from reasoning.schema import Check, Step
+from reasoning.steps import StepLog
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "gcd_lcm"
@@ -51,36 +52,18 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     m, n = rng.sample(range(2, config.max_cofactor + 1), 2)
     a, b = g * max(m, n), g * min(m, n)
     ask = rng.choice(("gcd", "lcm"))
-    steps: list[Step] = []
-    error: InjectedError | None = None
-
-    def add_slip(kind: str, text: str, wrong: str, critic: str, check: Check) -> None:
-        nonlocal error
-        steps.append(Step(proposal=wrong, critic=critic, verdict="reject", check=check, slip=kind))
-        if error is None:
-            error = InjectedError(
-                kind=f"slip:{kind}",
-                location=f"step {len(steps)}",
-                original=text,
-                wrong=wrong,
-                first_divergent_step=len(steps) - 1,
-            )
+    log = StepLog(rng, config.slip_rate)
+    steps = log.steps
 
     x, y = a, b
     while y:
         q, r = divmod(x, y)
         text = f"{x} ÷ {y}: {q} × {y} + {r} = {x}, remainder {r}"
-        if config.slip_rate and rng.random() < config.slip_rate:
+        if log.coin():
             wr = r + 1 if r + 1 < y else r - 1
             if wr >= 0 and wr != r:
                 wrong = f"{x} ÷ {y}: {q} × {y} + {wr} = {x}, remainder {wr}"
-                add_slip(
-                    "digit_fact",
-                    text,
-                    wrong,
-                    f"{q} × {y} = {q * y}, {x} - {q * y} = {r} ✗",
-                    check_division(x, y, q, wr),
-                )
+                log.reject("digit_fact", wrong, f"{q} × {y} = {q * y}, {x} - {q * y} = {r} ✗", check_division(x, y, q, wr), original=text)
         check = check_division(x, y, q, r)
         steps.append(
             Step(
@@ -105,15 +88,9 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     if ask == "lcm":
         lcm = a * b // gcd
         text = f"lcm({a}, {b}) = {a} × {b} ÷ {gcd} = {lcm}"
-        if gcd > 1 and config.slip_rate and rng.random() < config.slip_rate:
+        if gcd > 1 and log.coin():
             wrong = f"lcm({a}, {b}) = {a} × {b} = {a * b}"
-            add_slip(
-                "lcm_as_product",
-                text,
-                wrong,
-                f"{a} and {b} share {gcd}: divide the product by the gcd ✗",
-                Check(checker="exact_integer", ok=False, detail=f"lcm is {lcm}, claimed {a * b}"),
-            )
+            log.reject("lcm_as_product", wrong, f"{a} and {b} share {gcd}: divide the product by the gcd ✗", Check(checker="exact_integer", ok=False, detail=f"lcm is {lcm}, claimed {a * b}"), original=text)
         ok = lcm % a == 0 == lcm % b and lcm * gcd == a * b
         steps.append(
             Step(
@@ -131,7 +108,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         f" of {a} and {b}.",
         steps=steps,
         answer=str(answer),
-        error=error,
+        error=log.error,
         data={"expected": str(answer)},
     )
 

@@ -23,10 +23,10 @@ from generators.math.sympy_steps import (
     claim_derivative,
     derivative,
     fmt,
-    slip_rate_error,
 )
 from generators.sympy_printing import sstr
 from reasoning.schema import Check
+from reasoning.steps import check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "integrals"
@@ -50,7 +50,7 @@ class Config:
             raise ValueError(f"techniques must be a non-empty subset of {TECHNIQUES}")
         if not 1 <= self.max_coefficient <= 20:
             raise ValueError("max_coefficient must lie in 1..20 (e.g. 5)")
-        slip_rate_error(self.slip_rate)
+        check_slip_rate(self.slip_rate)
 
 
 def _substitution(rng: random.Random, t: Trace, cmax: int) -> tuple[sympy.Expr, sympy.Expr]:

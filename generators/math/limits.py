@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import sympy
 
 from generators.answer_comparison import verdict_values
-from generators.math.sympy_steps import Trace, claim, derivative, fmt, slip_rate_error
+from generators.math.sympy_steps import Trace, claim, derivative, fmt
 from reasoning.schema import Check
+from reasoning.steps import check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "limits"
@@ -36,7 +37,7 @@ class Config:
             raise ValueError(f"kinds must be a non-empty subset of {KINDS}")
         if not 2 <= self.max_coefficient <= 20:
             raise ValueError("max_coefficient must lie in 2..20 (e.g. 7)")
-        slip_rate_error(self.slip_rate)
+        check_slip_rate(self.slip_rate)
 
 
 def _nonzero(rng: random.Random, m: int) -> int:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from generators.answers import fraction_text, verify_number
-from reasoning.schema import Check, InjectedError, Step
+from reasoning.schema import Check
+from reasoning.steps import StepLog
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "linear_equations"
@@ -98,39 +99,11 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         solution = (d - b) / (a - c)
     a, b, c, d = (Fraction(v) for v in (a, b, c, d))
     question = equation(a, b, c, d, var)
-    steps: list[Step] = []
-    error: InjectedError | None = None
+    log = StepLog(rng, config.slip_rate)
 
     def emit(text: str, critic: str, claim: tuple, truth: tuple, slip: tuple | None) -> None:
-        nonlocal error
-        if slip is not None and config.slip_rate and rng.random() < config.slip_rate:
-            kind, wrong, wrong_claim, why = slip
-            steps.append(
-                Step(
-                    proposal=wrong,
-                    critic=why,
-                    verdict="reject",
-                    slip=kind,
-                    check=check_equation(wrong_claim, truth, solution),
-                )
-            )
-            if error is None:
-                error = InjectedError(
-                    kind=f"slip:{kind}",
-                    location=f"step {len(steps)}",
-                    original=text,
-                    wrong=wrong,
-                    first_divergent_step=len(steps) - 1,
-                )
-        check = check_equation(claim, truth, solution)
-        steps.append(
-            Step(
-                proposal=text,
-                critic=critic,
-                verdict="accept" if check.ok else "reject",
-                check=check,
-            )
-        )
+        wrong = None if slip is None else (slip[0], slip[1], slip[3], check_equation(slip[2], truth, solution))
+        log.add(text, critic, check_equation(claim, truth, solution), slip=wrong)
 
     if c != 0:  # move the unknown to the left
         verb, amount = ("subtract", c) if c > 0 else ("add", -c)
@@ -187,9 +160,9 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         task=NAME,
         level=level,
         prompt=f"Solve for {var}: {question}",
-        steps=steps,
+        steps=log.steps,
         answer=answer,
-        error=error,
+        error=log.error,
         data={"expected": num(solution), "variable": var},
     )
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from generators.answer_grammar import parse_interval
-from generators.math.sympy_steps import Trace, slip_rate_error
+from generators.math.sympy_steps import Trace
 from reasoning.schema import Check
+from reasoning.steps import check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "linear_inequalities"
@@ -31,7 +32,7 @@ class Config:
     def __post_init__(self) -> None:
         if not 2 <= self.max_coefficient <= 50:
             raise ValueError("max_coefficient must lie in 2..50 (e.g. 9)")
-        slip_rate_error(self.slip_rate)
+        check_slip_rate(self.slip_rate)
 
 
 def _lin(a: Fraction | int, b: Fraction | int) -> str:

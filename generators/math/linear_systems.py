@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from generators.answers import parse_assignments
-from reasoning.schema import Check, InjectedError, Step
+from reasoning.schema import Check
+from reasoning.steps import StepLog
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "linear_systems"
@@ -80,39 +81,11 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
             break
     x, y = rng.randint(-ms, ms), rng.randint(-ms, ms)
     c1, c2 = a1 * x + b1 * y, a2 * x + b2 * y
-    steps: list[Step] = []
-    error: InjectedError | None = None
+    log = StepLog(rng, config.slip_rate)
 
     def emit(text: str, claim: tuple, slip: tuple | None = None) -> None:
-        nonlocal error
-        if slip is not None and config.slip_rate and rng.random() < config.slip_rate:
-            kind, wrong, wrong_claim, why = slip
-            steps.append(
-                Step(
-                    proposal=wrong,
-                    critic=why,
-                    verdict="reject",
-                    slip=kind,
-                    check=check_claim(wrong_claim, claim, x, y),
-                )
-            )
-            if error is None:
-                error = InjectedError(
-                    kind=f"slip:{kind}",
-                    location=f"step {len(steps)}",
-                    original=text,
-                    wrong=wrong,
-                    first_divergent_step=len(steps) - 1,
-                )
-        check = check_claim(claim, claim, x, y)
-        steps.append(
-            Step(
-                proposal=text,
-                critic=f"({x}, {y}) satisfies {eq(*claim)} ✓",
-                verdict="accept" if check.ok else "reject",
-                check=check,
-            )
-        )
+        wrong = None if slip is None else (slip[0], slip[1], slip[3], check_claim(slip[2], claim, x, y))
+        log.add(text, f"({x}, {y}) satisfies {eq(*claim)} ✓", check_claim(claim, claim, x, y), slip=wrong)
 
     # the scaled equations: (1) × b2 and (2) × b1 have the same y coefficient b1·b2
     sa1, sb, sc1 = a1 * b2, b1 * b2, c1 * b2
@@ -160,9 +133,9 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         task=NAME,
         level=level,
         prompt=f"Solve the system: (1) {eq(a1, b1, c1)}, (2) {eq(a2, b2, c2)}.",
-        steps=steps,
+        steps=log.steps,
         answer=f"x = {x}, y = {y}",
-        error=error,
+        error=log.error,
         data={"x": x, "y": y},
     )
 

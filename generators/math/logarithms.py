@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from generators.answer_comparison import verdict_values
-from generators.math.sympy_steps import Trace, exact_claim, slip_rate_error
+from generators.math.sympy_steps import Trace, exact_claim
 from reasoning.schema import Check
+from reasoning.steps import check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "logarithms"
@@ -34,7 +35,7 @@ class Config:
             raise ValueError(f"kinds must be a non-empty subset of {KINDS}")
         if not self.bases or any(not 2 <= b <= 10 for b in self.bases):
             raise ValueError("bases must be whole numbers from 2 to 10, e.g. (2, 3, 10)")
-        slip_rate_error(self.slip_rate)
+        check_slip_rate(self.slip_rate)
 
 
 def _evaluate(rng: random.Random, t: Trace, b: int) -> tuple[str, Fraction]:

@@ -13,7 +13,8 @@ import random
 from dataclasses import dataclass
 
 from generators.answers import verify_number
-from reasoning.schema import Check, InjectedError, Step
+from reasoning.schema import Check
+from reasoning.steps import StepLog, checked_step
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "long_multiplication"
@@ -76,39 +77,12 @@ def check_product(x: int, y: int, claimed: int, truth: int, op: str = "×") -> C
     )
 
 
-def _step(proposal: str, critic: str, check: Check, slip: str | None = None) -> Step:
-    return Step(
-        proposal=proposal,
-        critic=critic,
-        verdict="accept" if check.ok else "reject",
-        check=check,
-        slip=slip,
-    )
-
-
 def generate(rng: random.Random, level: str, config: Config) -> Problem:
     a = rng.randint(10 ** (config.min_digits - 1), 10**config.max_digits - 1)
     nb = rng.choice(config.multiplier_digits)
     b = rng.randint(2 if nb == 1 else 10 ** (nb - 1), 10**nb - 1)
-    steps: list[Step] = []
-    error: InjectedError | None = None
-
-    def slip_here() -> bool:
-        return bool(config.slip_rate) and rng.random() < config.slip_rate
-
-    def add_slip(
-        kind: str, location: str, original: str, wrong: str, critic: str, check: Check
-    ) -> None:
-        nonlocal error
-        steps.append(_step(wrong, critic, check, kind))
-        if error is None:
-            error = InjectedError(
-                kind=f"slip:{kind}",
-                location=location,
-                original=original,
-                wrong=wrong,
-                first_divergent_step=len(steps) - 1,
-            )
+    log = StepLog(rng, config.slip_rate)
+    steps = log.steps
 
     rows = []
     top_digits = [int(c) for c in reversed(str(a))]
@@ -117,7 +91,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         for i, top in enumerate(top_digits if digit else ()):  # a 0 digit gives a 0 row at once
             last = i == len(top_digits) - 1
             truth = DigitProduct(top, digit, carry, top * digit + carry, last)
-            if slip_here():
+            if log.coin():
                 if carry and rng.random() < 0.5:
                     kind, wrong = "dropped_carry", DigitProduct(top, digit, 0, top * digit, last)
                     critic = f"the carry {carry} was dropped: {truth.text().split(',')[0]} ✗"
@@ -131,38 +105,24 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
                     )
                     kind, wrong = "digit_fact", DigitProduct(top, digit, carry, w, last)
                     critic = f"{truth.text().split(',')[0]}, not {w} ✗"
-                add_slip(
-                    kind,
-                    f"{PLACES[i]} digit × {PLACES[j]} digit",
-                    truth.text(),
-                    wrong.text(),
-                    critic,
-                    check_digit(wrong, truth),
-                )
+                log.reject(kind, wrong.text(), critic, check_digit(wrong, truth), original=truth.text(), location=f"{PLACES[i]} digit × {PLACES[j]} digit")
             steps.append(
-                _step(truth.text(), f"{truth.text().split(',')[0]} ✓", check_digit(truth, truth))
+                checked_step(truth.text(), f"{truth.text().split(',')[0]} ✓", check_digit(truth, truth))
             )
             carry = truth.value // 10
         factor = digit * 10**j
         row = a * factor
         text = f"row for the {PLACES[j]} digit: {a} × {factor} = {row}"
-        if j > 0 and digit and slip_here():
+        if j > 0 and digit and log.coin():
             wrong = f"row for the {PLACES[j]} digit: {a} × {factor} = {a * digit}"
-            add_slip(
-                "forgot_shift",
-                f"{PLACES[j]} row",
-                text,
-                wrong,
-                f"the {PLACES[j]} row must be shifted: {a} × {factor} = {row} ✗",
-                check_product(a, factor, a * digit, row),
-            )
-        steps.append(_step(text, f"{a} × {factor} = {row} ✓", check_product(a, factor, row, row)))
+            log.reject("forgot_shift", wrong, f"the {PLACES[j]} row must be shifted: {a} × {factor} = {row} ✗", check_product(a, factor, a * digit, row), original=text, location=f"{PLACES[j]} row")
+        steps.append(checked_step(text, f"{a} × {factor} = {row} ✓", check_product(a, factor, row, row)))
         rows.append(row)
     total = rows[0]
     for row in rows[1:]:
         s = total + row
         steps.append(
-            _step(
+            checked_step(
                 f"add the rows: {total} + {row} = {s}",
                 f"{total} + {row} = {s} ✓",
                 check_product(total, row, s, s, "+"),
@@ -170,14 +130,14 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         )
         total = s
     check = check_product(a, b, total, a * b)
-    steps.append(_step(f"so {a} × {b} = {total}", f"{a} × {b} = {a * b} ✓", check))
+    steps.append(checked_step(f"so {a} × {b} = {total}", f"{a} × {b} = {a * b} ✓", check))
     return Problem(
         task=NAME,
         level=level,
         prompt=f"Compute {a} × {b} by long multiplication.",
         steps=steps,
         answer=str(total),
-        error=error,
+        error=log.error,
         data={"expected": str(a * b)},
     )
 

@@ -16,8 +16,9 @@ from generators.answer_comparison import looks_like_latex
 from generators.answer_grammar import ParseError, parse_matrix
 from generators.answer_trees import exact_value
 from generators.math.determinants import det2, matrix_text
-from generators.math.sympy_steps import Trace, exact_claim, slip_rate_error
+from generators.math.sympy_steps import Trace, exact_claim
 from reasoning.schema import Check
+from reasoning.steps import check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "matrix_inverse"
@@ -35,7 +36,7 @@ class Config:
             raise ValueError("sizes must be a non-empty subset of (2, 3)")
         if not 1 <= self.max_entry <= 20:
             raise ValueError("max_entry must lie in 1..20 (e.g. 6)")
-        slip_rate_error(self.slip_rate)
+        check_slip_rate(self.slip_rate)
 
 
 def _minor(m: list[list[int]], i: int, j: int) -> list[list[int]]:

@@ -13,7 +13,8 @@ import random
 from dataclasses import dataclass
 
 from generators.answers import verify_number
-from reasoning.schema import Check, InjectedError, Step
+from reasoning.schema import Check
+from reasoning.steps import StepLog, checked_step
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "next_in_sequence"
@@ -49,16 +50,6 @@ def check_sub(x: int, y: int, claimed: int, truth: int) -> Check:
     )
 
 
-def _step(proposal: str, critic: str, check: Check, slip: str | None = None) -> Step:
-    return Step(
-        proposal=proposal,
-        critic=critic,
-        verdict="accept" if check.ok else "reject",
-        check=check,
-        slip=slip,
-    )
-
-
 def generate(rng: random.Random, level: str, config: Config) -> Problem:
     d = rng.randint(1, config.max_step)
     down = rng.random() < 0.3 and config.max_start >= d * config.shown
@@ -70,38 +61,22 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         terms = [start + d * i for i in range(config.shown + 1)]
     shown, nxt = terms[:-1], terms[-1]
     word, sign = ("down", "-") if down else ("up", "+")
-    steps: list[Step] = []
-    error: InjectedError | None = None
-
-    def slip_here() -> bool:
-        return bool(config.slip_rate) and rng.random() < config.slip_rate
-
-    def record(kind: str, location: str, original: str, wrong: str) -> None:
-        nonlocal error
-        if error is None:
-            error = InjectedError(
-                kind=f"slip:{kind}",
-                location=location,
-                original=original,
-                wrong=wrong,
-                first_divergent_step=len(steps) - 1,
-            )
+    log = StepLog(rng, config.slip_rate)
+    steps = log.steps
 
     for prev, cur in itertools.pairwise(shown):
         hi, lo = max(prev, cur), min(prev, cur)
         text = f"from {prev} to {cur}: {hi} - {lo} = {d}, {word} {d}"
-        if slip_here():
+        if log.coin():
             w = d + rng.choice((-1, 1)) if d > 1 else d + 1
             wrong = f"from {prev} to {cur}: {hi} - {lo} = {w}, {word} {w}"
-            steps.append(
-                _step(wrong, f"{hi} - {lo} = {d}, not {w} ✗", check_sub(hi, lo, w, d), "digit_fact")
-            )
-            record("digit_fact", f"{prev} → {cur}", text, wrong)
-        steps.append(_step(text, f"{hi} - {lo} = {d} ✓", check_sub(hi, lo, d, d)))
+            log.reject("digit_fact", wrong, f"{hi} - {lo} = {d}, not {w} ✗", check_sub(hi, lo, w, d),
+                       original=text, location=f"{prev} → {cur}")
+        steps.append(checked_step(text, f"{hi} - {lo} = {d} ✓", check_sub(hi, lo, d, d)))
     last = shown[-1]
     rule = f"each term goes {word} by {d}"
     steps.append(
-        _step(
+        checked_step(
             rule,
             f"every difference is {d} ✓",
             Check(
@@ -112,26 +87,21 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         )
     )
     text = f"next: {last} {sign} {d} = {nxt}"
-    if slip_here():
+    if log.coin():
         w = last - d if not down else last + d
         flip = "+" if down else "-"
         wrong = f"next: {last} {flip} {d} = {w}"
-        steps.append(
-            _step(
-                wrong,
-                f"the terms go {word}: {last} {sign} {d} = {nxt} ✗",
-                Check(
-                    checker="exact_arithmetic",
-                    ok=False,
-                    detail=f"{last} {sign} {d} = {nxt}; claimed {w}",
-                ),
-                "wrong_direction",
-            )
+        log.reject(
+            "wrong_direction",
+            wrong,
+            f"the terms go {word}: {last} {sign} {d} = {nxt} ✗",
+            Check(checker="exact_arithmetic", ok=False, detail=f"{last} {sign} {d} = {nxt}; claimed {w}"),
+            original=text,
+            location="next term",
         )
-        record("wrong_direction", "next term", text, wrong)
     value = last - d if down else last + d
     steps.append(
-        _step(
+        checked_step(
             text,
             f"{last} {sign} {d} = {value} ✓",
             Check(
@@ -146,7 +116,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         prompt=prompt,
         steps=steps,
         answer=str(nxt),
-        error=error,
+        error=log.error,
         data={"expected": str(nxt)},
     )
 

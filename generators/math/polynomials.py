@@ -16,7 +16,8 @@ import sympy
 
 from generators.answer_comparison import verdict_expression
 from generators.answer_trees import Node
-from generators.math.sympy_steps import Trace, claim, fmt, slip_rate_error
+from generators.math.sympy_steps import Trace, claim, fmt
+from reasoning.steps import check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "polynomials"
@@ -36,7 +37,7 @@ class Config:
             raise ValueError(f"modes must be a non-empty subset of {MODES}")
         if not 2 <= self.max_coefficient <= 20:
             raise ValueError("max_coefficient must lie in 2..20 (e.g. 6)")
-        slip_rate_error(self.slip_rate)
+        check_slip_rate(self.slip_rate)
 
 
 def _nonzero(rng: random.Random, m: int) -> int:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from generators.answers import fraction_text, verify_number
-from reasoning.schema import Check, InjectedError, Step
+from reasoning.schema import Check, Step
+from reasoning.steps import StepLog
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "powers"
@@ -66,23 +67,8 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     )
     if config.negative_exponents and exp > 0 and rng.random() < 0.2:
         exp = -exp
-    steps: list[Step] = []
-    error: InjectedError | None = None
-
-    def add_slip(kind: str, text: str, wrong: str, critic: str, check: Check) -> None:
-        nonlocal error
-        steps.append(Step(proposal=wrong, critic=critic, verdict="reject", check=check, slip=kind))
-        if error is None:
-            error = InjectedError(
-                kind=f"slip:{kind}",
-                location=f"step {len(steps)}",
-                original=text,
-                wrong=wrong,
-                first_divergent_step=len(steps) - 1,
-            )
-
-    def slip_here() -> bool:
-        return bool(config.slip_rate) and rng.random() < config.slip_rate
+    log = StepLog(rng, config.slip_rate)
+    steps = log.steps
 
     n = abs(exp)
     if n == 0:
@@ -108,40 +94,22 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     for k in range(2, n + 1):
         new = value * base
         text = f"{power_text(base, k)} = {value} × {pn(base)} = {new}"
-        if slip_here():
+        if log.coin():
             if k == 2 and n > 2:
                 wv = base * n
                 wrong = f"{power_text(base, n)} = {pn(base)} × {n} = {wv}"
-                add_slip(
-                    "multiplied_by_exponent",
-                    text,
-                    wrong,
-                    f"a power multiplies {base} by itself {n} times, not by {n} ✗",
-                    Check(
+                log.reject("multiplied_by_exponent", wrong, f"a power multiplies {base} by itself {n} times, not by {n} ✗", Check(
                         checker="exact_integer",
                         ok=False,
                         detail=f"{power_text(base, n)} = {base**n}",
-                    ),
-                )
+                    ), original=text)
             elif base < 0:
                 wrong = f"{power_text(base, k)} = {value} × {pn(base)} = {-new}"
-                add_slip(
-                    "sign_error",
-                    text,
-                    wrong,
-                    f"the sign is wrong: {value} × {pn(base)} = {new} ✗",
-                    check_product(value, base, -new),
-                )
+                log.reject("sign_error", wrong, f"the sign is wrong: {value} × {pn(base)} = {new} ✗", check_product(value, base, -new), original=text)
             else:
                 wv = new + rng.choice((-1, 1)) * rng.choice((1, abs(base)))
                 wrong = f"{power_text(base, k)} = {value} × {pn(base)} = {wv}"
-                add_slip(
-                    "digit_fact",
-                    text,
-                    wrong,
-                    f"{value} × {base} = {new}, not {wv} ✗",
-                    check_product(value, base, wv),
-                )
+                log.reject("digit_fact", wrong, f"{value} × {base} = {new}, not {wv} ✗", check_product(value, base, wv), original=text)
         check = check_product(value, base, new)
         steps.append(
             Step(
@@ -173,7 +141,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         prompt=f"Compute {power_text(base, exp)}.",
         steps=steps,
         answer=answer,
-        error=error,
+        error=log.error,
         data={"expected": answer},
     )
 

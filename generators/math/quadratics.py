@@ -15,8 +15,9 @@ from fractions import Fraction
 import sympy
 
 from generators.answer_comparison import verdict_values
-from generators.math.sympy_steps import Trace, claim, exact_claim, fmt, slip_rate_error
+from generators.math.sympy_steps import Trace, claim, exact_claim, fmt
 from reasoning.schema import Check
+from reasoning.steps import check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "quadratics"
@@ -36,7 +37,7 @@ class Config:
             raise ValueError(f"methods must be a non-empty subset of {METHODS}")
         if not 2 <= self.max_root <= 50:
             raise ValueError("max_root must lie in 2..50 (e.g. 9)")
-        slip_rate_error(self.slip_rate)
+        check_slip_rate(self.slip_rate)
 
 
 def _root_step(t: Trace, poly: sympy.Expr, root: sympy.Expr) -> None:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from generators.answers import fraction_text, verify_numbers
-from reasoning.schema import Check, InjectedError, Step
+from reasoning.schema import Check
+from reasoning.steps import StepLog
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "ratios"
@@ -52,39 +53,11 @@ def check_claim(claim: tuple, truth: tuple) -> Check:
 
 def generate(rng: random.Random, level: str, config: Config) -> Problem:
     kind = rng.choice(config.kinds)
-    steps: list[Step] = []
-    error: InjectedError | None = None
+    log = StepLog(rng, config.slip_rate)
 
     def emit(text: str, critic: str, claim: tuple, truth: tuple, slip: tuple | None = None) -> None:
-        nonlocal error
-        if slip is not None and config.slip_rate and rng.random() < config.slip_rate:
-            skind, wrong, wclaim, why = slip
-            steps.append(
-                Step(
-                    proposal=wrong,
-                    critic=why,
-                    verdict="reject",
-                    slip=skind,
-                    check=check_claim(wclaim, truth),
-                )
-            )
-            if error is None:
-                error = InjectedError(
-                    kind=f"slip:{skind}",
-                    location=f"step {len(steps)}",
-                    original=text,
-                    wrong=wrong,
-                    first_divergent_step=len(steps) - 1,
-                )
-        check = check_claim(claim, truth)
-        steps.append(
-            Step(
-                proposal=text,
-                critic=critic,
-                verdict="accept" if check.ok else "reject",
-                check=check,
-            )
-        )
+        wrong = None if slip is None else (slip[0], slip[1], slip[3], check_claim(slip[2], truth))
+        log.add(text, critic, check_claim(claim, truth), slip=wrong)
 
     if kind == "share":
         parts = [rng.randint(1, config.max_part) for _ in range(rng.choice((2, 2, 3)))]
@@ -169,9 +142,9 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         task=NAME,
         level=level,
         prompt=prompt,
-        steps=steps,
+        steps=log.steps,
         answer=answer,
-        error=error,
+        error=log.error,
         data={"expected": expected},
     )
 

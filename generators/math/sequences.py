@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from generators.answer_comparison import verdict_values
-from generators.math.sympy_steps import Trace, exact_claim, slip_rate_error
+from generators.math.sympy_steps import Trace, exact_claim
+from reasoning.steps import check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "sequences"
@@ -36,7 +37,7 @@ class Config:
             raise ValueError(f"asks must be a non-empty subset of {ASKS}")
         if not 4 <= self.max_n <= 40:
             raise ValueError("max_n must lie in 4..40 (e.g. 12)")
-        slip_rate_error(self.slip_rate)
+        check_slip_rate(self.slip_rate)
 
 
 def generate(rng: random.Random, level: str, config: Config) -> Problem:

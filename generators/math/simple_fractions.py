@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from generators.answers import fraction_text, verify_number
-from reasoning.schema import Check, InjectedError, Step
+from reasoning.schema import Check
+from reasoning.steps import StepLog, checked_step
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "simple_fractions"
@@ -53,16 +54,6 @@ def check_equal(claim: tuple[int, int], truth: tuple[int, int], value: Fraction)
     return Check(checker="exact_rational", ok=ok, detail=detail)
 
 
-def _step(proposal: str, critic: str, check: Check, slip: str | None = None) -> Step:
-    return Step(
-        proposal=proposal,
-        critic=critic,
-        verdict="accept" if check.ok else "reject",
-        check=check,
-        slip=slip,
-    )
-
-
 def generate(rng: random.Random, level: str, config: Config) -> Problem:
     op = rng.choice(config.operations)
     b, d = rng.randint(2, config.max_denominator), rng.randint(2, config.max_denominator)
@@ -71,30 +62,13 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         a, b, c, d = c, d, a, b
     x, y = Fraction(a, b), Fraction(c, d)
     result = x + y if op == "+" else x - y
-    steps: list[Step] = []
-    error: InjectedError | None = None
-
-    def slip_here() -> bool:
-        return bool(config.slip_rate) and rng.random() < config.slip_rate
-
-    def add_slip(
-        kind: str, location: str, original: str, wrong: str, critic: str, check: Check
-    ) -> None:
-        nonlocal error
-        steps.append(_step(wrong, critic, check, kind))
-        if error is None:
-            error = InjectedError(
-                kind=f"slip:{kind}",
-                location=location,
-                original=original,
-                wrong=wrong,
-                first_divergent_step=len(steps) - 1,
-            )
+    log = StepLog(rng, config.slip_rate)
+    steps = log.steps
 
     den = math.lcm(b, d)
     if b != d:
         steps.append(
-            _step(
+            checked_step(
                 f"common denominator: lcm({b}, {d}) = {den}",
                 f"lcm({b}, {d}) = {den} ✓",
                 Check(
@@ -107,18 +81,11 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         for n, m in ((a, b), (c, d)):
             k = den // m
             text = f"{frac(n, m)} = {frac(n * k, den)}, scaling by {k}"
-            if k > 1 and slip_here():
+            if k > 1 and log.coin():
                 wrong = f"{frac(n, m)} = {frac(n, den)}, scaling by {k}"
-                add_slip(
-                    "wrong_scaling",
-                    f"rewriting {frac(n, m)}",
-                    text,
-                    wrong,
-                    f"the numerator must be scaled too: {n} × {k} = {n * k} ✗",
-                    check_equal((n, den), (n * k, den), Fraction(n, m)),
-                )
+                log.reject("wrong_scaling", wrong, f"the numerator must be scaled too: {n} × {k} = {n * k} ✗", check_equal((n, den), (n * k, den), Fraction(n, m)), original=text, location=f"rewriting {frac(n, m)}")
             steps.append(
-                _step(
+                checked_step(
                     text,
                     f"{n} × {k} = {n * k} ✓",
                     check_equal((n * k, den), (n * k, den), Fraction(n, m)),
@@ -127,24 +94,17 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     na, nc = a * den // b, c * den // d
     top = na + nc if op == "+" else na - nc
     text = f"{frac(na, den)} {op} {frac(nc, den)} = {frac(top, den)}"
-    if b != d and op == "+" and slip_here():
+    if b != d and op == "+" and log.coin():
         wrong = f"{frac(a, b)} + {frac(c, d)} = {frac(a + c, b + d)}"
-        add_slip(
-            "added_denominators",
-            "adding",
-            text,
-            wrong,
-            f"denominators are not added: use the common denominator {den} ✗",
-            check_equal((a + c, b + d), (top, den), result),
-        )
+        log.reject("added_denominators", wrong, f"denominators are not added: use the common denominator {den} ✗", check_equal((a + c, b + d), (top, den), result), original=text, location="adding")
     steps.append(
-        _step(text, f"{na} {op} {nc} = {top} ✓", check_equal((top, den), (top, den), result))
+        checked_step(text, f"{na} {op} {nc} = {top} ✓", check_equal((top, den), (top, den), result))
     )
     g = math.gcd(top, den)
     if g > 1 and top:
         low = (top // g, den // g)
         steps.append(
-            _step(
+            checked_step(
                 f"simplify: {frac(top, den)} = {frac(*low)}, dividing by {g}",
                 f"gcd({top}, {den}) = {g} ✓",
                 check_equal(low, low, result),
@@ -157,7 +117,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         prompt=f"Compute {frac(a, b)} {op} {frac(c, d)}. Give the answer in lowest terms.",
         steps=steps,
         answer=answer,
-        error=error,
+        error=log.error,
         data={"expected": answer},
     )
 

@@ -13,6 +13,8 @@ from typing import Any
 from generators.answer_comparison import from_sympy, same_function, same_value
 from generators.answer_grammar import ParseError
 from generators.sympy_printing import sstr
+from reasoning.steps import Slip, StepLog
+from reasoning.task import Dropped
 
 
 def fmt(expr: Any) -> str:
@@ -100,37 +102,13 @@ def exact_claim(lhs: str, value: Fraction | int, truth: Fraction | int) -> Any:
     return Check(checker="exact_arithmetic", ok=value == truth, detail=f"{lhs} == {value}")
 
 
-class Trace:
-    """Collects checked steps; with probability `slip_rate` a step is first proposed with a
-    typical slip, which its critic names and the judge rejects before the correct step."""
+class Trace(StepLog):
+    """A `StepLog` for the sympy tasks, whose correct steps must hold: a sampled sympy check
+    can misfire on a generated form, and such an item is dropped rather than written."""
 
-    def __init__(self, rng: Any, slip_rate: float) -> None:
-        self.rng, self.slip_rate = rng, slip_rate
-        self.steps: list[Any] = []
-        self.error: Any = None
-
-    def add(self, proposal: str, critic: str, check: Any, location: str,
-            slip: Callable[[], tuple[str, str, str, Any] | None] | None = None) -> None:
-        """Append one step. `slip()` returns (kind, wrong proposal, critic, its check)."""
-        from reasoning.schema import InjectedError, Step
-        from reasoning.task import Dropped
-
-        if slip is not None and self.slip_rate and self.rng.random() < self.slip_rate:
-            wrong = slip()
-            if wrong is not None and not wrong[3].ok:  # a "slip" that happens to hold is none
-                kind, text, why, check_wrong = wrong
-                self.steps.append(Step(proposal=text, critic=why, verdict="reject",
-                                       check=check_wrong, slip=kind))
-                if self.error is None:
-                    self.error = InjectedError(kind=f"slip:{kind}", location=location,
-                                               original=proposal, wrong=text,
-                                               first_divergent_step=len(self.steps) - 1)
+    def add(self, proposal: str, critic: str, check: Any, location: str | None = None,
+            slip: Callable[[], Slip | None] | Slip | None = None) -> None:
+        """Append one step (see `StepLog.add`); raise `Dropped` when its check failed."""
         if not check.ok:
             raise Dropped(f"a correct step failed its check: {check.detail[:80]}")
-        self.steps.append(Step(proposal=proposal, critic=critic, verdict="accept", check=check))
-
-
-def slip_rate_error(rate: float) -> None:
-    """Raise the shared ValueError for a bad `slip_rate`."""
-    if not 0.0 <= rate <= 1.0:
-        raise ValueError(f"slip_rate must lie in [0, 1], got {rate} (e.g. 0.1)")
+        super().add(proposal, critic, check, location=location, slip=slip)

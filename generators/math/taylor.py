@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import sympy
 
 from generators.answer_comparison import verdict_expression
-from generators.math.sympy_steps import Trace, claim, derivative, fmt, slip_rate_error
+from generators.math.sympy_steps import Trace, claim, derivative, fmt
 from reasoning.schema import Check
+from reasoning.steps import check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "taylor"
@@ -36,7 +37,7 @@ class Config:
             raise ValueError(f"functions must be a non-empty subset of {FUNCS}")
         if not 2 <= self.max_order <= 8:
             raise ValueError("max_order must lie in 2..8 (e.g. 5)")
-        slip_rate_error(self.slip_rate)
+        check_slip_rate(self.slip_rate)
 
 
 def _pattern(kind: str, k: int, j: int) -> int:
