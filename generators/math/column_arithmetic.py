@@ -12,7 +12,8 @@ import random
 from dataclasses import dataclass
 
 from generators.answers import parse_integer
-from reasoning.schema import Check, InjectedError, Step
+from reasoning.schema import Check
+from reasoning.steps import Slip, StepLog
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "column_arithmetic"
@@ -144,30 +145,24 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     if op == "-" and b > a:
         a, b = b, a
     result = a + b if op == "+" else a - b
-    steps: list[Step] = []
-    error: InjectedError | None = None
+    log = StepLog(rng, config.slip_rate)
     prev = None
     for col in _true_columns(a, b, op):
-        if config.slip_rate and rng.random() < config.slip_rate:
+
+        def slip(col=col, prev=prev) -> Slip:
             kind, wrong, critic = _slip(rng, col, prev, op)
             check = check_column(wrong, col)
             assert not check.ok, "a slip must be wrong"
-            steps.append(Step(proposal=wrong.text(op), critic=critic, verdict="accept" if check.ok else "reject",
-                              check=check, slip=kind))
-            if error is None:
-                error = InjectedError(kind=f"slip:{kind}", location=f"{col.name} column",
-                                      original=col.text(op), wrong=wrong.text(op),
-                                      first_divergent_step=len(steps) - 1)
-        check = check_column(col, col)
-        steps.append(Step(proposal=col.text(op), critic=f"{col.expr()} = {col.value} ✓",
-                          verdict="accept" if check.ok else "reject", check=check))
+            return kind, wrong.text(op), critic, check
+
+        log.add(col.text(op), f"{col.expr()} = {col.value} ✓", check_column(col, col),
+                location=f"{col.name} column", slip=slip)
         prev = col.name
     ok = (a + b if op == "+" else a - b) == result
-    steps.append(Step(proposal=f"read the written digits: {result}",
-                      critic=f"{a} {op} {b} = {result} ✓", verdict="accept" if ok else "reject",
-                      check=Check(checker="exact_arithmetic", ok=ok, detail=f"{a} {op} {b} = {result}")))
+    log.add(f"read the written digits: {result}", f"{a} {op} {b} = {result} ✓",
+            Check(checker="exact_arithmetic", ok=ok, detail=f"{a} {op} {b} = {result}"))
     return Problem(task=NAME, level=level, prompt=f"Compute {a} {op} {b} column by column.",
-                   steps=steps, answer=str(result), error=error, data={"expected": result})
+                   steps=log.steps, answer=str(result), error=log.error, data={"expected": result})
 
 
 def verify(problem: Problem, answer_text: str) -> Verdict:

@@ -12,8 +12,8 @@ import random
 from dataclasses import dataclass
 
 from generators.answers import verify_number
-from reasoning.schema import Check, InjectedError, Step
-from reasoning.steps import checked_step
+from reasoning.schema import Check
+from reasoning.steps import StepLog
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "compare_numbers"
@@ -47,8 +47,7 @@ def check_digits(x: int, y: int, sym: str, a: int, b: int, decides: bool) -> Che
 def generate(rng: random.Random, level: str, config: Config) -> Problem:
     a, b = rng.sample(range(config.max_value + 1), 2)
     ask = rng.choice(("greater", "smaller"))
-    steps: list[Step] = []
-    error: InjectedError | None = None
+    log = StepLog(rng, config.slip_rate)
     sa, sb = str(a), str(b)
     final = _sym(a, b)
     if len(sa) != len(sb):
@@ -60,53 +59,46 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
             if sa[k] != sb[k]:
                 break
             place = PLACES[width - 1 - k]
-            steps.append(
-                checked_step(
-                    f"{place}: {sa[k]} = {sb[k]}, look at the next place",
-                    f"{sa[k]} = {sb[k]} ✓",
-                    check_digits(int(sa[k]), int(sb[k]), "=", a, b, False),
-                )
+            log.add(
+                f"{place}: {sa[k]} = {sb[k]}, look at the next place",
+                f"{sa[k]} = {sb[k]} ✓",
+                check_digits(int(sa[k]), int(sb[k]), "=", a, b, False),
             )
         place = PLACES[width - 1 - k]
         decide = (place, int(sa[k]), int(sb[k]))
         proposal = f"{place}: {sa[k]} {final} {sb[k]}, so {a} {final} {b}"
     name, x, y = decide
-    if config.slip_rate and rng.random() < config.slip_rate:
-        flip = {"<": ">", ">": "<"}[final]
-        kind = "reversed_comparison"
-        wrong = f"{proposal.split(':')[0]}: {x} {flip} {y}, so {a} {flip} {b}"
-        check = check_digits(x, y, flip, a, b, True)
-        critic = f"{x} {final} {y}, not {x} {flip} {y} ✗"
-        if name not in ("digits", "ones") and _sym(a % 10, b % 10) == flip:
-            kind = "ones_first"
-            wrong = f"ones: {a % 10} {flip} {b % 10}, so {a} {flip} {b}"
-            check = check_digits(a % 10, b % 10, flip, a, b, True)
-            critic = f"compare the {name} first: {x} {final} {y}, so {a} {final} {b} ✗"
-        steps.append(checked_step(wrong, critic, check, kind))
-        error = InjectedError(
-            kind=f"slip:{kind}",
-            location=f"{name} comparison",
-            original=proposal,
-            wrong=wrong,
-            first_divergent_step=len(steps) - 1,
+    flip = {"<": ">", ">": "<"}[final]
+    if name not in ("digits", "ones") and _sym(a % 10, b % 10) == flip:
+        slip = (
+            "ones_first",
+            f"ones: {a % 10} {flip} {b % 10}, so {a} {flip} {b}",
+            f"compare the {name} first: {x} {final} {y}, so {a} {final} {b} ✗",
+            check_digits(a % 10, b % 10, flip, a, b, True),
         )
-    steps.append(checked_step(proposal, f"{x} {final} {y} ✓", check_digits(x, y, final, a, b, True)))
+    else:
+        slip = (
+            "reversed_comparison",
+            f"{proposal.split(':')[0]}: {x} {flip} {y}, so {a} {flip} {b}",
+            f"{x} {final} {y}, not {x} {flip} {y} ✗",
+            check_digits(x, y, flip, a, b, True),
+        )
+    log.add(proposal, f"{x} {final} {y} ✓", check_digits(x, y, final, a, b, True),
+            location=f"{name} comparison", slip=slip)
     answer = max(a, b) if ask == "greater" else min(a, b)
     ok = answer == (max(a, b) if ask == "greater" else min(a, b)) and answer in (a, b)
-    steps.append(
-        checked_step(
-            f"the {ask} number is {answer}",
-            f"{a} {final} {b} ✓",
-            Check(checker="compare", ok=ok, detail=f"{a} {final} {b}"),
-        )
+    log.add(
+        f"the {ask} number is {answer}",
+        f"{a} {final} {b} ✓",
+        Check(checker="compare", ok=ok, detail=f"{a} {final} {b}"),
     )
     return Problem(
         task=NAME,
         level=level,
         prompt=f"Which number is {ask}: {a} or {b}?",
-        steps=steps,
+        steps=log.steps,
         answer=str(answer),
-        error=error,
+        error=log.error,
         data={"expected": str(answer), "a": a, "b": b, "ask": ask},
     )
 

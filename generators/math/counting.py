@@ -12,8 +12,8 @@ import random
 from dataclasses import dataclass
 
 from generators.answers import verify_number
-from reasoning.schema import Check, InjectedError, Step
-from reasoning.steps import checked_step
+from reasoning.schema import Check
+from reasoning.steps import Slip, StepLog
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "counting"
@@ -54,59 +54,44 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     n = rng.randint(1, config.max_count)
     row = [target] * n + [other] * rng.randint(0, config.max_distractors)
     rng.shuffle(row)
-    steps: list[Step] = []
-    error: InjectedError | None = None
+    log = StepLog(rng, config.slip_rate)
     count = 0
     for pos, thing in enumerate(row, start=1):
         if thing != target:
             continue
         count += 1
-        text = f"position {pos} is a {target}: count {count}"
-        if config.slip_rate and rng.random() < config.slip_rate:
+        def slip(pos=pos, count=count) -> Slip:
             kind = rng.choice(SLIPS) if count > 1 else "double_count"
             wrong_count = count + 1 if kind == "double_count" else count - 1
-            wrong = f"position {pos} is a {target}: count {wrong_count}"
             why = (
                 "a {t} was counted twice"
                 if kind == "double_count"
                 else "the count did not go up for this {t}"
             ).format(t=target)
-            steps.append(
-                checked_step(
-                    wrong,
-                    f"{why}: the count is {count}, not {wrong_count} ✗",
-                    check_count(row, target, pos, wrong_count),
-                    kind,
-                )
+            return (
+                kind,
+                f"position {pos} is a {target}: count {wrong_count}",
+                f"{why}: the count is {count}, not {wrong_count} ✗",
+                check_count(row, target, pos, wrong_count),
             )
-            if error is None:
-                error = InjectedError(
-                    kind=f"slip:{kind}",
-                    location=f"position {pos}",
-                    original=text,
-                    wrong=wrong,
-                    first_divergent_step=len(steps) - 1,
-                )
-        steps.append(
-            checked_step(text, f"{count} {target}(s) so far ✓", check_count(row, target, pos, count))
-        )
+
+        log.add(f"position {pos} is a {target}: count {count}", f"{count} {target}(s) so far ✓",
+                check_count(row, target, pos, count), location=f"position {pos}", slip=slip)
     total = row.count(target)
     ok = total == count
-    steps.append(
-        checked_step(
-            f"no more {target}s: there are {count}",
-            f"{count} {target}(s) in all ✓",
-            Check(checker="recount", ok=ok, detail=f"{total} {target}(s) in the row"),
-        )
+    log.add(
+        f"no more {target}s: there are {count}",
+        f"{count} {target}(s) in all ✓",
+        Check(checker="recount", ok=ok, detail=f"{total} {target}(s) in the row"),
     )
     prompt = f"How many {target}s are there? " + " ".join(row)
     return Problem(
         task=NAME,
         level=level,
         prompt=prompt,
-        steps=steps,
+        steps=log.steps,
         answer=str(count),
-        error=error,
+        error=log.error,
         data={"expected": str(count)},
     )
 

@@ -14,7 +14,8 @@ import random
 from dataclasses import dataclass
 
 from generators.answers import parse_quotient_remainder
-from reasoning.schema import Check, InjectedError, Step
+from reasoning.schema import Check
+from reasoning.steps import Slip, StepLog
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "long_division"
@@ -75,8 +76,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     low = max(10 ** (config.min_digits - 1), divisor)
     dividend = rng.randint(low, 10**config.max_digits - 1)
     digits = str(dividend)
-    steps: list[Step] = []
-    error: InjectedError | None = None
+    log = StepLog(rng, config.slip_rate)
     k = 1
     while int(digits[:k]) < divisor:
         k += 1
@@ -92,7 +92,8 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         q, product = part // divisor, (part // divisor) * divisor
         rest = part - product
         text = step_text(head, part, q, divisor, product, rest)
-        if config.slip_rate and rng.random() < config.slip_rate:
+
+        def slip(head=head, part=part, q=q, product=product, rest=rest) -> Slip:
             kinds = (
                 ["digit_fact"]
                 + (["quotient_too_small"] if q > 0 else [])
@@ -108,56 +109,29 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
             else:
                 wq, wp, wr = q, product, rest + (1 if rest == 0 or rng.random() < 0.5 else -1)
                 critic = f"{part} - {product} = {rest}, not {wr} ✗"
-            wrong = step_text(head, part, wq, divisor, wp, wr)
-            steps.append(
-                Step(
-                    proposal=wrong,
-                    critic=critic,
-                    verdict="reject",
-                    slip=kind,
-                    check=check_division_step(part, wq, divisor, wp, wr),
-                )
-            )
-            if error is None:
-                error = InjectedError(
-                    kind=f"slip:{kind}",
-                    location=f"quotient digit {pos - k + 1}",
-                    original=text,
-                    wrong=wrong,
-                    first_divergent_step=len(steps) - 1,
-                )
-        check = check_division_step(part, q, divisor, product, rest)
-        steps.append(
-            Step(
-                proposal=text,
-                critic=f"{part} = {q} × {divisor} + {rest} ✓",
-                verdict="accept" if check.ok else "reject",
-                check=check,
-            )
-        )
+            return (kind, step_text(head, part, wq, divisor, wp, wr), critic,
+                    check_division_step(part, wq, divisor, wp, wr))
+
+        log.add(text, f"{part} = {q} × {divisor} + {rest} ✓",
+                check_division_step(part, q, divisor, product, rest),
+                location=f"quotient digit {pos - k + 1}", slip=slip)
         quotient, part, first = quotient * 10 + q, rest, False
     remainder = part
     ok = quotient * divisor + remainder == dividend and 0 <= remainder < divisor
-    steps.append(
-        Step(
-            proposal=f"quotient {quotient}, remainder {remainder}: {quotient} × {divisor} + {remainder} = {dividend}",
-            critic=f"{quotient} × {divisor} + {remainder} = {dividend} ✓",
-            verdict="accept" if ok else "reject",
-            check=Check(
-                checker="exact_arithmetic",
-                ok=ok,
-                detail=f"{dividend} = {quotient} × {divisor} + {remainder}",
-            ),
-        )
+    log.add(
+        f"quotient {quotient}, remainder {remainder}: {quotient} × {divisor} + {remainder} = {dividend}",
+        f"{quotient} × {divisor} + {remainder} = {dividend} ✓",
+        Check(checker="exact_arithmetic", ok=ok,
+              detail=f"{dividend} = {quotient} × {divisor} + {remainder}"),
     )
     return Problem(
         task=NAME,
         level=level,
         prompt=f"Divide {dividend} by {divisor} by long division; give the quotient "
         "and the remainder (like 43 R 1).",
-        steps=steps,
+        steps=log.steps,
         answer=f"{quotient} R {remainder}",
-        error=error,
+        error=log.error,
         data={"quotient": quotient, "remainder": remainder},
     )
 

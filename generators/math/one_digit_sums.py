@@ -12,7 +12,8 @@ import random
 from dataclasses import dataclass
 
 from generators.answers import verify_number
-from reasoning.schema import Check, InjectedError, Step
+from reasoning.schema import Check
+from reasoning.steps import Slip, StepLog
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "one_digit_sums"
@@ -57,56 +58,25 @@ def _plan(a: int, b: int) -> list[tuple[int, str, int, str]]:
 
 def generate(rng: random.Random, level: str, config: Config) -> Problem:
     a, b = rng.randint(0, config.max_addend), rng.randint(0, config.max_addend)
-    steps: list[Step] = []
-    error: InjectedError | None = None
+    log = StepLog(rng, config.slip_rate)
     for x, op, y, note in _plan(a, b):
         value = x + y if op == "+" else x - y
-        text = f"{note}: {x} {op} {y} = {value}"
-        if config.slip_rate and rng.random() < config.slip_rate:
+
+        def slip(x=x, op=op, y=y, note=note, value=value) -> Slip:
             w = value + (rng.choice((-1, 1)) if value > 0 else 1)
-            wrong = f"{note}: {x} {op} {y} = {w}"
-            steps.append(
-                Step(
-                    proposal=wrong,
-                    critic=f"{x} {op} {y} = {value}, not {w} ✗",
-                    verdict="reject",
-                    check=check_op(x, op, y, w),
-                    slip="digit_fact",
-                )
-            )
-            if error is None:
-                error = InjectedError(
-                    kind="slip:digit_fact",
-                    location=note,
-                    original=text,
-                    wrong=wrong,
-                    first_divergent_step=len(steps) - 1,
-                )
-        check = check_op(x, op, y, value)
-        steps.append(
-            Step(
-                proposal=text,
-                critic=f"{x} {op} {y} = {value} ✓",
-                verdict="accept" if check.ok else "reject",
-                check=check,
-            )
-        )
-    check = check_op(a, "+", b, a + b)
-    steps.append(
-        Step(
-            proposal=f"so {a} + {b} = {a + b}",
-            critic=f"{a} + {b} = {a + b} ✓",
-            verdict="accept" if check.ok else "reject",
-            check=check,
-        )
-    )
+            return ("digit_fact", f"{note}: {x} {op} {y} = {w}",
+                    f"{x} {op} {y} = {value}, not {w} ✗", check_op(x, op, y, w))
+
+        log.add(f"{note}: {x} {op} {y} = {value}", f"{x} {op} {y} = {value} ✓",
+                check_op(x, op, y, value), location=note, slip=slip)
+    log.add(f"so {a} + {b} = {a + b}", f"{a} + {b} = {a + b} ✓", check_op(a, "+", b, a + b))
     return Problem(
         task=NAME,
         level=level,
         prompt=f"What is {a} + {b}?",
-        steps=steps,
+        steps=log.steps,
         answer=str(a + b),
-        error=error,
+        error=log.error,
         data={"expected": str(a + b)},
     )
 

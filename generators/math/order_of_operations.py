@@ -13,7 +13,8 @@ import random
 from dataclasses import dataclass
 
 from generators.answers import verify_number
-from reasoning.schema import Check, InjectedError, Step
+from reasoning.schema import Check
+from reasoning.steps import Slip, StepLog
 from reasoning.task import Dropped, Problem, Task, Verdict
 
 NAME = "order_of_operations"
@@ -133,58 +134,42 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
             break
     else:
         raise Dropped("no expression with whole-number steps in 50 tries")
-    steps: list[Step] = []
-    error: InjectedError | None = None
+    log = StepLog(rng, config.slip_rate)
     for before, i, rule, after in path:
         x, op, y = before[i - 1], before[i], before[i + 1]
         value = apply(x, op, y)
-        text = f"{rule}: {x} {op} {y} = {value} → {show(after)}"
-        if config.slip_rate and rng.random() < config.slip_rate:
+
+        def slip(before=before, i=i, rule=rule, after=after, x=x, op=op, y=y, value=value) -> Slip:
             li, _ = next_operation(before, strict_left=True)
             wrong_after = reduce_at(before, li) if li != i else None
             if wrong_after is not None:
-                kind = "left_to_right"
                 wx, wop, wy = before[li - 1], before[li], before[li + 1]
-                wrong = (
-                    f"left to right: {wx} {wop} {wy} = {apply(wx, wop, wy)} → {show(wrong_after)}"
+                return (
+                    "left_to_right",
+                    f"left to right: {wx} {wop} {wy} = {apply(wx, wop, wy)} → {show(wrong_after)}",
+                    f"{op} comes before {wop}: do {x} {op} {y} first ✗",
+                    check_rewrite(before, li, wrong_after, after),
                 )
-                critic = f"{op} comes before {wop}: do {x} {op} {y} first ✗"
-                check = check_rewrite(before, li, wrong_after, after)
-            else:
-                kind, w = "digit_fact", value + (rng.choice((-1, 1)) if value else 1)
-                wrong_after = replace_value(before, i, w)
-                wrong = f"{rule}: {x} {op} {y} = {w} → {show(wrong_after)}"
-                critic = f"{x} {op} {y} = {value}, not {w} ✗"
-                check = check_rewrite(before, i, wrong_after, after)
-            steps.append(
-                Step(proposal=wrong, critic=critic, verdict="reject", check=check, slip=kind)
+            w = value + (rng.choice((-1, 1)) if value else 1)
+            wrong_after = replace_value(before, i, w)
+            return (
+                "digit_fact",
+                f"{rule}: {x} {op} {y} = {w} → {show(wrong_after)}",
+                f"{x} {op} {y} = {value}, not {w} ✗",
+                check_rewrite(before, i, wrong_after, after),
             )
-            if error is None:
-                error = InjectedError(
-                    kind=f"slip:{kind}",
-                    location=show(before),
-                    original=text,
-                    wrong=wrong,
-                    first_divergent_step=len(steps) - 1,
-                )
-        check = check_rewrite(before, i, after, after)
-        steps.append(
-            Step(
-                proposal=text,
-                critic=f"{x} {op} {y} = {value} ✓",
-                verdict="accept" if check.ok else "reject",
-                check=check,
-            )
-        )
+
+        log.add(f"{rule}: {x} {op} {y} = {value} → {show(after)}", f"{x} {op} {y} = {value} ✓",
+                check_rewrite(before, i, after, after), location=show(before), slip=slip)
     result = path[-1][3][0]
     expr = show(tokens)
     return Problem(
         task=NAME,
         level=level,
         prompt=f"Compute {expr}.",
-        steps=steps,
+        steps=log.steps,
         answer=str(result),
-        error=error,
+        error=log.error,
         data={"expected": str(result)},
     )
 

@@ -12,7 +12,8 @@ import random
 from dataclasses import dataclass
 
 from generators.answers import parse_factorisation
-from reasoning.schema import Check, InjectedError, Step
+from reasoning.schema import Check
+from reasoning.steps import Slip, StepLog
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "prime_factorisation"
@@ -51,86 +52,51 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     n = rng.randint(config.min_value, config.max_value)
     while smallest_factor(n) == n:  # a prime has nothing to factorise: take the next number
         n = n + 1
-    steps: list[Step] = []
-    error: InjectedError | None = None
+    log = StepLog(rng, config.slip_rate)
     factors: dict[int, int] = {}
     left = n
     while True:
         p = smallest_factor(left)
         if p == left:
             break
-        text = f"{left} ÷ {p} = {left // p}"
-        if config.slip_rate and rng.random() < config.slip_rate:
+
+        def slip(left=left, p=p) -> Slip:
             composite = p * p if left % (p * p) == 0 and p == 2 else 0
-            miss = next(k for k in range(p + 1, p + 40) if smallest_factor(k) == k and left % k)
             if composite:
-                kind, wrong = "composite_factor", f"{left} ÷ {composite} = {left // composite}"
-                critic = f"{composite} = {p} × {p} is not prime: divide by {p} ✗"
-                check = Check(checker="exact_integer", ok=False, detail=f"{composite} is not prime")
-            else:
-                kind, wrong = "not_a_divisor", f"{left} ÷ {miss} = {left // miss}"
-                critic = f"{miss} × {left // miss} = {miss * (left // miss)}, not {left} ✗"
-                check = Check(
-                    checker="exact_integer",
-                    ok=False,
-                    detail=f"{left} = {left // miss} × {miss} + {left % miss}",
-                )
-            steps.append(
-                Step(proposal=wrong, critic=critic, verdict="reject", check=check, slip=kind)
-            )
-            if error is None:
-                error = InjectedError(
-                    kind=f"slip:{kind}",
-                    location=f"dividing {left}",
-                    original=text,
-                    wrong=wrong,
-                    first_divergent_step=len(steps) - 1,
-                )
+                return ("composite_factor", f"{left} ÷ {composite} = {left // composite}",
+                        f"{composite} = {p} × {p} is not prime: divide by {p} ✗",
+                        Check(checker="exact_integer", ok=False, detail=f"{composite} is not prime"))
+            miss = next(k for k in range(p + 1, p + 40) if smallest_factor(k) == k and left % k)
+            return ("not_a_divisor", f"{left} ÷ {miss} = {left // miss}",
+                    f"{miss} × {left // miss} = {miss * (left // miss)}, not {left} ✗",
+                    Check(checker="exact_integer", ok=False,
+                          detail=f"{left} = {left // miss} × {miss} + {left % miss}"))
+
         ok = (left // p) * p == left and smallest_factor(p) == p
-        steps.append(
-            Step(
-                proposal=text,
-                critic=f"{p} × {left // p} = {left}, {p} is prime ✓",
-                verdict="accept" if ok else "reject",
-                check=Check(checker="exact_integer", ok=ok, detail=f"{p} × {left // p} = {left}"),
-            )
-        )
+        log.add(f"{left} ÷ {p} = {left // p}", f"{p} × {left // p} = {left}, {p} is prime ✓",
+                Check(checker="exact_integer", ok=ok, detail=f"{p} × {left // p} = {left}"),
+                location=f"dividing {left}", slip=slip)
         factors[p] = factors.get(p, 0) + 1
         left //= p
     factors[left] = factors.get(left, 0) + 1
     ok = smallest_factor(left) == left
-    steps.append(
-        Step(
-            proposal=f"{left} is prime: stop",
-            critic=f"no prime up to √{left} divides {left} ✓",
-            verdict="accept" if ok else "reject",
-            check=Check(
-                checker="trial_division",
-                ok=ok,
-                detail=f"smallest factor of {left} is {smallest_factor(left)}",
-            ),
-        )
-    )
+    log.add(f"{left} is prime: stop", f"no prime up to √{left} divides {left} ✓",
+            Check(checker="trial_division", ok=ok,
+                  detail=f"smallest factor of {left} is {smallest_factor(left)}"))
     answer = written(factors)
     product = 1
     for p, e in factors.items():
         product *= p**e
     ok = product == n
-    steps.append(
-        Step(
-            proposal=f"{n} = {answer}",
-            critic=f"the product is {product} ✓",
-            verdict="accept" if ok else "reject",
-            check=Check(checker="exact_integer", ok=ok, detail=f"product {product}"),
-        )
-    )
+    log.add(f"{n} = {answer}", f"the product is {product} ✓",
+            Check(checker="exact_integer", ok=ok, detail=f"product {product}"))
     return Problem(
         task=NAME,
         level=level,
         prompt=f"Write {n} as a product of primes.",
-        steps=steps,
+        steps=log.steps,
         answer=answer,
-        error=error,
+        error=log.error,
         data={"factors": [[p, e] for p, e in sorted(factors.items())]},
     )
 
