@@ -20,7 +20,7 @@ import builtins
 import gc
 import io
 import sys
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import contextmanager
 from time import perf_counter
 from typing import Any
 
@@ -154,6 +154,26 @@ def _remember(cache: dict, key: str, value):
     return value
 
 
+@contextmanager
+def _collector_paused():
+    """Pause the cyclic garbage collector while a program is traced.
+
+    A traced run allocates several long-lived objects per step (its steps, their changed
+    names, chains), so the collector would run again and again over a heap that only grows
+    during the run, for nothing: the run's own garbage is freed by reference counting.
+    Acceptable here because tracing runs in a sandbox worker process dedicated to it (no
+    other work shares the pause), and a run is bounded by its step budget and clock; the
+    collector is switched back on (if it was on) as soon as the traced code returns.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _prepare(code: str):
     """`(source lines, compiled code, plans)`; raises SyntaxError/ValueError for bad code."""
     prepared = _PREPARED.get(code)
@@ -181,10 +201,40 @@ def _failed(status: str, error: BaseException | None, stdout: CappedOutput,
                  stdout=stdout.getvalue(), eval_stats=stats)
 
 
-def _sandboxed_io(stdout: CappedOutput):
-    """Redirect stdout into the trace, discard stderr and give the program an empty stdin."""
-    stdin, sys.stdin = sys.stdin, io.StringIO("")
-    return stdin, redirect_stdout(stdout), redirect_stderr(io.StringIO())
+class _Discard(io.TextIOBase):
+    """The program's stderr: accepts text and keeps none (one shared instance)."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        return len(text)
+
+
+_STDERR = _Discard()
+
+
+class _SandboxedIO:
+    """Redirect stdout into the trace, discard stderr and give the program an empty stdin.
+
+    Swaps the three streams directly (cheaper per call than contextlib's redirectors) and
+    restores the previous ones on exit, also when the program replaced them itself.
+    """
+
+    __slots__ = ("saved", "stdout")
+
+    def __init__(self, stdout: CappedOutput) -> None:
+        self.stdout = stdout
+        self.saved = None
+
+    def __enter__(self) -> None:
+        self.saved = (sys.stdin, sys.stdout, sys.stderr)
+        sys.stdin, sys.stdout, sys.stderr = io.StringIO(""), self.stdout, _STDERR
+
+    def __exit__(self, *exc_info) -> None:
+        sys.stdin, sys.stdout, sys.stderr = self.saved
 
 
 def trace_call(code: str, func: str, args_src: str, *, max_steps: int = 1000,
@@ -203,43 +253,43 @@ def trace_call(code: str, func: str, args_src: str, *, max_steps: int = 1000,
     except (SyntaxError, ValueError) as error:
         return _failed("exception", error, stdout)
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
-    stdin, out_redirect, err_redirect = _sandboxed_io(stdout)
-    try:
-        with out_redirect, err_redirect:
-            try:
-                _run_on_clock(lambda: exec(compiled, namespace), deadline)
-                function = namespace.get(func)
-                if not callable(function):
-                    raise NameError(f"name {func!r} is not defined")
-                args, kwargs = _run_on_clock(lambda: parse_arguments(args_src, namespace),
-                                             deadline)
-            except Stop as stop:
-                return _failed(stop.status, None, stdout)
-            except (Exception, SystemExit) as error:
-                return _failed("exception", error, stdout)
-            recorder = Recorder(source_lines, plans, max_steps, deadline, stdout)
-            status, error, result = "ok", None, None
-            try:
+
+    def setup():  # the module body, then the arguments: one clock-only trace for both
+        exec(compiled, namespace)
+        function = namespace.get(func)
+        if not callable(function):
+            raise NameError(f"name {func!r} is not defined")
+        return function, parse_arguments(args_src, namespace)
+
+    with _SandboxedIO(stdout):
+        try:
+            function, (args, kwargs) = _run_on_clock(setup, deadline)
+        except Stop as stop:
+            return _failed(stop.status, None, stdout)
+        except (Exception, SystemExit) as error:
+            return _failed("exception", error, stdout)
+        recorder = Recorder(source_lines, plans, max_steps, deadline, stdout)
+        status, error, result = "ok", None, None
+        try:
+            with _collector_paused():
                 sys.settrace(recorder.global_trace)
                 try:
                     result = function(*args, **kwargs)
                 finally:
                     recorder.finish()
-            except Stop as stop:
-                status = stop.status
-            except (Exception, SystemExit) as raised:
-                status, error = "exception", raised
-            if recorder.stopped:  # also when the program swallowed our Stop
-                status, error = recorder.stopped, None
-            trace = _failed(status, error, stdout, recorder.steps, recorder.stats)
-            if status == "ok":
-                trace.return_repr = safe_repr(result, RETURN_LIMITS)
-            if check_src is not None and status in ("ok", "exception"):
-                trace.check_passed = status == "ok" and _check(result, check_src, namespace,
-                                                               deadline)
-            return trace
-    finally:
-        sys.stdin = stdin
+        except Stop as stop:
+            status = stop.status
+        except (Exception, SystemExit) as raised:
+            status, error = "exception", raised
+        if recorder.stopped:  # also when the program swallowed our Stop
+            status, error = recorder.stopped, None
+        trace = _failed(status, error, stdout, recorder.steps, recorder.stats)
+        if status == "ok":
+            trace.return_repr = safe_repr(result, RETURN_LIMITS)
+        if check_src is not None and status in ("ok", "exception"):
+            trace.check_passed = status == "ok" and _check(result, check_src, namespace,
+                                                           deadline)
+        return trace
 
 
 def _check(result: object, check_src: str, namespace: dict, deadline: float) -> bool:
@@ -268,21 +318,18 @@ def trace_module(code: str, *, max_steps: int = 1000, timeout_s: float = 2.0) ->
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
     recorder = Recorder(source_lines, plans, max_steps, deadline, stdout)
     status, error = "ok", None
-    stdin, out_redirect, err_redirect = _sandboxed_io(stdout)
-    try:
-        with out_redirect, err_redirect:
-            try:
+    with _SandboxedIO(stdout):
+        try:
+            with _collector_paused():
                 sys.settrace(recorder.global_trace)
                 try:
                     exec(compiled, namespace)
                 finally:
                     recorder.finish()
-            except Stop as stop:
-                status = stop.status
-            except (Exception, SystemExit) as raised:
-                status, error = "exception", raised
-    finally:
-        sys.stdin = stdin
+        except Stop as stop:
+            status = stop.status
+        except (Exception, SystemExit) as raised:
+            status, error = "exception", raised
     if recorder.stopped:
         status, error = recorder.stopped, None
     return _failed(status, error, stdout, recorder.steps, recorder.stats)

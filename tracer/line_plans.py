@@ -43,6 +43,9 @@ PURE_BUILTINS = frozenset(
 )
 
 
+_REPR_CONSTANTS = frozenset({int, bool, type(None)})
+
+
 class NotPure(Exception):
     """The expression has a node that could have side effects (or that we do not spell)."""
 
@@ -126,7 +129,10 @@ def build_node(expr: ast.expr) -> Node:
     if kind is ast.Constant:
         if expr.value is Ellipsis:
             raise NotPure
-        return Node(K_CONST, ATOM_PREC, text=ast.unparse(expr), value=expr.value)
+        value = expr.value
+        # ast.unparse writes repr() for these types; it is slow (a visitor per call).
+        text = repr(value) if type(value) in _REPR_CONSTANTS else ast.unparse(expr)
+        return Node(K_CONST, ATOM_PREC, text=text, value=value)
     if kind is ast.Name:
         return Node(K_NAME, ATOM_PREC, text=expr.id)
     if kind is ast.BinOp and type(expr.op) in _BINARY:
@@ -268,15 +274,20 @@ def _plan_for_line(statement: ast.stmt) -> LinePlan | None:
 
 
 _BODY_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+_FIELDS_OF: dict[type, tuple[str, ...]] = {}  # node type -> which of _BODY_FIELDS it has
 
 
 def _collect_statements(statements: list, starts: dict[int, list[ast.stmt]]) -> None:
     # Walks statement bodies only (expressions hold no statements), much cheaper than ast.walk.
     for statement in statements:
-        if type(statement) is not ast.match_case:  # a case clause has no line of its own
+        kind = type(statement)
+        if kind is not ast.match_case:  # a case clause has no line of its own
             starts.setdefault(statement.lineno, []).append(statement)
-        for field in _BODY_FIELDS:
-            children = getattr(statement, field, None)
+        fields = _FIELDS_OF.get(kind)
+        if fields is None:
+            fields = _FIELDS_OF[kind] = tuple(f for f in _BODY_FIELDS if f in kind._fields)
+        for field in fields:
+            children = getattr(statement, field)
             if children:
                 _collect_statements(children, starts)
 

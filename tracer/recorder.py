@@ -240,9 +240,10 @@ class Recorder:
                 state.unwinding = False
                 if len(steps) >= max_steps:
                     stop("truncated")
+                # locals/changed are set by snapshot() once the line ran: no placeholders
                 step = make_step(len(steps), "line", line,
                                  sources[line] if 0 < line < n_sources else "", state.func,
-                                 state.depth)
+                                 state.depth, state.reprs, ())
                 steps.append(step)
                 state.pending = step
                 plan = plan_of(line)
@@ -282,7 +283,8 @@ class Recorder:
                 state.depth = len(stack)
             stack.append(state)
             line = frame.f_lineno
-            step = make_step(len(steps), "call", line, source(line), state.func, state.depth)
+            step = make_step(len(steps), "call", line, source(line), state.func, state.depth,
+                             state.reprs, ())  # snapshot() below sets locals and changed
             steps.append(step)
             snapshot(state, step)
             return local_trace
