@@ -11,8 +11,10 @@ from __future__ import annotations
 import itertools
 import json
 import queue
+import select
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -96,6 +98,23 @@ class LineBuffer:
         line = bytes(self._data[:end])
         del self._data[: end + 1]
         return line
+
+
+def read_line_until(buffer: LineBuffer, source: Any, deadline: float,
+                    receive: Callable[[], None]) -> bytes | None:  # fmt: skip
+    """The next line in `buffer`, calling `receive()` (which feeds the buffer or raises
+    WorkerGone) each time `source` becomes readable; None once `deadline` passes."""
+    while True:
+        line = buffer.pop_line()
+        if line is not None:
+            return line
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        ready, _, _ = select.select([source], [], [], left)
+        if not ready:
+            return None
+        receive()
 
 
 def await_ready(channel: Channel, deadline: float) -> dict[str, Any]:

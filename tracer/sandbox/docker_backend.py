@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import contextlib
 import json
-import select
 import struct
-import time
 from pathlib import Path
 from typing import Any
 
-from tracer.sandbox.base import WORKER_BOOT, LineBuffer, SandboxError, WorkerGone, WorkerPool
+from tracer.sandbox.base import (
+    WORKER_BOOT,
+    LineBuffer,
+    SandboxError,
+    WorkerGone,
+    WorkerPool,
+    read_line_until,
+)
 from tracer.sandbox.process import describe_exit
 
 DEFAULT_IMAGE = "blueberry-sandbox:latest"
@@ -97,21 +102,14 @@ class DockerChannel:
             del self._frames[: 8 + length]
 
     def read_line(self, deadline: float) -> bytes | None:
-        while True:
-            line = self._buffer.pop_line()
-            if line is not None:
-                return line
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return None
-            ready, _, _ = select.select([self._sock], [], [], left)
-            if not ready:
-                return None
-            chunk = self._sock.recv(1 << 20)
-            if not chunk:
-                raise WorkerGone("container closed its output")
-            self._frames += chunk
-            self._demux()
+        return read_line_until(self._buffer, self._sock, deadline, self._receive)
+
+    def _receive(self) -> None:
+        chunk = self._sock.recv(1 << 20)
+        if not chunk:
+            raise WorkerGone("container closed its output")
+        self._frames += chunk
+        self._demux()
 
     def kill(self) -> None:
         with contextlib.suppress(AttributeError, OSError):

@@ -13,16 +13,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import select
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from tracer.sandbox.base import WORKER_BOOT, LineBuffer, WorkerGone, WorkerPool
+from tracer.sandbox.base import WORKER_BOOT, LineBuffer, WorkerGone, WorkerPool, read_line_until
 from tracer.sandbox.isolation import NOBODY
 from tracer.sandbox.worker import EXIT_OUT_OF_MEMORY
 
@@ -72,20 +70,13 @@ class ProcessChannel:
             raise WorkerGone(str(exc)) from None
 
     def read_line(self, deadline: float) -> bytes | None:
-        while True:
-            line = self._buffer.pop_line()
-            if line is not None:
-                return line
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return None
-            ready, _, _ = select.select([self._out], [], [], left)
-            if not ready:
-                return None
-            chunk = os.read(self._out, 1 << 20)
-            if not chunk:
-                raise WorkerGone("worker closed its output")
-            self._buffer.feed(chunk)
+        return read_line_until(self._buffer, self._out, deadline, self._receive)
+
+    def _receive(self) -> None:
+        chunk = os.read(self._out, 1 << 20)
+        if not chunk:
+            raise WorkerGone("worker closed its output")
+        self._buffer.feed(chunk)
 
     def kill(self) -> None:
         if self.proc.poll() is None:
