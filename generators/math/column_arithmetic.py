@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from generators.answers import parse_integer
 from reasoning.schema import Check
-from reasoning.steps import Slip, StepLog
+from reasoning.steps import Slip, StepLog, check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "column_arithmetic"
@@ -35,8 +35,7 @@ class Config:
             raise ValueError("need 1 <= min_digits <= max_digits <= 9 (e.g. min 2, max 4)")
         if not self.operations or set(self.operations) - {"+", "-"}:
             raise ValueError("operations must be a non-empty subset of ('+', '-')")
-        if not 0.0 <= self.slip_rate <= 1.0:
-            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+        check_slip_rate(self.slip_rate)
 
 
 @dataclass(frozen=True)

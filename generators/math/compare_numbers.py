@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from generators.answers import verify_number
 from reasoning.schema import Check
-from reasoning.steps import StepLog
+from reasoning.steps import StepLog, check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "compare_numbers"
@@ -29,8 +29,7 @@ class Config:
     def __post_init__(self) -> None:
         if not 1 <= self.max_value < 10**6:
             raise ValueError(f"max_value must lie in [1, 999999] (e.g. 100), got {self.max_value}")
-        if not 0.0 <= self.slip_rate <= 1.0:
-            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+        check_slip_rate(self.slip_rate)
 
 
 def _sym(x: int, y: int) -> str:

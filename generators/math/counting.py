@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from generators.answers import verify_number
 from reasoning.schema import Check
-from reasoning.steps import Slip, StepLog
+from reasoning.steps import Slip, StepLog, check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "counting"
@@ -35,8 +35,7 @@ class Config:
             raise ValueError(
                 f"max_distractors must lie in [0, 30] (e.g. 5), got {self.max_distractors}"
             )
-        if not 0.0 <= self.slip_rate <= 1.0:
-            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+        check_slip_rate(self.slip_rate)
 
 
 def check_count(row: list[str], target: str, position: int, claimed: int) -> Check:

@@ -19,7 +19,7 @@ from fractions import Fraction
 
 from generators.answers import fraction_text, parse_number
 from reasoning.schema import Check
-from reasoning.steps import StepLog
+from reasoning.steps import StepLog, check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "fractions_decimals_percentages"
@@ -41,8 +41,7 @@ class Config:
             raise ValueError(
                 f"max_amount must lie in [20, 1000000] (e.g. 400), got {self.max_amount}"
             )
-        if not 0.0 <= self.slip_rate <= 1.0:
-            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+        check_slip_rate(self.slip_rate)
 
 
 def decimal_text(v: Fraction) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from generators.answers import verify_number
 from reasoning.schema import Check, Step
-from reasoning.steps import StepLog
+from reasoning.steps import StepLog, check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "gcd_lcm"
@@ -33,8 +33,7 @@ class Config:
             raise ValueError(
                 f"max_cofactor must lie in [2, 1000] (e.g. 20), got {self.max_cofactor}"
             )
-        if not 0.0 <= self.slip_rate <= 1.0:
-            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+        check_slip_rate(self.slip_rate)
 
 
 def check_division(a: int, b: int, q: int, r: int) -> Check:

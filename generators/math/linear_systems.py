@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from generators.answers import parse_assignments
 from reasoning.schema import Check
-from reasoning.steps import StepLog
+from reasoning.steps import StepLog, check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "linear_systems"
@@ -38,8 +38,7 @@ class Config:
             raise ValueError(
                 f"max_solution must lie in [1, 1000] (e.g. 8), got {self.max_solution}"
             )
-        if not 0.0 <= self.slip_rate <= 1.0:
-            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+        check_slip_rate(self.slip_rate)
 
 
 def pn(v: int) -> str:

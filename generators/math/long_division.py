@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from generators.answers import parse_quotient_remainder
 from reasoning.schema import Check
-from reasoning.steps import Slip, StepLog
+from reasoning.steps import Slip, StepLog, check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "long_division"
@@ -34,8 +34,7 @@ class Config:
             raise ValueError("need 2 <= min_digits <= max_digits <= 8 (e.g. min 3, max 4)")
         if not 2 <= self.max_divisor <= 99:
             raise ValueError(f"max_divisor must lie in [2, 99] (e.g. 9), got {self.max_divisor}")
-        if not 0.0 <= self.slip_rate <= 1.0:
-            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+        check_slip_rate(self.slip_rate)
 
 
 def step_text(head: str, part: int, q: int, divisor: int, product: int, rest: int) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from generators.answers import verify_number
 from reasoning.schema import Check
-from reasoning.steps import StepLog, checked_step
+from reasoning.steps import StepLog, check_slip_rate, checked_step
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "long_multiplication"
@@ -34,8 +34,7 @@ class Config:
             raise ValueError("need 1 <= min_digits <= max_digits <= 6 (e.g. min 2, max 3)")
         if not self.multiplier_digits or set(self.multiplier_digits) - {1, 2, 3}:
             raise ValueError("multiplier_digits must be a non-empty subset of (1, 2, 3)")
-        if not 0.0 <= self.slip_rate <= 1.0:
-            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+        check_slip_rate(self.slip_rate)
 
 
 @dataclass(frozen=True)

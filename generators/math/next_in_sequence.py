@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from generators.answers import verify_number
 from reasoning.schema import Check
-from reasoning.steps import StepLog, checked_step
+from reasoning.steps import StepLog, check_slip_rate, checked_step
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "next_in_sequence"
@@ -35,8 +35,7 @@ class Config:
             raise ValueError(f"max_step must lie in [1, 100] (e.g. 5), got {self.max_step}")
         if not 3 <= self.shown <= 8:
             raise ValueError(f"shown must lie in [3, 8] (e.g. 4), got {self.shown}")
-        if not 0.0 <= self.slip_rate <= 1.0:
-            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+        check_slip_rate(self.slip_rate)
 
 
 def check_sub(x: int, y: int, claimed: int, truth: int) -> Check:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from generators.answers import verify_number
 from reasoning.schema import Check
-from reasoning.steps import Slip, StepLog
+from reasoning.steps import Slip, StepLog, check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "one_digit_sums"
@@ -28,8 +28,7 @@ class Config:
     def __post_init__(self) -> None:
         if not 1 <= self.max_addend <= 9:
             raise ValueError(f"max_addend must lie in [1, 9] (one digit), got {self.max_addend}")
-        if not 0.0 <= self.slip_rate <= 1.0:
-            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+        check_slip_rate(self.slip_rate)
 
 
 def check_op(x: int, op: str, y: int, claimed: int) -> Check:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from generators.answers import verify_number
 from reasoning.schema import Check
-from reasoning.steps import Slip, StepLog
+from reasoning.steps import Slip, StepLog, check_slip_rate
 from reasoning.task import Dropped, Problem, Task, Verdict
 
 NAME = "order_of_operations"
@@ -36,8 +36,7 @@ class Config:
             raise ValueError("need 1 <= min_ops <= max_ops <= 6 (e.g. min 2, max 3)")
         if not 2 <= self.max_number <= 100:
             raise ValueError(f"max_number must lie in [2, 100] (e.g. 12), got {self.max_number}")
-        if not 0.0 <= self.slip_rate <= 1.0:
-            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+        check_slip_rate(self.slip_rate)
 
 
 def apply(x: int, op: str, y: int) -> int | None:

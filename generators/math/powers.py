@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from generators.answers import fraction_text, verify_number
 from reasoning.schema import Check, Step
-from reasoning.steps import StepLog
+from reasoning.steps import StepLog, check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "powers"
@@ -34,8 +34,7 @@ class Config:
             raise ValueError(f"max_base must lie in [2, 100] (e.g. 12), got {self.max_base}")
         if not 1 <= self.max_exponent <= 12:
             raise ValueError(f"max_exponent must lie in [1, 12] (e.g. 5), got {self.max_exponent}")
-        if not 0.0 <= self.slip_rate <= 1.0:
-            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+        check_slip_rate(self.slip_rate)
 
 
 def pn(v: int) -> str:

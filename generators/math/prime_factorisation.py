@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from generators.answers import parse_factorisation
 from reasoning.schema import Check
-from reasoning.steps import Slip, StepLog
+from reasoning.steps import Slip, StepLog, check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "prime_factorisation"
@@ -29,8 +29,7 @@ class Config:
     def __post_init__(self) -> None:
         if not 4 <= self.min_value <= self.max_value <= 10**6:
             raise ValueError("need 4 <= min_value <= max_value <= 1000000 (e.g. 12 and 1000)")
-        if not 0.0 <= self.slip_rate <= 1.0:
-            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+        check_slip_rate(self.slip_rate)
 
 
 def smallest_factor(n: int) -> int:

@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from generators.answers import fraction_text, verify_numbers
 from reasoning.schema import Check
-from reasoning.steps import StepLog
+from reasoning.steps import StepLog, check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "ratios"
@@ -38,8 +38,7 @@ class Config:
             raise ValueError(f"max_part must lie in [2, 100] (e.g. 9), got {self.max_part}")
         if not 2 <= self.max_unit <= 1000:
             raise ValueError(f"max_unit must lie in [2, 1000] (e.g. 20), got {self.max_unit}")
-        if not 0.0 <= self.slip_rate <= 1.0:
-            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+        check_slip_rate(self.slip_rate)
 
 
 def check_claim(claim: tuple, truth: tuple) -> Check:

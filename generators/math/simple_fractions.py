@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from generators.answers import fraction_text, verify_number
 from reasoning.schema import Check
-from reasoning.steps import StepLog, checked_step
+from reasoning.steps import StepLog, check_slip_rate, checked_step
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "simple_fractions"
@@ -36,8 +36,7 @@ class Config:
             )
         if not self.operations or set(self.operations) - {"+", "-"}:
             raise ValueError("operations must be a non-empty subset of ('+', '-')")
-        if not 0.0 <= self.slip_rate <= 1.0:
-            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+        check_slip_rate(self.slip_rate)
 
 
 def frac(n: int, d: int) -> str:

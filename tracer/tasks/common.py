@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from reasoning.levels import LEVELS
+from reasoning.steps import check_slip_rate
 from reasoning.task import Dropped
 from tracer.programs import Program, generate_program
 
@@ -62,8 +63,7 @@ class Config:
     programs: str | None = None
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.slip_rate <= 1.0:
-            raise ValueError(f"slip_rate must lie in [0, 1], got {self.slip_rate}")
+        check_slip_rate(self.slip_rate)
         if not isinstance(self.max_steps, int) or not 10 <= self.max_steps <= 100_000:
             raise ValueError(f"max_steps must be an integer in [10, 100000], got {self.max_steps!r}")
         if self.sandbox not in SANDBOX_BACKENDS:
