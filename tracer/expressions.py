@@ -20,10 +20,25 @@ Standard library only: this module runs inside the sandbox.
 from __future__ import annotations
 
 import builtins
-import operator
 
 from tracer.line_plans import (
     ATOM_PREC,
+    COMPARE,
+    I_BINARY,
+    I_BUILD,
+    I_CALL,
+    I_COMPARE,
+    I_CONST,
+    I_JUMP,
+    I_JUMP_IF_DECIDED,
+    I_JUMP_IF_FALSE,
+    I_METHOD,
+    I_NAME,
+    I_REDUCE_TOP,
+    I_SUBSCRIPT,
+    I_UNARY,
+    IFEXP,
+    K_ATTRCALL,
     K_BINARY,
     K_BOOLOP,
     K_CALL,
@@ -38,13 +53,14 @@ from tracer.line_plans import (
     K_SUBSCRIPT,
     K_TUPLE,
     K_UNARY,
+    NOT,
+    POSTFIX,
+    UNARY,
     LinePlan,
-    Node,
-    compile_line_plans,
 )
 from tracer.values import safe_repr
 
-__all__ = ["ARROW", "Chain", "LinePlan", "compile_line_plans", "evaluate_plan", "values_agree"]
+__all__ = ["ARROW", "Chain", "LinePlan", "evaluate_plan", "values_agree"]
 
 ARROW = " → "
 _MISSING = object()
@@ -133,7 +149,7 @@ class Chain:
 
     def settle(self, final_repr: str) -> None:
         """Show `final_repr` (the program's own, equal value) as the chain's last stage."""
-        self.reprs[self.plan.root.index] = final_repr
+        self.reprs[self.plan.root] = final_repr
 
     def render(self) -> list[str]:
         """The chain as one string per arrow-separated stage, e.g. `["x + 1 → 2 + 1 → 3"]`."""
@@ -141,14 +157,15 @@ class Chain:
         for index, value in self.values.items():
             if index not in reprs:  # settled or already repr'd values stay as they are
                 reprs[index] = safe_repr(value)
-        stages = [_render(self.plan.root, set(), reprs)]
+        nodes, root = self.plan.nodes, self.plan.root
+        stages = [_render(nodes, root, set(), reprs)]
         reduced: set[int] = set()
         for entry in self.log:
             if entry == -1:
-                reduced.update(self.plan.name_nodes)
+                reduced.update(index for index, _ in self.plan.names)
             else:
                 reduced.add(entry)
-            text = _render(self.plan.root, reduced, reprs)
+            text = _render(nodes, root, reduced, reprs)
             if text != stages[-1]:
                 stages.append(text)
         if len(stages) < 2:
@@ -163,18 +180,11 @@ def evaluate_plan(plan: LinePlan, f_locals: dict, f_globals: dict, f_builtins: d
             f_builtins.get(name) is not getattr(builtins, name, None)
         ):
             return None  # a builtin shadowed by the program: its call is not pure
-    evaluator = plan.evaluator
-    if evaluator is None:
-        try:
-            evaluator = plan.evaluator = _compile(plan.root)
-        except Exception:  # a plan this evaluator cannot handle: no chain, never a crash
-            return None
     reprs: dict[int, str] = {}
     log: list[int] = []
     values: dict[int, object] = {}
-    if plan.name_nodes:
-        for index in plan.name_nodes:
-            name = plan.nodes[index].text
+    if plan.names:
+        for index, name in plan.names:
             value = f_locals.get(name, _MISSING)
             if value is _MISSING:
                 value = f_globals.get(name, _MISSING)
@@ -189,128 +199,110 @@ def evaluate_plan(plan: LinePlan, f_locals: dict, f_globals: dict, f_builtins: d
                 reprs[index] = safe_repr(value)
         log.append(-1)
     try:
-        result = evaluator(values, reprs, log)
+        result = _run(plan.code, values, reprs, log)
     except Exception:  # _Impure, or the expression would raise: no chain
         return None
     return Chain(plan, log, reprs, values, result)
 
 
-def _compile(node: Node):
-    """A closure `evaluate(values, reprs, log) -> value` for `node`, built once per plan.
-
-    Closures instead of one recursive interpreter: no per-node kind dispatch at run time,
-    which is what a line's evaluation costs in the tracer's hot path.
-    """
-    kind = node.kind
-    index = node.index
-    if kind == K_CONST:
-        constant = node.value
-        return lambda values, reprs, log: constant
-    if kind == K_NAME:
-        return lambda values, reprs, log: values[index]
-    children = [_compile(child) for child in node.children]
-
-    def reduced(value, values, reprs, log):
-        # No purity check: builtin operations on pure (builtin-only) operands give builtin
-        # results, and the names were checked on the way in.
-        values[index] = value
-        if type(value) not in _DEFERRABLE:
-            reprs[index] = safe_repr(value)
-        log.append(index)
-        return value
-
-    if kind == K_BINARY:
-        left, right = children
-        operation, symbol = _BINARY_OPS[node.op], node.op
-        guarded = symbol in ("*", "**", "<<")
-
-        def binary(values, reprs, log):
-            a = left(values, reprs, log)
-            b = right(values, reprs, log)
-            if guarded:
-                _guard_binary(symbol, a, b)
-            return reduced(operation(a, b), values, reprs, log)
-        return binary
-    if kind == K_UNARY:
-        (operand,), operation = children, _UNARY_OPS[node.op]
-        return lambda values, reprs, log: reduced(operation(operand(values, reprs, log)),
-                                                  values, reprs, log)
-    if kind == K_COMPARE:
-        operations = [_COMPARE_OPS[op] for op in node.op]
-
-        def compare(values, reprs, log):
-            operands = [child(values, reprs, log) for child in children]
-            result = True
-            for operation, a, b in zip(operations, operands, operands[1:], strict=False):
-                result = operation(a, b)
-                if not result:
+def _run(code: list[tuple], values: dict, reprs: dict, log: list):
+    """Run a plan's instructions; each operation's result is recorded under its node index
+    (`values`, `reprs` for mutable results, `log` in order). No purity check on results:
+    builtin operations on pure (builtin-only) operands give builtin results, and the names
+    were checked on the way in."""
+    stack: list = []
+    push, pop = stack.append, stack.pop
+    deferrable = _DEFERRABLE
+    pc, end = 0, len(code)
+    while pc < end:
+        instruction = code[pc]
+        pc += 1
+        op = instruction[0]
+        if op == I_NAME:
+            push(values[instruction[1]])
+            continue
+        if op == I_CONST:
+            push(instruction[1])
+            continue
+        if op == I_BINARY:
+            right = pop()
+            left = pop()
+            if instruction[3] is not None:
+                _guard_binary(instruction[3], left, right)
+            value = instruction[2](left, right)
+        elif op == I_COMPARE:
+            count = instruction[3]
+            operands = stack[-count:]
+            del stack[-count:]
+            value = True
+            for compare, a, b in zip(instruction[2], operands, operands[1:], strict=False):
+                value = compare(a, b)
+                if not value:
                     break
-            return reduced(result, values, reprs, log)
-        return compare
-    if kind == K_BOOLOP:
-        is_and = node.op == "and"
-
-        def boolean(values, reprs, log):
-            for child in children:
-                value = child(values, reprs, log)
-                if bool(value) != is_and:  # `and` stops at a falsy value, `or` at a truthy one
-                    break
-            return reduced(value, values, reprs, log)
-        return boolean
-    if kind == K_IFEXP:
-        test, body, orelse = children
-
-        def conditional(values, reprs, log):
-            chosen = body if test(values, reprs, log) else orelse
-            return reduced(chosen(values, reprs, log), values, reprs, log)
-        return conditional
-    build = _BUILDERS.get(kind)
-    if build is not None:
-        return lambda values, reprs, log: reduced(
-            build([child(values, reprs, log) for child in children]), values, reprs, log)
-    if kind == K_SLICE:  # shown inside its subscript, never alone: not reduced
-        return lambda values, reprs, log: slice(*[c(values, reprs, log) for c in children])
-    if kind == K_SUBSCRIPT:
-        container_of, key_of = children
-
-        def subscript(values, reprs, log):
-            container = container_of(values, reprs, log)
-            key = key_of(values, reprs, log)
+        elif op == I_SUBSCRIPT:
+            key = pop()
+            container = pop()
             if type(container) not in _SUBSCRIPTABLE:
                 raise _Impure
-            return reduced(container[key], values, reprs, log)
-        return subscript
-    name, n_keywords = node.text, len(node.keywords)
-    keyword_names = node.keywords
-    if kind == K_CALL:
-        function = getattr(builtins, name)
+            value = container[key]
+        elif op == I_METHOD:
+            count = instruction[3]
+            receiver, *arguments = stack[-count:]
+            del stack[-count:]
+            name = instruction[2]
+            allowed = _PURE_METHODS.get(type(receiver))
+            if allowed is None or name not in allowed:
+                raise _Impure
+            _guard_method(name, receiver, arguments)
+            value = _apply(getattr(receiver, name), arguments, instruction[4])
+        elif op == I_CALL:
+            count = instruction[4]
+            operands = stack[-count:] if count else []
+            del stack[len(stack) - count:]
+            _guard_call(instruction[3], operands)
+            value = _apply(instruction[2], operands, instruction[5])
+        elif op == I_UNARY:
+            value = instruction[2](pop())
+        elif op == I_BUILD:
+            count = instruction[3]
+            operands = stack[-count:] if count else []
+            del stack[len(stack) - count:]
+            value = instruction[2](operands)
+        elif op == I_JUMP_IF_DECIDED:  # `and` stops at a falsy operand, `or` at a truthy one
+            if bool(stack[-1]) != instruction[2]:
+                pc = instruction[1]
+            else:
+                pop()
+            continue
+        elif op == I_REDUCE_TOP:  # an `and`/`or`/`if-else` is the value left on the stack
+            value = pop()
+        elif op == I_JUMP_IF_FALSE:
+            if not pop():
+                pc = instruction[1]
+            continue
+        elif op == I_JUMP:
+            pc = instruction[1]
+            continue
+        else:  # the slice (I_SLICE): shown inside its subscript, never alone: not reduced
+            step = pop()
+            upper = pop()
+            push(slice(pop(), upper, step))
+            continue
+        index = instruction[1]
+        values[index] = value
+        if type(value) not in deferrable:
+            reprs[index] = safe_repr(value)
+        log.append(index)
+        push(value)
+    return stack[-1]
 
-        def call(values, reprs, log):
-            operands = [child(values, reprs, log) for child in children]
-            _guard_call(name, operands)
-            positional = operands[: len(operands) - n_keywords]
-            keywords = dict(zip(keyword_names, operands[len(positional):], strict=True))
-            return reduced(function(*positional, **keywords), values, reprs, log)
-        return call
 
-    def method_call(values, reprs, log):  # K_ATTRCALL
-        receiver, *arguments = [child(values, reprs, log) for child in children]
-        allowed = _PURE_METHODS.get(type(receiver))
-        if allowed is None or name not in allowed:
-            raise _Impure
-        _guard_method(name, receiver, arguments)
-        positional = arguments[: len(arguments) - n_keywords]
-        keywords = dict(zip(keyword_names, arguments[len(positional):], strict=True))
-        return reduced(getattr(receiver, name)(*positional, **keywords), values, reprs, log)
-    return method_call
-
-
-_BUILDERS = {
-    K_TUPLE: tuple,
-    K_LIST: list,
-    K_SET: set,
-    K_DICT: lambda operands: dict(zip(operands[::2], operands[1::2], strict=True)),
-}
+def _apply(function, operands: list, keywords: tuple[str, ...]):
+    if not keywords:
+        return function(*operands)
+    positional = operands[: len(operands) - len(keywords)]
+    return function(*positional, **dict(zip(keywords, operands[len(positional):],
+                                            strict=True)))
 
 
 def _size(value: object) -> int:
@@ -373,18 +365,6 @@ def _guard_method(name: str, receiver: object, arguments: list) -> None:
 
 _SUBSCRIPTABLE = frozenset({list, tuple, str, bytes, dict, range})
 
-_BINARY_OPS = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-    "//": operator.floordiv, "%": operator.mod, "**": operator.pow, "<<": operator.lshift,
-    ">>": operator.rshift, "|": operator.or_, "^": operator.xor, "&": operator.and_,
-}
-_UNARY_OPS = {"-": operator.neg, "+": operator.pos, "~": operator.invert, "not": operator.not_}
-_COMPARE_OPS = {
-    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-    ">": operator.gt, ">=": operator.ge, "is": operator.is_, "is not": operator.is_not,
-    "in": lambda a, b: a in b, "not in": lambda a, b: a not in b,
-}
-
 _STR_METHODS = frozenset(
     [
         "capitalize", "casefold", "center", "count", "endswith", "expandtabs", "find", "index",
@@ -407,18 +387,67 @@ _PURE_METHODS = {
 }
 
 
-def _render(node: Node, reduced: set[int], reprs: dict[int, str]) -> str:
-    return _render_prec(node, reduced, reprs)[0]
+def _render(nodes: list[tuple], index: int, reduced: set[int], reprs: dict[int, str]) -> str:
+    return _render_prec(nodes, index, reduced, reprs)[0]
 
 
-def _render_prec(node: Node, reduced: set[int], reprs: dict[int, str]) -> tuple[str, int]:
-    """`(text, precedence)` of `node` with the nodes in `reduced` shown as their values."""
-    if node.index in reduced:
-        text = reprs[node.index]
+def _wrap(part: tuple[str, int], needed: int) -> str:
+    text, prec = part
+    return text if prec >= needed else f"({text})"
+
+
+def _call_args(parts: list, keywords: tuple[str, ...]) -> str:
+    positional = parts[: len(parts) - len(keywords)]
+    texts = [_wrap(p, IFEXP) for p in positional]
+    texts += [f"{k}={_wrap(p, IFEXP)}" for k, p in zip(keywords, parts[len(positional):],
+                                                       strict=True)]
+    return ", ".join(texts)
+
+
+def _render_prec(nodes: list[tuple], index: int, reduced: set[int],
+                 reprs: dict[int, str]) -> tuple[str, int]:
+    """`(text, precedence)` of node `index` with the nodes in `reduced` shown as values."""
+    if index in reduced:
+        text = reprs[index]
         return text, (ATOM_PREC - 4 if text.startswith("-") else ATOM_PREC)
-    kind = node.kind
+    kind, prec, children, text, payload = nodes[index]
     if kind in (K_CONST, K_NAME):
-        return node.text, node.prec
-    parts = [_render_prec(child, reduced, reprs) for child in node.children]
-    return node.template(parts), node.prec
-
+        return text, prec
+    p = [_render_prec(nodes, child, reduced, reprs) for child in children]
+    if kind == K_BINARY:
+        left, right = (prec + 1, UNARY) if payload == "**" else (prec, prec + 1)
+        return f"{_wrap(p[0], left)} {payload} {_wrap(p[1], right)}", prec
+    if kind == K_UNARY:
+        if payload == "not":
+            return f"not {_wrap(p[0], NOT)}", prec
+        return f"{payload}{_wrap(p[0], UNARY + 1)}", prec
+    if kind == K_BOOLOP:
+        return f" {payload} ".join(_wrap(x, prec + 1) for x in p), prec
+    if kind == K_COMPARE:
+        pieces = [_wrap(p[0], COMPARE + 1)]
+        pieces += [f"{op} {_wrap(part, COMPARE + 1)}" for op, part in zip(payload, p[1:],
+                                                                        strict=True)]
+        return " ".join(pieces), prec
+    if kind == K_IFEXP:
+        return (f"{_wrap(p[1], IFEXP + 1)} if {_wrap(p[0], IFEXP + 1)} else "
+                f"{_wrap(p[2], IFEXP)}"), prec
+    if kind == K_TUPLE:
+        return "(" + ", ".join(t for t, _ in p) + ("," if len(p) == 1 else "") + ")", prec
+    if kind == K_LIST:
+        return "[" + ", ".join(t for t, _ in p) + "]", prec
+    if kind == K_SET:
+        return "{" + ", ".join(t for t, _ in p) + "}", prec
+    if kind == K_DICT:
+        return "{" + ", ".join(f"{k[0]}: {v[0]}" for k, v in zip(p[::2], p[1::2],
+                                                                  strict=True)) + "}", prec
+    if kind == K_SUBSCRIPT:
+        return f"{_wrap(p[0], POSTFIX)}[{p[1][0]}]", prec
+    if kind == K_SLICE:
+        lower, upper, step = (t if shown else "" for (t, _), shown in zip(p, payload,
+                                                                          strict=True))
+        return (f"{lower}:{upper}:{step}" if payload[2] else f"{lower}:{upper}"), prec
+    if kind == K_CALL:
+        return f"{text}({_call_args(p, payload)})", prec
+    if kind == K_ATTRCALL:
+        return f"{_wrap(p[0], POSTFIX)}.{text}({_call_args(p[1:], payload)})", prec
+    raise ValueError(f"unknown plan node kind {kind}")

@@ -19,12 +19,13 @@ import ast
 import builtins
 import gc
 import io
+import re
 import sys
 from contextlib import contextmanager
 from time import perf_counter
 from typing import Any
 
-from tracer.line_plans import compile_line_plans
+from tracer.line_plans import LinePlans
 from tracer.recorder import FILENAME, Recorder, Stop
 from tracer.trace_model import Trace, TraceStep
 from tracer.values import RETURN_LIMITS, format_exception, safe_repr
@@ -134,6 +135,7 @@ def parse_arguments(args_src: str, namespace: dict) -> tuple[list, dict]:
 # siblings, a sandbox worker's many jobs, benchmarks). What is cached never changes during a
 # run: code objects are immutable and a line's plan is a pure function of the source.
 _PREPARED: dict[str, tuple] = {}
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 _CALLS: dict[str, ast.Call] = {}
 # Small on purpose: a cached program's code and plans are GC-tracked objects that every full
 # collection walks (when the AST was kept too, 1,024 entries made a run of 800 distinct
@@ -175,22 +177,15 @@ def _collector_paused():
 
 
 def _prepare(code: str):
-    """`(source lines, compiled code, plans)`; raises SyntaxError/ValueError for bad code."""
+    """`(source lines, compiled code, plans)`; raises SyntaxError/ValueError for bad code.
+
+    Compiled straight from the source (no syntax tree objects); a line's plan is built from
+    that line's text the first time it runs (`tracer.line_plans.LinePlans`).
+    """
     prepared = _PREPARED.get(code)
     if prepared is None:
-        # Only our own code runs here, allocating a whole AST at once: without the collector,
-        # whose passes over the fresh tree cost as much as building it. The tree is freed on
-        # return (by reference counting, it has no cycles); only code and plans are kept.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            tree = ast.parse(code, FILENAME)
-            prepared = (code.splitlines(), compile(tree, FILENAME, "exec"),
-                        compile_line_plans(tree))
-            del tree
-        finally:
-            if collecting:
-                gc.enable()
+        source_lines = _LINE_BREAKS.split(code)  # Python's own line breaks, not splitlines()'s
+        prepared = (source_lines, compile(code, FILENAME, "exec"), LinePlans(source_lines))
         _remember(_PREPARED, code, prepared)
     return prepared
 

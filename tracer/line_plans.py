@@ -1,10 +1,17 @@
-"""Compile a program's lines into evaluation plans (pure expression trees), once per program.
+"""Evaluation plans of a program's lines: pure expression trees, built from each line's text.
 
 A plan says which expression of a line can be spelled out and how its final value is
 checked against the program: `assign` (the names assigned), `augassign` (`x += e` spelled
 as `x + e`), `return` (the value returned) or `test` (an `if`/`elif`/`while` condition,
 checked by whether the next line runs inside the body). Only single-statement lines whose
-expression uses the pure node types below get a plan; `tracer.expressions` evaluates them.
+expression uses the pure node types below get a plan (`LinePlans` says which);
+`tracer.expressions` evaluates and renders them.
+
+A plan is flat data, cheap to build and to free (a program's plans are built the first time
+it is traced, so their cost is part of tracing it): `nodes`, the expression tree as tuples
+`(kind, precedence, children, text, payload)` in evaluation order (children are indices
+into `nodes`), for rendering; and `code`, the same tree as instructions for a small stack
+machine, with jumps for what `and`/`or`/`if-else` skip.
 
 Standard library only: this module runs inside the sandbox.
 """
@@ -12,28 +19,41 @@ Standard library only: this module runs inside the sandbox.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+import builtins
+import operator
+import re
 
 K_CONST, K_NAME, K_BINARY, K_UNARY, K_BOOLOP, K_COMPARE, K_IFEXP = range(7)
 K_TUPLE, K_LIST, K_SET, K_DICT, K_SUBSCRIPT, K_SLICE, K_CALL, K_ATTRCALL = range(7, 15)
 
+# Instructions of `LinePlan.code` (see tracer.expressions.evaluate_plan for their effect).
+(I_NAME, I_CONST, I_BINARY, I_UNARY, I_COMPARE, I_BUILD, I_SLICE, I_SUBSCRIPT, I_CALL,
+ I_METHOD, I_JUMP_IF_DECIDED, I_REDUCE_TOP, I_JUMP_IF_FALSE, I_JUMP) = range(14)
+
 # Python's operator precedence, low to high; a reduced value is an atom (or unary if negative).
 ATOM_PREC = 16
-_POSTFIX, _POW, _UNARY, _MUL, _ADD, _SHIFT = 15, 13, 12, 11, 10, 9
+POSTFIX, POW, UNARY, _MUL, _ADD, _SHIFT = 15, 13, 12, 11, 10, 9
 _BITAND, _BITXOR, _BITOR = 8, 7, 6
-_COMPARE, _NOT, _AND, _OR, _IFEXP = 5, 4, 3, 2, 1
+COMPARE, NOT, AND, OR, IFEXP = 5, 4, 3, 2, 1
 
 _BINARY = {
-    ast.Add: ("+", _ADD), ast.Sub: ("-", _ADD), ast.Mult: ("*", _MUL), ast.Div: ("/", _MUL),
-    ast.FloorDiv: ("//", _MUL), ast.Mod: ("%", _MUL), ast.Pow: ("**", _POW),
-    ast.LShift: ("<<", _SHIFT), ast.RShift: (">>", _SHIFT), ast.BitOr: ("|", _BITOR),
-    ast.BitXor: ("^", _BITXOR), ast.BitAnd: ("&", _BITAND),
+    ast.Add: ("+", _ADD, operator.add), ast.Sub: ("-", _ADD, operator.sub),
+    ast.Mult: ("*", _MUL, operator.mul), ast.Div: ("/", _MUL, operator.truediv),
+    ast.FloorDiv: ("//", _MUL, operator.floordiv), ast.Mod: ("%", _MUL, operator.mod),
+    ast.Pow: ("**", POW, operator.pow), ast.LShift: ("<<", _SHIFT, operator.lshift),
+    ast.RShift: (">>", _SHIFT, operator.rshift), ast.BitOr: ("|", _BITOR, operator.or_),
+    ast.BitXor: ("^", _BITXOR, operator.xor), ast.BitAnd: ("&", _BITAND, operator.and_),
 }
-_UNARY_AST = {ast.USub: "-", ast.UAdd: "+", ast.Invert: "~", ast.Not: "not"}
+_GUARDED = frozenset({"*", "**", "<<"})  # results that could be huge: checked before computing
+_UNARY_AST = {ast.USub: ("-", operator.neg), ast.UAdd: ("+", operator.pos),
+              ast.Invert: ("~", operator.invert), ast.Not: ("not", operator.not_)}
 _COMPARE_AST = {
-    ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
-    ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in",
+    ast.Eq: ("==", operator.eq), ast.NotEq: ("!=", operator.ne), ast.Lt: ("<", operator.lt),
+    ast.LtE: ("<=", operator.le), ast.Gt: (">", operator.gt), ast.GtE: (">=", operator.ge),
+    ast.Is: ("is", operator.is_), ast.IsNot: ("is not", operator.is_not),
+    ast.In: ("in", lambda a, b: a in b), ast.NotIn: ("not in", lambda a, b: a not in b),
 }
+_DISPLAYS = {ast.Tuple: (K_TUPLE, tuple), ast.List: (K_LIST, list), ast.Set: (K_SET, set)}
 PURE_BUILTINS = frozenset(
     [
         "len", "abs", "min", "max", "sum", "sorted", "int", "float", "str", "bool", "list",
@@ -41,210 +61,214 @@ PURE_BUILTINS = frozenset(
         "all", "hex", "bin", "oct", "repr"
     ]
 )
-
-
-_REPR_CONSTANTS = frozenset({int, bool, type(None)})
+_REPR_CONSTANTS = frozenset({int, bool, type(None), str, bytes})  # repr() is their source text
 
 
 class NotPure(Exception):
     """The expression has a node that could have side effects (or that we do not spell)."""
 
 
-class Node:
-    """One node of a plan's expression tree; `template` renders it from its children."""
-
-    __slots__ = ("children", "index", "keywords", "kind", "op", "prec", "template", "text",
-                 "value")
-
-    def __init__(self, kind: int, prec: int, children: list[Node] = (), op=None, text="",
-                 value=None, keywords: tuple[str, ...] = (),
-                 template: Callable[[list[tuple[str, int]]], str] | None = None) -> None:
-        self.kind = kind
-        self.prec = prec
-        self.children = list(children)
-        self.op = op
-        self.text = text
-        self.value = value
-        self.keywords = keywords
-        self.template = template
-        self.index = -1
+def _dict_of(operands: list) -> dict:
+    return dict(zip(operands[::2], operands[1::2], strict=True))
 
 
 class LinePlan:
-    """How to spell out and check one line: see the module docstring for `check`."""
+    """How to spell out and check one line: see the module docstring."""
 
-    __slots__ = ("body_lines", "call_names", "check", "evaluator", "name_nodes", "nodes", "root",
+    __slots__ = ("body_lines", "call_names", "check", "code", "names", "nodes", "root",
                  "targets")
 
-    def __init__(self, root: Node, check: str, targets: tuple[str, ...] = (),
-                 body_lines: tuple[int, int] = (0, 0)) -> None:
-        self.root = root
+    def __init__(self, nodes: list[tuple], code: list[tuple], check: str,
+                 targets: tuple[str, ...] = (), body_lines: tuple[int, int] = (0, 0)) -> None:
+        self.nodes = nodes
+        self.code = code
+        self.root = len(nodes) - 1  # the index of the whole expression's node
         self.check = check
         self.targets = targets
         self.body_lines = body_lines
-        self.nodes: list[Node] = []
-        _number(root, self.nodes)
-        self.name_nodes = tuple(n.index for n in self.nodes if n.kind == K_NAME)
-        self.call_names = frozenset(n.text for n in self.nodes if n.kind == K_CALL)
-        self.evaluator = None  # compiled by tracer.expressions on first use
+        self.names = tuple((index, node[3]) for index, node in enumerate(nodes)
+                           if node[0] == K_NAME)  # (node index, name) read from the frame
+        self.call_names = frozenset(node[3] for node in nodes if node[0] == K_CALL)
 
 
-def _number(node: Node, nodes: list[Node]) -> None:
-    for child in node.children:
-        _number(child, nodes)
-    node.index = len(nodes)
-    nodes.append(node)
+class _Builder:
+    """Turns one pure expression into `nodes` and `code`; raises NotPure for anything else."""
 
+    __slots__ = ("code", "nodes")
 
-def _wrap(part: tuple[str, int], needed: int) -> str:
-    text, prec = part
-    return text if prec >= needed else f"({text})"
+    def __init__(self) -> None:
+        self.nodes: list[tuple] = []
+        self.code: list[tuple] = []
 
+    def node(self, kind: int, prec: int, children: tuple = (), text: str = "",
+             payload=None) -> int:
+        self.nodes.append((kind, prec, children, text, payload))
+        return len(self.nodes) - 1
 
-def _binary_template(symbol: str, prec: int):
-    left_needs, right_needs = (prec + 1, _UNARY) if symbol == "**" else (prec, prec + 1)
-    return lambda p: f"{_wrap(p[0], left_needs)} {symbol} {_wrap(p[1], right_needs)}"
-
-
-def _sequence_template(opener: str, closer: str, single_comma: bool = False):
-    def render(parts):
-        body = ", ".join(text for text, _ in parts)
-        if single_comma and len(parts) == 1:
-            body += ","
-        return opener + body + closer
-    return render
-
-
-def _call_args(parts, keywords: tuple[str, ...]) -> str:
-    positional = parts[: len(parts) - len(keywords)]
-    texts = [_wrap(p, _IFEXP) for p in positional]
-    texts += [f"{k}={_wrap(p, _IFEXP)}" for k, p in zip(keywords, parts[len(positional):],
-                                                        strict=True)]
-    return ", ".join(texts)
-
-
-def build_node(expr: ast.expr) -> Node:
-    """The plan tree of a pure expression; raises NotPure for anything else."""
-    kind = type(expr)
-    if kind is ast.Constant:
-        if expr.value is Ellipsis:
-            raise NotPure
-        value = expr.value
-        # ast.unparse writes repr() for these types; it is slow (a visitor per call).
-        text = repr(value) if type(value) in _REPR_CONSTANTS else ast.unparse(expr)
-        return Node(K_CONST, ATOM_PREC, text=text, value=value)
-    if kind is ast.Name:
-        return Node(K_NAME, ATOM_PREC, text=expr.id)
-    if kind is ast.BinOp and type(expr.op) in _BINARY:
-        symbol, prec = _BINARY[type(expr.op)]
-        return Node(K_BINARY, prec, [build_node(expr.left), build_node(expr.right)], op=symbol,
-                    template=_binary_template(symbol, prec))
-    if kind is ast.UnaryOp:
-        symbol = _UNARY_AST[type(expr.op)]
-        if symbol == "not":
-            return Node(K_UNARY, _NOT, [build_node(expr.operand)], op=symbol,
-                        template=lambda p: f"not {_wrap(p[0], _NOT)}")
-        return Node(K_UNARY, _UNARY, [build_node(expr.operand)], op=symbol,
-                    template=lambda p, s=symbol: f"{s}{_wrap(p[0], _UNARY + 1)}")
-    if kind is ast.BoolOp:
-        symbol, prec = ("and", _AND) if type(expr.op) is ast.And else ("or", _OR)
-        return Node(K_BOOLOP, prec, [build_node(v) for v in expr.values], op=symbol,
-                    template=lambda p, s=symbol, r=prec: f" {s} ".join(_wrap(x, r + 1) for x in p))
-    if kind is ast.Compare:
-        ops = tuple(_COMPARE_AST[type(o)] for o in expr.ops)
-
-        def render_compare(parts, ops=ops):
-            pieces = [_wrap(parts[0], _COMPARE + 1)]
-            for op, part in zip(ops, parts[1:], strict=True):
-                pieces.append(f"{op} {_wrap(part, _COMPARE + 1)}")
-            return " ".join(pieces)
-        children = [build_node(expr.left)] + [build_node(c) for c in expr.comparators]
-        return Node(K_COMPARE, _COMPARE, children, op=ops, template=render_compare)
-    if kind is ast.IfExp:
-        children = [build_node(expr.test), build_node(expr.body), build_node(expr.orelse)]
-        return Node(K_IFEXP, _IFEXP, children, template=lambda p: (
-            f"{_wrap(p[1], _IFEXP + 1)} if {_wrap(p[0], _IFEXP + 1)} else {_wrap(p[2], _IFEXP)}"))
-    if kind in (ast.Tuple, ast.List, ast.Set):
-        if any(type(e) is ast.Starred for e in expr.elts):
-            raise NotPure
-        node_kind, opener, closer = {ast.Tuple: (K_TUPLE, "(", ")"), ast.List: (K_LIST, "[", "]"),
-                                     ast.Set: (K_SET, "{", "}")}[kind]
-        return Node(node_kind, ATOM_PREC, [build_node(e) for e in expr.elts],
-                    template=_sequence_template(opener, closer, kind is ast.Tuple))
-    if kind is ast.Dict:
-        if any(k is None for k in expr.keys):
-            raise NotPure
-        children = []
-        for key, value in zip(expr.keys, expr.values, strict=True):
-            children += [build_node(key), build_node(value)]
-        return Node(K_DICT, ATOM_PREC, children, template=lambda p: "{" + ", ".join(
-            f"{k[0]}: {v[0]}" for k, v in zip(p[::2], p[1::2], strict=True)) + "}")
-    if kind is ast.Subscript:
-        children = [build_node(expr.value), build_node(expr.slice)]
-        return Node(K_SUBSCRIPT, _POSTFIX, children,
-                    template=lambda p: f"{_wrap(p[0], _POSTFIX)}[{p[1][0]}]")
-    if kind is ast.Slice:
-        return _slice_node(expr)
-    if kind is ast.Call:
-        return _call_node(expr)
-    raise NotPure
-
-
-def _slice_node(expr: ast.Slice) -> Node:
-    present = (expr.lower is not None, expr.upper is not None, expr.step is not None)
-    # slice(*operands) needs all three positions: absent ones are None constants, not shown.
-    parts = [build_node(e) if e is not None else Node(K_CONST, ATOM_PREC, text="", value=None)
-             for e in (expr.lower, expr.upper, expr.step)]
-
-    def render(p, present=present):
-        lower, upper, step = (text if shown else "" for (text, _), shown in zip(p, present,
-                                                                                  strict=True))
-        return f"{lower}:{upper}:{step}" if present[2] else f"{lower}:{upper}"
-    return Node(K_SLICE, ATOM_PREC, parts, template=render)
-
-
-def _call_node(expr: ast.Call) -> Node:
-    if any(type(a) is ast.Starred for a in expr.args) or any(k.arg is None for k in expr.keywords):
+    def build(self, expr: ast.expr) -> int:
+        """Emit `expr` (children first); its node index."""
+        kind = type(expr)
+        code = self.code
+        if kind is ast.Name:
+            index = self.node(K_NAME, ATOM_PREC, text=expr.id)
+            code.append((I_NAME, index))
+            return index
+        if kind is ast.Constant:
+            value = expr.value
+            if value is Ellipsis:
+                raise NotPure
+            # ast.unparse writes repr() for these types; it is slow (a visitor per call).
+            text = repr(value) if type(value) in _REPR_CONSTANTS else ast.unparse(expr)
+            code.append((I_CONST, value))
+            return self.node(K_CONST, ATOM_PREC, text=text, payload=value)
+        if kind is ast.BinOp and type(expr.op) in _BINARY:
+            symbol, prec, function = _BINARY[type(expr.op)]
+            children = (self.build(expr.left), self.build(expr.right))
+            index = self.node(K_BINARY, prec, children, payload=symbol)
+            code.append((I_BINARY, index, function, symbol if symbol in _GUARDED else None))
+            return index
+        if kind is ast.UnaryOp:
+            symbol, function = _UNARY_AST[type(expr.op)]
+            children = (self.build(expr.operand),)
+            index = self.node(K_UNARY, NOT if symbol == "not" else UNARY, children,
+                              payload=symbol)
+            code.append((I_UNARY, index, function))
+            return index
+        if kind is ast.BoolOp:
+            return self._boolean(expr)
+        if kind is ast.Compare:
+            ops = [_COMPARE_AST[type(op)] for op in expr.ops]
+            children = tuple(self.build(e) for e in [expr.left, *expr.comparators])
+            index = self.node(K_COMPARE, COMPARE, children, payload=tuple(s for s, _ in ops))
+            code.append((I_COMPARE, index, tuple(f for _, f in ops), len(children)))
+            return index
+        if kind is ast.IfExp:
+            return self._conditional(expr)
+        if kind in _DISPLAYS:
+            if any(type(e) is ast.Starred for e in expr.elts):
+                raise NotPure
+            node_kind, builder = _DISPLAYS[kind]
+            return self._display(node_kind, builder, expr.elts)
+        if kind is ast.Dict:
+            if any(k is None for k in expr.keys):
+                raise NotPure
+            items = [e for pair in zip(expr.keys, expr.values, strict=True) for e in pair]
+            return self._display(K_DICT, _dict_of, items)
+        if kind is ast.Subscript:
+            children = (self.build(expr.value), self.build(expr.slice))
+            index = self.node(K_SUBSCRIPT, POSTFIX, children)
+            code.append((I_SUBSCRIPT, index))
+            return index
+        if kind is ast.Slice:
+            return self._slice(expr)
+        if kind is ast.Call:
+            return self._call(expr)
         raise NotPure
-    keywords = tuple(k.arg for k in expr.keywords)
-    arguments = [build_node(a) for a in expr.args] + [build_node(k.value) for k in expr.keywords]
-    func = expr.func
-    if type(func) is ast.Name and func.id in PURE_BUILTINS:
-        return Node(K_CALL, _POSTFIX, arguments, text=func.id, keywords=keywords,
-                    template=lambda p, n=func.id, k=keywords: f"{n}({_call_args(p, k)})")
-    if type(func) is ast.Attribute and not func.attr.startswith("_"):
-        receiver = build_node(func.value)
-        return Node(K_ATTRCALL, _POSTFIX, [receiver, *arguments], text=func.attr,
-                    keywords=keywords,
-                    template=lambda p, a=func.attr, k=keywords: (
-                        f"{_wrap(p[0], _POSTFIX)}.{a}({_call_args(p[1:], k)})"))
-    raise NotPure
+
+    def _display(self, kind: int, builder, elements: list) -> int:
+        children = tuple(self.build(e) for e in elements)
+        index = self.node(kind, ATOM_PREC, children)
+        self.code.append((I_BUILD, index, builder, len(children)))
+        return index
+
+    def _boolean(self, expr: ast.BoolOp) -> int:
+        is_and = type(expr.op) is ast.And
+        jumps = []
+        children = []
+        for position, value in enumerate(expr.values):
+            children.append(self.build(value))
+            if position < len(expr.values) - 1:
+                jumps.append(len(self.code))
+                self.code.append(None)  # patched below: where a deciding operand jumps
+        index = self.node(K_BOOLOP, AND if is_and else OR, tuple(children),
+                          payload="and" if is_and else "or")
+        end = len(self.code)
+        for at in jumps:
+            self.code[at] = (I_JUMP_IF_DECIDED, end, is_and)
+        self.code.append((I_REDUCE_TOP, index))
+        return index
+
+    def _conditional(self, expr: ast.IfExp) -> int:
+        code = self.code
+        test = self.build(expr.test)
+        skip_body = len(code)
+        code.append(None)
+        body = self.build(expr.body)
+        skip_orelse = len(code)
+        code.append(None)
+        code[skip_body] = (I_JUMP_IF_FALSE, len(code))
+        orelse = self.build(expr.orelse)
+        code[skip_orelse] = (I_JUMP, len(code))
+        index = self.node(K_IFEXP, IFEXP, (test, body, orelse))
+        code.append((I_REDUCE_TOP, index))
+        return index
+
+    def _slice(self, expr: ast.Slice) -> int:
+        parts = []
+        for part in (expr.lower, expr.upper, expr.step):
+            if part is None:  # slice(*operands) needs all three positions; not shown
+                self.code.append((I_CONST, None))
+                parts.append(self.node(K_CONST, ATOM_PREC, payload=None))
+            else:
+                parts.append(self.build(part))
+        present = (expr.lower is not None, expr.upper is not None, expr.step is not None)
+        self.code.append((I_SLICE,))
+        return self.node(K_SLICE, ATOM_PREC, tuple(parts), payload=present)
+
+    def _call(self, expr: ast.Call) -> int:
+        if any(type(a) is ast.Starred for a in expr.args) or any(
+                k.arg is None for k in expr.keywords):
+            raise NotPure
+        keywords = tuple(k.arg for k in expr.keywords)
+        func = expr.func
+        if type(func) is ast.Name and func.id in PURE_BUILTINS:
+            children = tuple(self.build(e) for e in [*expr.args,
+                                                     *(k.value for k in expr.keywords)])
+            index = self.node(K_CALL, POSTFIX, children, func.id, keywords)
+            self.code.append((I_CALL, index, getattr(builtins, func.id), func.id,
+                              len(children), keywords))
+            return index
+        if type(func) is ast.Attribute and not func.attr.startswith("_"):
+            children = (self.build(func.value), *(self.build(e) for e in [
+                *expr.args, *(k.value for k in expr.keywords)]))
+            index = self.node(K_ATTRCALL, POSTFIX, children, func.attr, keywords)
+            self.code.append((I_METHOD, index, func.attr, len(children), keywords))
+            return index
+        raise NotPure
+
+
+def _plan(expr: ast.expr, check: str, targets: tuple[str, ...] = (),
+          body_lines: tuple[int, int] = (0, 0), augmented: tuple | None = None):
+    """The plan of `expr` (or of `target <op> expr` for `x op= expr`); None when it is a
+    constant (`x = 0`: nothing to spell out). Raises NotPure."""
+    builder = _Builder()
+    if augmented is None:
+        builder.build(expr)
+    else:
+        name, (symbol, prec, function) = augmented
+        left = builder.node(K_NAME, ATOM_PREC, text=name)
+        builder.code.append((I_NAME, left))
+        right = builder.build(expr)
+        index = builder.node(K_BINARY, prec, (left, right), payload=symbol)
+        builder.code.append((I_BINARY, index, function,
+                             symbol if symbol in _GUARDED else None))
+    if builder.nodes[-1][0] == K_CONST:
+        return None
+    return LinePlan(builder.nodes, builder.code, check, targets, body_lines)
 
 
 def _plan_for_statement(stmt: ast.stmt) -> LinePlan | None:
+    """The plan of a one-line assignment or return; raises NotPure."""
     kind = type(stmt)
-    if kind in (ast.If, ast.While):
-        test = stmt.test
-        if test.lineno != stmt.lineno or test.end_lineno != stmt.lineno:
-            return None
-        first, last = stmt.body[0].lineno, stmt.body[-1].end_lineno
-        if first <= stmt.lineno:
-            return None  # body on the header line: cannot tell the branches apart
-        return LinePlan(build_node(test), "test", body_lines=(first, last))
-    if stmt.lineno != stmt.end_lineno:
-        return None
     if kind is ast.Assign and len(stmt.targets) == 1:
-        return LinePlan(build_node(stmt.value), "assign", _target_names(stmt.targets[0]))
+        return _plan(stmt.value, "assign", _target_names(stmt.targets[0]))
     if kind is ast.AnnAssign and stmt.value is not None and type(stmt.target) is ast.Name:
-        return LinePlan(build_node(stmt.value), "assign", (stmt.target.id,))
+        return _plan(stmt.value, "assign", (stmt.target.id,))
     if kind is ast.AugAssign and type(stmt.target) is ast.Name and type(stmt.op) in _BINARY:
-        symbol, prec = _BINARY[type(stmt.op)]
-        target = ast.Name(id=stmt.target.id, ctx=ast.Load())
-        root = Node(K_BINARY, prec, [build_node(target), build_node(stmt.value)], op=symbol,
-                    template=_binary_template(symbol, prec))
-        return LinePlan(root, "assign", (stmt.target.id,))
+        return _plan(stmt.value, "assign", (stmt.target.id,),
+                     augmented=(stmt.target.id, _BINARY[type(stmt.op)]))
     if kind is ast.Return and stmt.value is not None:
-        return LinePlan(build_node(stmt.value), "return")
+        return _plan(stmt.value, "return")
     return None
 
 
@@ -256,50 +280,164 @@ def _target_names(target: ast.expr) -> tuple[str, ...]:
     raise NotPure
 
 
-class LinePlans(dict):
-    """The plans of one program by line (`get(line)`: a plan, or None), built all at once so
-    that no AST node outlives the preparation (a cached tree slows every GC pass)."""
-
-    __slots__ = ()
-
-
 def _plan_for_line(statement: ast.stmt) -> LinePlan | None:
     try:
-        plan = _plan_for_statement(statement)
+        return _plan_for_statement(statement)
     except (NotPure, KeyError):
         return None
-    if plan is not None and plan.root.kind == K_CONST:
-        return None  # `x = 0`: nothing to spell out
-    return plan
 
 
-_BODY_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
-_FIELDS_OF: dict[type, tuple[str, ...]] = {}  # node type -> which of _BODY_FIELDS it has
+_HEADERS = ("if ", "if(", "elif ", "elif(", "while ", "while(")
+_BARE_HEADERS = ("else:", "try:", "finally:")
+# A line that may hold a planned statement: names (or a tuple of names) assigned, plainly,
+# with an annotation or an augmented operator; or a return. The parser has the last word.
+_MAY_ASSIGN = re.compile(r"[(\[]?\s*[^\W\d]\w*(?:\s*,\s*[^\W\d]\w*)*\s*,?\s*[)\]]?\s*"
+                         r"(?::[^=]+)?(?:[-+*/%&|^@]|//|\*\*|<<|>>)?=(?!=)|return\b")
+_PARSE_ERRORS = (SyntaxError, ValueError, MemoryError, RecursionError)
 
 
-def _collect_statements(statements: list, starts: dict[int, list[ast.stmt]]) -> None:
-    # Walks statement bodies only (expressions hold no statements), much cheaper than ast.walk.
-    for statement in statements:
-        kind = type(statement)
-        if kind is not ast.match_case:  # a case clause has no line of its own
-            starts.setdefault(statement.lineno, []).append(statement)
-        fields = _FIELDS_OF.get(kind)
-        if fields is None:
-            fields = _FIELDS_OF[kind] = tuple(f for f in _BODY_FIELDS if f in kind._fields)
-        for field in fields:
-            children = getattr(statement, field)
-            if children:
-                _collect_statements(children, starts)
+class LinePlans:
+    """The plans of one program by line, built from the text of the lines that may have one.
 
+    A line gets a plan when its text alone parses as exactly one statement of a planned
+    kind (so a line holding two statements, the first or a middle line of a multi-line
+    statement and a header with its body on the same line get none); an `if`/`elif`/`while`
+    header's body is the block indented below it. No syntax tree of the whole program is
+    built (an AST object for every node was the costliest part of preparing a program): a
+    cheap filter picks the candidate lines, which are parsed together, one line per
+    statement, or one by one when that fails (a line of a multi-line statement among them).
+    A continuation line that parses on its own, such as a keyword argument `key=value`
+    inside a call written over several lines, has no assignment to check it against: its
+    chain disagrees and is dropped.
 
-def compile_line_plans(tree: ast.Module) -> LinePlans:
-    """Plans for the lines of a parsed program where exactly one statement starts."""
-    starts: dict[int, list[ast.stmt]] = {}
-    _collect_statements(tree.body, starts)
-    plans = LinePlans()
-    for line, group in starts.items():
-        if len(group) == 1:
-            plan = _plan_for_line(group[0])
+    `table()` maps each line that has a plan to it, built on first use.
+    """
+
+    __slots__ = ("_table", "lines")
+
+    def __init__(self, source_lines: list[str]) -> None:
+        self.lines = source_lines
+        self._table: dict[int, LinePlan] | None = None
+
+    def get(self, line: int) -> LinePlan | None:
+        return self.table().get(line)
+
+    def table(self) -> dict[int, LinePlan]:
+        if self._table is None:
+            self._table = self._build()
+        return self._table
+
+    def _build(self) -> dict[int, LinePlan]:
+        candidates: list[tuple[int, str, bool]] = []  # (line, text, is a header)
+        for number, raw in enumerate(self.lines, 1):
+            text = raw.strip()
+            if not text:
+                continue
+            if text.startswith(_BARE_HEADERS):  # `else: x += 1`: the statement after the colon
+                text = text.partition(":")[2].strip()
+            if text.startswith(_HEADERS):
+                if text.endswith(":") or "#" in text:
+                    candidates.append((number, "if" + text[4:] if text[0] == "e" else text,
+                                       True))
+            elif _MAY_ASSIGN.match(text) and not text.endswith(","):  # `key=value,`: a call's
+                candidates.append((number, text, False))
+        if not candidates:
+            return {}
+        statements = _parse_together(candidates)
+        if statements is None:
+            statements = [_parse_alone(text, header) for _, text, header in candidates]
+        table = {}
+        for (number, _, header), statement in zip(candidates, statements, strict=True):
+            if statement is None:
+                continue
+            plan = self._test_plan(number, statement) if header else _plan_for_line(statement)
             if plan is not None:
-                plans[line] = plan
-    return plans
+                table[number] = plan
+        return table
+
+    def _test_plan(self, line: int, statement: ast.stmt) -> LinePlan | None:
+        """An `if`/`elif`/`while` header on a line of its own, with its body below it."""
+        if type(statement) not in (ast.If, ast.While):
+            return None
+        last = _block_end(self.lines, line)
+        if last is None:
+            return None
+        try:
+            return _plan(statement.test, "test", body_lines=(line + 1, last))
+        except (NotPure, KeyError):
+            return None
+
+
+def _source_of(text: str, header: bool) -> str:
+    # A header gets a stand-in body on the next line: one written on the header's line
+    # then fails to parse, as it should (the branches could not be told apart).
+    return text + "\n pass" if header else text
+
+
+def _parse_together(candidates: list[tuple[int, str, bool]]) -> list[ast.stmt | None] | None:
+    """Each candidate's statement from one parse of them all; None if that parse fails."""
+    starts: dict[int, int] = {}  # line in the joined source -> candidate index
+    lines = []
+    for index, (_, text, header) in enumerate(candidates):
+        starts[len(lines) + 1] = index
+        lines.append(text)
+        if header:  # a stand-in body (see _source_of)
+            lines.append(" pass")
+    try:
+        body = ast.parse("\n".join(lines)).body
+    except _PARSE_ERRORS:
+        return None
+    found: list[ast.stmt | None] = [None] * len(candidates)
+    seen: set[int] = set()
+    for statement in body:
+        index = starts.get(statement.lineno)
+        if index is None:
+            continue  # no top-level statement starts elsewhere; kept for safety
+        if statement.lineno not in seen and _on_one_line(statement, candidates[index][2]):
+            found[index] = statement
+        else:  # `a = 1; b = 2`, or a line spilling into the next (`x = max(`, `key=f)`)
+            found[index] = None
+        seen.add(statement.lineno)
+    return found
+
+
+def _on_one_line(statement: ast.stmt, header: bool) -> bool:
+    if header:
+        test = getattr(statement, "test", None)
+        return test is not None and test.end_lineno == statement.lineno
+    return statement.end_lineno == statement.lineno
+
+
+def _parse_alone(text: str, header: bool) -> ast.stmt | None:
+    try:
+        body = ast.parse(_source_of(text, header)).body
+    except _PARSE_ERRORS:
+        return None
+    return body[0] if len(body) == 1 else None
+
+
+def _indent(raw: str) -> int:
+    return len(raw) - len(raw.lstrip()) if "\t" not in raw else len(
+        raw.expandtabs(8)) - len(raw.expandtabs(8).lstrip())
+
+
+def _block_end(lines: list[str], header: int) -> int | None:
+    """The last line of the block under the header at line `header` (1-based), by indentation.
+
+    The block ends before the next line that is indented no deeper than the header (blank
+    and comment lines do not count). A continuation line written further left than the
+    header would end it early; that only narrows the range, so a test whose body ran could
+    at worst lose its chain, never gain a wrong one: after a true test the next line is the
+    first of the body, right below the header.
+    """
+    depth = _indent(lines[header - 1])
+    last = None
+    for number in range(header + 1, len(lines) + 1):
+        raw = lines[number - 1]
+        stripped = raw.lstrip()
+        if not stripped or stripped[0] == "#":
+            continue
+        if _indent(raw) <= depth:
+            break
+        last = number
+    return last

@@ -93,12 +93,23 @@ class Recorder:
         self.stopped: str | None = None  # 'truncated' | 'overflow' | 'timeout' once ended
         self.stats = {"kept": 0, "disagreed": 0, "failed": 0}
         self.active = True  # False once the traced call is over: nothing to re-arm then
+        self._cells: list = []  # the trace functions' closure cells, cut by finish()
         self.global_trace = self._build(source_lines, plans, max_steps, deadline, stdout)
 
     def finish(self) -> None:
-        """Switch tracing off; call when the traced code returned or raised."""
+        """Switch tracing off; call when the traced code returned or raised.
+
+        The trace functions refer to one another through their closures (`local_trace`
+        returns itself), a reference cycle that holds every step of the run and that only
+        the cyclic collector could free. Emptying their cells here cuts it, so the run is
+        freed by reference counting as soon as its `Trace` is dropped.
+        """
         self.active = False
         sys.settrace(None)
+        self.global_trace = None
+        for cell in self._cells:
+            cell.cell_contents = None
+        self._cells = []
 
     def _rearm(self, status: str) -> None:
         """Trace the program's frames again with a function that ends the run at once."""
@@ -289,6 +300,9 @@ class Recorder:
             snapshot(state, step)
             return local_trace
 
+        self._cells = [cell for function in (global_trace, local_trace, state_of, record_event,
+                                             finish_line, snapshot, stop, source)
+                       for cell in function.__closure__ or ()]
         return global_trace
 
 

@@ -9,14 +9,14 @@ import random
 import pytest
 
 from tracer.expressions import ARROW, evaluate_plan
-from tracer.line_plans import compile_line_plans
+from tracer.line_plans import LinePlans
 
 BUILTINS = vars(builtins)
 
 
 def chain_of(statement: str, names: dict):
     """The evaluation chain of a one-line statement with `names` as the frame's locals."""
-    plan = compile_line_plans(ast.parse(statement)).get(1)
+    plan = LinePlans(statement.splitlines()).get(1)
     if plan is None:
         return None
     return evaluate_plan(plan, names, {}, BUILTINS)
@@ -73,8 +73,8 @@ def test_impure_or_failing_expressions_have_no_chain(statement, names):
 
 
 def test_constants_only_statement_has_no_plan():
-    assert compile_line_plans(ast.parse("x = 0")).get(1) is None
-    assert compile_line_plans(ast.parse("x = 1; y = x + 1")).get(1) is None  # two statements
+    assert LinePlans(["x = 0"]).get(1) is None
+    assert LinePlans(["x = 1; y = x + 1"]).get(1) is None  # two statements
 
 
 def _random_expression(rng: random.Random, depth: int) -> str:
