@@ -198,6 +198,8 @@ def evaluate_plan(plan: LinePlan, f_locals: dict, f_globals: dict, f_builtins: d
                     return None
                 reprs[index] = safe_repr(value)
         log.append(-1)
+    if len(plan.code) == 1 and plan.names:  # `return x`: the name's value is the result
+        return Chain(plan, log, reprs, values, values[plan.root])
     try:
         result = _run(plan.code, values, reprs, log)
     except Exception:  # _Impure, or the expression would raise: no chain

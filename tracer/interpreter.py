@@ -21,11 +21,10 @@ import gc
 import io
 import re
 import sys
-from contextlib import contextmanager
 from time import perf_counter
 from typing import Any
 
-from tracer.line_plans import LinePlans
+from tracer.line_plans import LinePlans, clear_plan_cache
 from tracer.recorder import FILENAME, Recorder, Stop
 from tracer.trace_model import Trace, TraceStep
 from tracer.values import RETURN_LIMITS, format_exception, safe_repr
@@ -144,9 +143,11 @@ CACHE_SIZE = 64  # programs (and argument lists) kept per process, oldest out fi
 
 
 def clear_caches() -> None:
-    """Forget every prepared program and argument list (benchmarks: time first-time tracing)."""
+    """Forget every prepared program, argument list and line plan (benchmarks: time
+    first-time tracing)."""
     _PREPARED.clear()
     _CALLS.clear()
+    clear_plan_cache()
 
 
 def _remember(cache: dict, key: str, value):
@@ -156,23 +157,25 @@ def _remember(cache: dict, key: str, value):
     return value
 
 
-@contextmanager
-def _collector_paused():
+class _CollectorPaused:
     """Pause the cyclic garbage collector while a program is traced.
 
-    A traced run allocates several long-lived objects per step (its steps, their changed
+    A traced run allocates several long-lived objects per step (its records, their changed
     names, chains), so the collector would run again and again over a heap that only grows
     during the run, for nothing: the run's own garbage is freed by reference counting.
     Acceptable here because tracing runs in a sandbox worker process dedicated to it (no
     other work shares the pause), and a run is bounded by its step budget and clock; the
     collector is switched back on (if it was on) as soon as the traced code returns.
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
+
+    __slots__ = ("collecting",)
+
+    def __enter__(self) -> None:
+        self.collecting = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc_info) -> None:
+        if self.collecting:
             gc.enable()
 
 
@@ -191,9 +194,13 @@ def _prepare(code: str):
 
 
 def _failed(status: str, error: BaseException | None, stdout: CappedOutput,
-            steps: list | None = None, stats: dict | None = None) -> Trace:
-    return Trace(status, steps or [], exception=format_exception(error) if error else None,
-                 stdout=stdout.getvalue(), eval_stats=stats)
+            recorder: Recorder | None = None) -> Trace:
+    fields = {"exception": format_exception(error) if error else None,
+              "stdout": stdout.getvalue()}
+    if recorder is None:
+        return Trace(status, [], **fields)
+    return Trace.from_records(status, recorder.steps, recorder.sources,
+                              eval_stats=recorder.stats, **fields)
 
 
 class _Discard(io.TextIOBase):
@@ -266,7 +273,7 @@ def trace_call(code: str, func: str, args_src: str, *, max_steps: int = 1000,
         recorder = Recorder(source_lines, plans, max_steps, deadline, stdout)
         status, error, result = "ok", None, None
         try:
-            with _collector_paused():
+            with _CollectorPaused():
                 sys.settrace(recorder.global_trace)
                 try:
                     result = function(*args, **kwargs)
@@ -278,7 +285,7 @@ def trace_call(code: str, func: str, args_src: str, *, max_steps: int = 1000,
             status, error = "exception", raised
         if recorder.stopped:  # also when the program swallowed our Stop
             status, error = recorder.stopped, None
-        trace = _failed(status, error, stdout, recorder.steps, recorder.stats)
+        trace = _failed(status, error, stdout, recorder)
         if status == "ok":
             trace.return_repr = safe_repr(result, RETURN_LIMITS)
         if check_src is not None and status in ("ok", "exception"):
@@ -315,7 +322,7 @@ def trace_module(code: str, *, max_steps: int = 1000, timeout_s: float = 2.0) ->
     status, error = "ok", None
     with _SandboxedIO(stdout):
         try:
-            with _collector_paused():
+            with _CollectorPaused():
                 sys.settrace(recorder.global_trace)
                 try:
                     exec(compiled, namespace)
@@ -327,7 +334,7 @@ def trace_module(code: str, *, max_steps: int = 1000, timeout_s: float = 2.0) ->
             status, error = "exception", raised
     if recorder.stopped:
         status, error = recorder.stopped, None
-    return _failed(status, error, stdout, recorder.steps, recorder.stats)
+    return _failed(status, error, stdout, recorder)
 
 
 def trace_job(job: dict) -> dict:

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import ast
 import builtins
+import gc
+import keyword
 import operator
 import re
 
@@ -79,26 +81,37 @@ class LinePlan:
                  "targets")
 
     def __init__(self, nodes: list[tuple], code: list[tuple], check: str,
-                 targets: tuple[str, ...] = (), body_lines: tuple[int, int] = (0, 0)) -> None:
+                 targets: tuple[str, ...] = (), body_lines: tuple[int, int] = (0, 0),
+                 names: tuple[tuple[int, str], ...] = (),
+                 call_names: frozenset[str] = frozenset()) -> None:
         self.nodes = nodes
         self.code = code
         self.root = len(nodes) - 1  # the index of the whole expression's node
         self.check = check
         self.targets = targets
         self.body_lines = body_lines
-        self.names = tuple((index, node[3]) for index, node in enumerate(nodes)
-                           if node[0] == K_NAME)  # (node index, name) read from the frame
-        self.call_names = frozenset(node[3] for node in nodes if node[0] == K_CALL)
+        self.names = names  # (node index, name) of each name read from the frame
+        self.call_names = call_names  # the builtins it calls (checked for shadowing)
+
+    def with_body(self, body_lines: tuple[int, int]) -> LinePlan:
+        """This test's plan for a header whose body spans `body_lines` (shares the rest)."""
+        plan = LinePlan.__new__(LinePlan)
+        for name in LinePlan.__slots__:
+            setattr(plan, name, getattr(self, name))
+        plan.body_lines = body_lines
+        return plan
 
 
 class _Builder:
     """Turns one pure expression into `nodes` and `code`; raises NotPure for anything else."""
 
-    __slots__ = ("code", "nodes")
+    __slots__ = ("calls", "code", "names", "nodes")
 
     def __init__(self) -> None:
         self.nodes: list[tuple] = []
         self.code: list[tuple] = []
+        self.names: list[tuple[int, str]] = []
+        self.calls: list[str] = []
 
     def node(self, kind: int, prec: int, children: tuple = (), text: str = "",
              payload=None) -> int:
@@ -110,8 +123,11 @@ class _Builder:
         kind = type(expr)
         code = self.code
         if kind is ast.Name:
-            index = self.node(K_NAME, ATOM_PREC, text=expr.id)
+            nodes = self.nodes
+            index = len(nodes)
+            nodes.append((K_NAME, ATOM_PREC, (), expr.id, None))
             code.append((I_NAME, index))
+            self.names.append((index, expr.id))
             return index
         if kind is ast.Constant:
             value = expr.value
@@ -225,6 +241,7 @@ class _Builder:
             children = tuple(self.build(e) for e in [*expr.args,
                                                      *(k.value for k in expr.keywords)])
             index = self.node(K_CALL, POSTFIX, children, func.id, keywords)
+            self.calls.append(func.id)
             self.code.append((I_CALL, index, getattr(builtins, func.id), func.id,
                               len(children), keywords))
             return index
@@ -246,15 +263,15 @@ def _plan(expr: ast.expr, check: str, targets: tuple[str, ...] = (),
         builder.build(expr)
     else:
         name, (symbol, prec, function) = augmented
-        left = builder.node(K_NAME, ATOM_PREC, text=name)
-        builder.code.append((I_NAME, left))
+        left = builder.build(ast.Name(name))
         right = builder.build(expr)
         index = builder.node(K_BINARY, prec, (left, right), payload=symbol)
         builder.code.append((I_BINARY, index, function,
                              symbol if symbol in _GUARDED else None))
     if builder.nodes[-1][0] == K_CONST:
         return None
-    return LinePlan(builder.nodes, builder.code, check, targets, body_lines)
+    return LinePlan(builder.nodes, builder.code, check, targets, body_lines,
+                    tuple(builder.names), frozenset(builder.calls))
 
 
 def _plan_for_statement(stmt: ast.stmt) -> LinePlan | None:
@@ -291,9 +308,34 @@ _HEADERS = ("if ", "if(", "elif ", "elif(", "while ", "while(")
 _BARE_HEADERS = ("else:", "try:", "finally:")
 # A line that may hold a planned statement: names (or a tuple of names) assigned, plainly,
 # with an annotation or an augmented operator; or a return. The parser has the last word.
-_MAY_ASSIGN = re.compile(r"[(\[]?\s*[^\W\d]\w*(?:\s*,\s*[^\W\d]\w*)*\s*,?\s*[)\]]?\s*"
-                         r"(?::[^=]+)?(?:[-+*/%&|^@]|//|\*\*|<<|>>)?=(?!=)|return\b")
+# ASCII names only (a Unicode class costs a lookup per character): a line assigning to a
+# non-ASCII name gets no chain.
+_MAY_ASSIGN = re.compile(r"[(\[]?\s*[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*\s*,?\s*[)\]]?\s*"
+                         r"(?::[^=]+)?(?:[-+*/%&|^@]|//|\*\*|<<|>>)?=(?!=)|return\b", re.ASCII)
 _PARSE_ERRORS = (SyntaxError, ValueError, MemoryError, RecursionError)
+# `return x`, `x = y`, `x += 1`: a third of the statements that may have a plan; their plan
+# is built from the match, exactly as from a parse (a keyword among the names: parsed).
+_QUICK = re.compile(r"(?:return |([A-Za-z_]\w*) ?([-+*]?)= ?)([A-Za-z_]\w*|\d+)")
+_QUICK_OPS = {"+": ast.Add, "-": ast.Sub, "*": ast.Mult}
+_CONSTANTS = {"True": True, "False": False, "None": None}
+
+
+def _quick_plan(target: str | None, symbol: str, value: str) -> LinePlan | None:
+    if value.isdigit():
+        expr: ast.expr = ast.Constant(int(value))
+    elif value in _CONSTANTS:
+        expr = ast.Constant(_CONSTANTS[value])
+    elif keyword.iskeyword(value):
+        return None  # not an expression (the statement does not compile)
+    else:
+        expr = ast.Name(value)
+    if target is None:
+        return _plan(expr, "return")
+    if keyword.iskeyword(target):
+        return None
+    if not symbol:
+        return _plan(expr, "assign", (target,))
+    return _plan(expr, "assign", (target,), augmented=(target, _BINARY[_QUICK_OPS[symbol]]))
 
 
 class LinePlans:
@@ -324,11 +366,21 @@ class LinePlans:
 
     def table(self) -> dict[int, LinePlan]:
         if self._table is None:
-            self._table = self._build()
+            # Only our own code runs here, allocating syntax trees that have no cycles and
+            # are freed on return: the collector's passes over them would cost about as much
+            # as building them.
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                self._table = self._build()
+            finally:
+                if collecting:
+                    gc.enable()
         return self._table
 
     def _build(self) -> dict[int, LinePlan]:
-        candidates: list[tuple[int, str, bool]] = []  # (line, text, is a header)
+        table: dict[int, LinePlan] = {}
+        candidates: list[tuple[int, str, bool]] = []  # (line, text, is a header): to parse
         for number, raw in enumerate(self.lines, 1):
             text = raw.strip()
             if not text:
@@ -336,36 +388,75 @@ class LinePlans:
             if text.startswith(_BARE_HEADERS):  # `else: x += 1`: the statement after the colon
                 text = text.partition(":")[2].strip()
             if text.startswith(_HEADERS):
-                if text.endswith(":") or "#" in text:
-                    candidates.append((number, "if" + text[4:] if text[0] == "e" else text,
-                                       True))
-            elif _MAY_ASSIGN.match(text) and not text.endswith(","):  # `key=value,`: a call's
-                candidates.append((number, text, False))
+                if not (text.endswith(":") or "#" in text):
+                    continue  # a body on the header's line: the branches cannot be told apart
+                header = True
+                text = "if" + text[4:] if text[0] == "e" else text  # `elif c:` as `if c:`
+            elif ("=" in text or text.startswith("return")) and _MAY_ASSIGN.match(text) \
+                    and not text.endswith(","):  # `key=value,`: a call's argument
+                header = False
+            else:
+                continue
+            plan = _BY_TEXT.get((text, header), _UNSET)
+            if plan is _UNSET:
+                quick = None if header else _QUICK.fullmatch(text)
+                if quick is None:
+                    candidates.append((number, text, header))
+                    continue
+                plan = _remember_plan(text, header, _quick_plan(*quick.groups()))
+            if plan is not None:
+                self._place(table, number, plan)
         if not candidates:
-            return {}
+            return table
         statements = _parse_together(candidates)
         if statements is None:
             statements = [_parse_alone(text, header) for _, text, header in candidates]
-        table = {}
-        for (number, _, header), statement in zip(candidates, statements, strict=True):
-            if statement is None:
-                continue
-            plan = self._test_plan(number, statement) if header else _plan_for_line(statement)
+        for (number, text, header), statement in zip(candidates, statements, strict=True):
+            plan = _remember_plan(text, header, _statement_plan(statement, header))
             if plan is not None:
-                table[number] = plan
+                self._place(table, number, plan)
         return table
 
-    def _test_plan(self, line: int, statement: ast.stmt) -> LinePlan | None:
-        """An `if`/`elif`/`while` header on a line of its own, with its body below it."""
-        if type(statement) not in (ast.If, ast.While):
-            return None
-        last = _block_end(self.lines, line)
-        if last is None:
-            return None
-        try:
-            return _plan(statement.test, "test", body_lines=(line + 1, last))
-        except (NotPure, KeyError):
-            return None
+    def _place(self, table: dict[int, LinePlan], line: int, plan: LinePlan) -> None:
+        if plan.check == "test":  # the shared plan of the text, with this header's body
+            last = _block_end(self.lines, line)
+            if last is None:
+                return
+            plan = plan.with_body((line + 1, last))
+        table[line] = plan
+
+
+# A line's plan depends on its text only (a test's body lines are added per program), and
+# the same lines come back across programs (a mutant is its original but for one line, the
+# generators reuse shapes): parsed plans are kept per process, oldest out first.
+_BY_TEXT: dict[tuple[str, bool], LinePlan | None] = {}
+PLAN_CACHE_SIZE = 4096
+_UNSET = object()
+
+
+def clear_plan_cache() -> None:
+    """Forget the plans kept by line text (benchmarks: time first-time tracing)."""
+    _BY_TEXT.clear()
+
+
+def _remember_plan(text: str, header: bool, plan: LinePlan | None) -> LinePlan | None:
+    if len(_BY_TEXT) >= PLAN_CACHE_SIZE:
+        del _BY_TEXT[next(iter(_BY_TEXT))]
+    _BY_TEXT[text, header] = plan
+    return plan
+
+
+def _statement_plan(statement: ast.stmt | None, header: bool) -> LinePlan | None:
+    if statement is None:
+        return None
+    if not header:
+        return _plan_for_line(statement)
+    if type(statement) not in (ast.If, ast.While):
+        return None
+    try:
+        return _plan(statement.test, "test")
+    except (NotPure, KeyError):
+        return None
 
 
 def _source_of(text: str, header: bool) -> str:

@@ -27,8 +27,8 @@ import sys
 from time import perf_counter
 
 from tracer.expressions import evaluate_plan, values_agree
-from tracer.trace_model import TraceStep
-from tracer.values import format_exception, repr_and_immutability, safe_repr
+from tracer.values import MAX_CHARS, format_exception, repr_and_immutability, safe_repr
+from tracer.values import MAX_INT_BITS as MAX_REPR_INT_BITS
 
 FILENAME = "<traced>"  # the code object filename that marks the program's own frames
 _GENERATOR_FLAGS = 0x20 | 0x80 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
@@ -69,8 +69,8 @@ class Stop(BaseException):
 class _FrameState:
     """What the recorder remembers about one live frame of the program."""
 
-    __slots__ = ("cache", "chain", "depth", "frame", "func", "is_module", "pending", "reprs",
-                 "unwinding")
+    __slots__ = ("cache", "chain", "depth", "frame", "func", "is_module", "line", "pending",
+                 "reprs", "unwinding")
 
     def __init__(self, frame, depth: int) -> None:
         self.frame = frame
@@ -79,7 +79,8 @@ class _FrameState:
         self.is_module = self.func == "<module>"
         self.cache: dict[str, tuple[object, str, bool]] = {}  # name -> (value, repr, immutable)
         self.reprs: dict[str, str] = {}  # replaced, never mutated: steps share it
-        self.pending: TraceStep | None = None  # the line step waiting for its after-state
+        self.pending = -1  # index of the line step waiting for its after-state (-1: none)
+        self.line = 0  # that step's line
         self.chain = None  # the pending line's evaluation chain, checked when it finishes
         self.unwinding = False  # an exception is leaving this frame
 
@@ -89,11 +90,15 @@ class Recorder:
 
     def __init__(self, source_lines: list[str], plans, max_steps: int, deadline: float,
                  stdout) -> None:
-        self.steps: list[TraceStep] = []
+        # One record per step, `(event, line, func, depth, locals, changed, stdout_len, chain,
+        # value)` (see `Trace.from_records`); a line's slot is reserved when the line starts.
+        self.steps: list[tuple | None] = []
+        self.sources = ["", *(line.strip() for line in source_lines)]  # by line number
         self.stopped: str | None = None  # 'truncated' | 'overflow' | 'timeout' once ended
         self.stats = {"kept": 0, "disagreed": 0, "failed": 0}
         self.active = True  # False once the traced call is over: nothing to re-arm then
         self._cells: list = []  # the trace functions' closure cells, cut by finish()
+        self._stack: list[_FrameState] = []  # the live frames' states (see _build)
         self.global_trace = self._build(source_lines, plans, max_steps, deadline, stdout)
 
     def finish(self) -> None:
@@ -107,9 +112,20 @@ class Recorder:
         self.active = False
         sys.settrace(None)
         self.global_trace = None
+        self._fill_reserved()
         for cell in self._cells:
             cell.cell_contents = None
         self._cells = []
+
+    def _fill_reserved(self) -> None:
+        """A line whose frame got no further event (the program switched tracing off itself)
+        keeps the state it started with."""
+        for state in self._stack:
+            if state.pending >= 0:
+                self.steps[state.pending] = ("line", state.line, state.func, state.depth,
+                                             state.reprs, (), 0, None, None)
+                state.pending = -1
+        self._stack = []
 
     def _rearm(self, status: str) -> None:
         """Trace the program's frames again with a function that ends the run at once."""
@@ -133,35 +149,34 @@ class Recorder:
         stats = self.stats
         stack: list[_FrameState] = []
         suspended: dict = {}  # generator frames between resumptions
-        sources = ["", *(line.strip() for line in source_lines)]
-        n_sources = len(sources)
         tell = stdout.tell
-        plan_of = plans.get
-        make_step = TraceStep
+        plan_of = plans.table().get
         clock = perf_counter  # hot names as closure cells, not global lookups
         evaluate = evaluate_plan
         missing = _MISSING
-
-        def source(line: int) -> str:
-            return sources[line] if 0 < line < n_sources else ""
-
+        sized = _SIZED
+        no_change = ()
         ending = []  # non-empty once stop() runs: its snapshots must not stop again
+        overflowed = []  # non-empty once a snapshot saw a value over the size caps
+        self._stack = stack
 
         def stop(status: str) -> None:
             """Fill in the pending steps of live frames, then unwind the program."""
             self.stopped = status
             ending.append(status)
             for state in stack:
-                if state.pending is not None:
-                    snapshot(state, state.pending)
-                    state.pending = None
+                if state.pending >= 0:
+                    changed = snapshot(state)
+                    steps[state.pending] = ("line", state.line, state.func, state.depth,
+                                            state.reprs, changed, tell(), None, None)
+                    state.pending = -1
             raise Stop(status, self._rearm)
 
-        def snapshot(state: _FrameState, step: TraceStep) -> None:
-            """Set the step's locals/changed/stdout_len, re-repring only what may differ."""
+        def snapshot(state: _FrameState):
+            """Update the frame's reprs (re-repring only what may differ); the changed names."""
             f_locals = state.frame.f_locals
             cache = state.cache
-            changed = []
+            changed = None
             oversized = False
             items = f_locals.items() if not state.is_module else [
                 (n, v) for n, v in f_locals.items() if n[:2] != "__"]
@@ -169,65 +184,58 @@ class Recorder:
                 entry = cache.get(name)
                 if entry is not None and entry[0] is value and entry[2]:
                     continue  # the same immutable object: its repr cannot have changed
-                text, immutable = repr_and_immutability(value)
-                if entry is None or entry[1] != text:
-                    changed.append(name)
-                cache[name] = (value, text, immutable)
                 kind = type(value)
+                if (kind is int and value.bit_length() <= MAX_REPR_INT_BITS) or (
+                        kind is str and len(value) <= MAX_CHARS):
+                    text, immutable = repr(value), True  # repr_and_immutability's fast path
+                else:
+                    text, immutable = repr_and_immutability(value)
+                if entry is None or entry[1] != text:
+                    if changed is None:
+                        changed = [name]
+                    else:
+                        changed.append(name)
+                cache[name] = (value, text, immutable)
                 if kind is int:
                     if value.bit_length() > MAX_INT_BITS:
                         oversized = True
-                elif kind in _SIZED and len(value) > MAX_LEN:
+                elif kind in sized and len(value) > MAX_LEN:
                     oversized = True
             if len(cache) != len(items):  # a name was deleted
                 for name in [n for n in cache if n not in f_locals]:
                     del cache[name]
                 state.reprs = {}  # rebuilt below
-            if changed or len(state.reprs) != len(cache):
+            if changed is not None or len(state.reprs) != len(cache):
                 state.reprs = {name: cache[name][1] for name, _ in items}
-            step.locals = state.reprs
-            step.changed = changed
-            step.stdout_len = tell()
-            if oversized and not ending:
-                stop("overflow")
+            if oversized:
+                overflowed.append(True)
+            return changed if changed is not None else no_change
 
         def finish_line(state: _FrameState, frame, next_line, returned) -> None:
             """Record the after-state of the pending line and keep its chain if it agrees."""
-            step = state.pending
-            state.pending = None
-            snapshot(state, step)
+            index = state.pending
+            state.pending = -1
+            changed = snapshot(state)
             chain = state.chain
-            if chain is None:
-                return
             state.chain = None
-            plan = chain.plan
-            if plan.check == "assign":
-                agreed = _assigned_agree(plan.targets, chain.value, frame)
-            elif plan.check == "return":
-                agreed = returned is not _MISSING and values_agree(chain.value, returned)
-            elif next_line is not None:  # an if/while test: did the body run?
-                low, high = plan.body_lines
-                agreed = bool(chain.value) == (low <= next_line <= high)
-            else:  # the frame returned right after the test: the body did not run
-                agreed = returned is not _MISSING and not chain.value
-            if agreed:
-                # Show the program's own value at the end: equal sets/dicts may iterate in
-                # another order than the chain's copy, and the step's locals show the program's.
-                if plan.check == "assign" and len(plan.targets) == 1:
-                    shown = step.locals.get(plan.targets[0])
-                    chain.settle(shown if shown is not None else safe_repr(chain.value))
-                elif plan.check == "return":
-                    chain.settle(safe_repr(returned))
-                step._chain = chain
-                stats["kept"] += 1
-            else:
-                stats["disagreed"] += 1
+            if overflowed:  # the line's record is kept, unchecked; then the run ends
+                steps[index] = ("line", state.line, state.func, state.depth, state.reprs,
+                                changed, tell(), None, None)
+                stop("overflow")
+            if chain is not None:
+                if _agrees(chain, frame, next_line, returned, state.reprs):
+                    stats["kept"] += 1
+                else:
+                    stats["disagreed"] += 1
+                    chain = None
+            steps[index] = ("line", state.line, state.func, state.depth, state.reprs, changed,
+                            tell(), chain, None)
 
         def record_event(state: _FrameState, event: str, line: int, value: str) -> None:
             if len(steps) >= max_steps:
                 stop("truncated")
-            steps.append(make_step(len(steps), event, line, source(line), state.func,
-                                   state.depth, state.reprs, [], tell(), None, value))
+            steps.append((event, line, state.func, state.depth, state.reprs, no_change, tell(),
+                          None, value))
 
         def state_of(frame) -> _FrameState:
             for state in reversed(stack):
@@ -246,17 +254,14 @@ class Recorder:
                 state = state_of(frame)
             if event == "line":
                 line = frame.f_lineno
-                if state.pending is not None:
+                if state.pending >= 0:
                     finish_line(state, frame, line, missing)
                 state.unwinding = False
                 if len(steps) >= max_steps:
                     stop("truncated")
-                # locals/changed are set by snapshot() once the line ran: no placeholders
-                step = make_step(len(steps), "line", line,
-                                 sources[line] if 0 < line < n_sources else "", state.func,
-                                 state.depth, state.reprs, ())
-                steps.append(step)
-                state.pending = step
+                state.pending = len(steps)
+                state.line = line
+                steps.append(None)  # filled in by finish_line() once the line ran
                 plan = plan_of(line)
                 if plan is not None:
                     chain = state.chain = evaluate(plan, frame.f_locals, frame.f_globals,
@@ -264,7 +269,7 @@ class Recorder:
                     if chain is None:
                         stats["failed"] += 1
             elif event == "return":
-                if state.pending is not None:
+                if state.pending >= 0:
                     finish_line(state, frame, None, arg)
                 stack.pop()
                 if frame.f_code.co_flags & _GENERATOR_FLAGS:
@@ -272,7 +277,7 @@ class Recorder:
                 if not state.unwinding:  # a frame an exception leaves ends with that exception
                     record_event(state, "return", frame.f_lineno, safe_repr(arg))
             elif event == "exception":
-                if state.pending is not None:
+                if state.pending >= 0:
                     finish_line(state, frame, None, _MISSING)
                 state.unwinding = True
                 record_event(state, "exception", frame.f_lineno, format_exception(arg[1]))
@@ -283,7 +288,7 @@ class Recorder:
             code = frame.f_code
             if code.co_filename != FILENAME:
                 return None
-            if perf_counter() > deadline:
+            if clock() > deadline:
                 stop("timeout")
             if len(steps) >= max_steps:
                 stop("truncated")
@@ -293,17 +298,42 @@ class Recorder:
             else:
                 state.depth = len(stack)
             stack.append(state)
-            line = frame.f_lineno
-            step = make_step(len(steps), "call", line, source(line), state.func, state.depth,
-                             state.reprs, ())  # snapshot() below sets locals and changed
-            steps.append(step)
-            snapshot(state, step)
+            index = len(steps)
+            steps.append(None)  # snapshot() may stop the run: the slot must exist first
+            changed = snapshot(state)
+            steps[index] = ("call", frame.f_lineno, state.func, state.depth, state.reprs,
+                            changed, tell(), None, None)
+            if overflowed:
+                stop("overflow")
             return local_trace
 
         self._cells = [cell for function in (global_trace, local_trace, state_of, record_event,
-                                             finish_line, snapshot, stop, source)
+                                             finish_line, snapshot, stop)
                        for cell in function.__closure__ or ()]
         return global_trace
+
+
+def _agrees(chain, frame, next_line: int | None, returned: object, reprs: dict) -> bool:
+    """Whether a line's chain ends at the value the program produced; settles it if so."""
+    plan = chain.plan
+    if plan.check == "assign":
+        agreed = _assigned_agree(plan.targets, chain.value, frame)
+    elif plan.check == "return":
+        agreed = returned is not _MISSING and values_agree(chain.value, returned)
+    elif next_line is not None:  # an if/while test: did the body run?
+        low, high = plan.body_lines
+        agreed = bool(chain.value) == (low <= next_line <= high)
+    else:  # the frame returned right after the test: the body did not run
+        agreed = returned is not _MISSING and not chain.value
+    if agreed:
+        # Show the program's own value at the end: equal sets/dicts may iterate in another
+        # order than the chain's copy, and the step's locals show the program's.
+        if plan.check == "assign" and len(plan.targets) == 1:
+            shown = reprs.get(plan.targets[0])
+            chain.settle(shown if shown is not None else safe_repr(chain.value))
+        elif plan.check == "return":
+            chain.settle(safe_repr(returned))
+    return agreed
 
 
 def _assigned_agree(targets: tuple[str, ...], value: object, frame) -> bool:

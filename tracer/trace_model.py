@@ -27,7 +27,7 @@ class TraceStep:
     def __init__(self, index: int, event: str, line: int, source: str, func: str, depth: int,
                  locals: dict[str, str] | None = None, changed: list[str] | None = None,
                  stdout_len: int = 0, evals: list[str] | None = None,
-                 value: str | None = None) -> None:
+                 value: str | None = None, chain=None) -> None:
         self.index = index
         self.event = event
         self.line = line
@@ -39,13 +39,13 @@ class TraceStep:
         self.stdout_len = stdout_len
         self.value = value
         self._evals = evals
-        self._chain = None  # a tracer.expressions.Chain, rendered on first read
+        self._chain = chain  # a tracer.expressions.Chain, rendered on first read of evals
 
     @property
     def evals(self) -> list[str]:
         """The evaluation chain(s) of this line, e.g. `["x + 1 → 2 + 1 → 3"]`."""
         if self._evals is None:
-            self._evals = self._chain.render() if self._chain is not None else []
+            self._evals = _render_chain(self._chain)
             self._chain = None
         return self._evals
 
@@ -73,6 +73,10 @@ class TraceStep:
                 f"{self.func}@{self.depth}, changed={self.changed})")
 
 
+def _render_chain(chain) -> list[str]:
+    return chain.render() if chain is not None else []
+
+
 class Trace:
     """A traced run: status ('ok' | 'exception' | 'truncated' | 'overflow' | 'timeout') and its
     steps. 'truncated' (step limit) and 'overflow' (a frame held a value over the size caps of
@@ -85,8 +89,8 @@ class Trace:
     because the program produced another value) and failed (not evaluable).
     """
 
-    __slots__ = ("check_passed", "eval_stats", "exception", "return_repr", "status", "stdout",
-                 "steps")
+    __slots__ = ("_records", "_sources", "_steps", "check_passed", "eval_stats", "exception",
+                 "return_repr", "status", "stdout")
 
     def __init__(self, status: str, steps: list[TraceStep], return_repr: str | None = None,
                  exception: str | None = None, stdout: str = "",
@@ -95,22 +99,63 @@ class Trace:
         if status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, got {status!r}")
         self.status = status
-        self.steps = steps
+        self._steps: list[TraceStep] | None = steps
+        self._records: list[tuple] = []
+        self._sources: list[str] = []
         self.return_repr = return_repr
         self.exception = exception
         self.stdout = stdout
         self.check_passed = check_passed
         self.eval_stats = eval_stats if eval_stats is not None else {}
 
+    @classmethod
+    def from_records(cls, status: str, records: list[tuple], sources: list[str],
+                     **fields: Any) -> Trace:
+        """A trace over the recorder's compact step records (see `tracer.recorder`):
+        `(event, line, func, depth, locals, changed, stdout_len, chain, value)` per step,
+        `sources[line]` the line's text. `TraceStep` objects are made only when `steps` is
+        read; `to_dict()` reads the records directly."""
+        trace = cls(status, [], **fields)
+        trace._steps = None
+        trace._records = records
+        trace._sources = sources
+        return trace
+
+    @property
+    def steps(self) -> list[TraceStep]:
+        """The recorded steps, in order."""
+        if self._steps is None:
+            self._steps = [
+                TraceStep(index, event, line, self._source(line), func, depth, locals,
+                          list(changed), stdout_len, None if chain is not None else [], value,
+                          chain=chain)
+                for index, (event, line, func, depth, locals, changed, stdout_len, chain,
+                            value) in enumerate(self._records)]
+            self._records = []
+        return self._steps
+
+    def _source(self, line: int) -> str:
+        return self._sources[line] if 0 < line < len(self._sources) else ""
+
     @property
     def n_steps(self) -> int:
         """How many steps were recorded."""
-        return len(self.steps)
+        return len(self._steps) if self._steps is not None else len(self._records)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able fields (the inverse of `from_dict`)."""
+        if self._steps is not None:
+            steps = [s.to_dict() for s in self.steps]
+        else:
+            source = self._source
+            steps = [
+                {"index": index, "event": event, "line": line, "source": source(line),
+                 "func": func, "depth": depth, "locals": dict(locals), "changed": list(changed),
+                 "stdout_len": stdout_len, "evals": _render_chain(chain), "value": value}
+                for index, (event, line, func, depth, locals, changed, stdout_len, chain,
+                            value) in enumerate(self._records)]
         return {
-            "status": self.status, "steps": [s.to_dict() for s in self.steps],
+            "status": self.status, "steps": steps,
             "return_repr": self.return_repr, "exception": self.exception,
             "stdout": self.stdout, "check_passed": self.check_passed,
             "n_steps": self.n_steps, "eval_stats": dict(self.eval_stats),
