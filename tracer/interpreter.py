@@ -70,12 +70,15 @@ class CappedOutput(io.TextIOBase):
 
 
 class _ClockOnly:
-    """A trace function that only enforces the deadline (module body, arguments, check)."""
+    """A trace function that only enforces the deadline (module body, arguments, check) on
+    the program's own frames, as the recorder does: library code runs untraced."""
 
     def __init__(self, deadline: float) -> None:
         self.deadline = deadline
 
     def __call__(self, frame, event, arg):
+        if frame.f_code.co_filename != FILENAME:
+            return None
         if perf_counter() > self.deadline:
             raise Stop("timeout")
         return self

@@ -154,9 +154,10 @@ class _Builder:
             return self._boolean(expr)
         if kind is ast.Compare:
             ops = [_COMPARE_AST[type(op)] for op in expr.ops]
-            children = tuple(self.build(e) for e in [expr.left, *expr.comparators])
-            index = self.node(K_COMPARE, COMPARE, children, payload=tuple(s for s, _ in ops))
-            code.append((I_COMPARE, index, tuple(f for _, f in ops), len(children)))
+            children = tuple([self.build(e) for e in [expr.left, *expr.comparators]])
+            index = self.node(K_COMPARE, COMPARE, children,
+                              payload=tuple([symbol for symbol, _ in ops]))
+            code.append((I_COMPARE, index, tuple([f for _, f in ops]), len(children)))
             return index
         if kind is ast.IfExp:
             return self._conditional(expr)
@@ -182,7 +183,7 @@ class _Builder:
         raise NotPure
 
     def _display(self, kind: int, builder, elements: list) -> int:
-        children = tuple(self.build(e) for e in elements)
+        children = tuple([self.build(e) for e in elements])
         index = self.node(kind, ATOM_PREC, children)
         self.code.append((I_BUILD, index, builder, len(children)))
         return index
@@ -232,26 +233,36 @@ class _Builder:
         return self.node(K_SLICE, ATOM_PREC, tuple(parts), payload=present)
 
     def _call(self, expr: ast.Call) -> int:
-        if any(type(a) is ast.Starred for a in expr.args) or any(
-                k.arg is None for k in expr.keywords):
+        func, args, keyword_nodes = expr.func, expr.args, expr.keywords
+        kind = type(func)
+        if kind is ast.Name:
+            if func.id not in PURE_BUILTINS:
+                raise NotPure
+        elif kind is not ast.Attribute or func.attr.startswith("_"):
             raise NotPure
-        keywords = tuple(k.arg for k in expr.keywords)
-        func = expr.func
-        if type(func) is ast.Name and func.id in PURE_BUILTINS:
-            children = tuple(self.build(e) for e in [*expr.args,
-                                                     *(k.value for k in expr.keywords)])
-            index = self.node(K_CALL, POSTFIX, children, func.id, keywords)
+        for argument in args:
+            if type(argument) is ast.Starred:
+                raise NotPure
+        keywords: tuple[str, ...] = ()
+        if keyword_nodes:
+            keywords = tuple([k.arg for k in keyword_nodes])
+            if None in keywords:  # `**kwargs`
+                raise NotPure
+        build = self.build
+        children = [] if kind is ast.Name else [build(func.value)]
+        for argument in args:
+            children.append(build(argument))
+        for keyword_node in keyword_nodes:
+            children.append(build(keyword_node.value))
+        if kind is ast.Name:
+            index = self.node(K_CALL, POSTFIX, tuple(children), func.id, keywords)
             self.calls.append(func.id)
             self.code.append((I_CALL, index, getattr(builtins, func.id), func.id,
                               len(children), keywords))
-            return index
-        if type(func) is ast.Attribute and not func.attr.startswith("_"):
-            children = (self.build(func.value), *(self.build(e) for e in [
-                *expr.args, *(k.value for k in expr.keywords)]))
-            index = self.node(K_ATTRCALL, POSTFIX, children, func.attr, keywords)
+        else:
+            index = self.node(K_ATTRCALL, POSTFIX, tuple(children), func.attr, keywords)
             self.code.append((I_METHOD, index, func.attr, len(children), keywords))
-            return index
-        raise NotPure
+        return index
 
 
 def _plan(expr: ast.expr, check: str, targets: tuple[str, ...] = (),

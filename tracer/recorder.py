@@ -211,19 +211,69 @@ class Recorder:
                 overflowed.append(True)
             return changed if changed is not None else no_change
 
+        def rebound(state: _FrameState, targets: tuple[str, ...]):
+            """The changed names after a line that only bound `targets` (see finish_line);
+            None when a full snapshot is needed (a name new to the frame, or not local)."""
+            f_locals = state.frame.f_locals
+            cache = state.cache
+            changed = None
+            for name in targets:
+                entry = cache.get(name)
+                value = f_locals.get(name, missing)
+                if entry is None or value is missing:
+                    return None
+                if entry[0] is value and entry[2]:
+                    continue
+                text, immutable = repr_and_immutability(value)
+                if entry[1] != text:
+                    if changed is None:
+                        changed = [name]
+                    elif name not in changed:
+                        changed.append(name)
+                cache[name] = (value, text, immutable)
+                kind = type(value)
+                if (kind is int and value.bit_length() > MAX_INT_BITS) or (
+                        kind in sized and len(value) > MAX_LEN):
+                    overflowed.append(True)
+            if changed is None:
+                return no_change
+            reprs = dict(state.reprs)  # steps share the old one; same order, names updated
+            for name in changed:
+                reprs[name] = cache[name][1]
+            state.reprs = reprs
+            return changed
+
         def finish_line(state: _FrameState, frame, next_line, returned) -> None:
-            """Record the after-state of the pending line and keep its chain if it agrees."""
+            """Record the after-state of the pending line and keep its chain if it agrees.
+
+            A line whose chain was evaluated is a pure expression (builtin values and
+            operations only) plus, for an assignment, the binding of its targets: when no
+            other traced code ran during it and its value agrees, only the targets can have
+            changed, so only they are looked at (the rest of the frame is as before).
+            """
             index = state.pending
             state.pending = -1
-            changed = snapshot(state)
             chain = state.chain
             state.chain = None
+            changed = None
+            agreed = None
+            if chain is not None and index == len(steps) - 1:
+                agreed = _agrees(chain, frame, next_line, returned)
+                if agreed:
+                    plan = chain.plan
+                    changed = rebound(state, plan.targets) if plan.check == "assign" \
+                        else no_change
+            if changed is None:
+                changed = snapshot(state)
             if overflowed:  # the line's record is kept, unchecked; then the run ends
                 steps[index] = ("line", state.line, state.func, state.depth, state.reprs,
                                 changed, tell(), None, None)
                 stop("overflow")
             if chain is not None:
-                if _agrees(chain, frame, next_line, returned, state.reprs):
+                if agreed is None:
+                    agreed = _agrees(chain, frame, next_line, returned)
+                if agreed:
+                    _settle(chain, returned, state.reprs)
                     stats["kept"] += 1
                 else:
                     stats["disagreed"] += 1
@@ -308,32 +358,35 @@ class Recorder:
             return local_trace
 
         self._cells = [cell for function in (global_trace, local_trace, state_of, record_event,
-                                             finish_line, snapshot, stop)
+                                             finish_line, rebound, snapshot, stop)
                        for cell in function.__closure__ or ()]
         return global_trace
 
 
-def _agrees(chain, frame, next_line: int | None, returned: object, reprs: dict) -> bool:
-    """Whether a line's chain ends at the value the program produced; settles it if so."""
+def _agrees(chain, frame, next_line: int | None, returned: object) -> bool:
+    """Whether a line's chain ends at the value the program produced."""
     plan = chain.plan
     if plan.check == "assign":
-        agreed = _assigned_agree(plan.targets, chain.value, frame)
-    elif plan.check == "return":
-        agreed = returned is not _MISSING and values_agree(chain.value, returned)
-    elif next_line is not None:  # an if/while test: did the body run?
+        return _assigned_agree(plan.targets, chain.value, frame)
+    if plan.check == "return":
+        return returned is not _MISSING and values_agree(chain.value, returned)
+    if next_line is not None:  # an if/while test: did the body run?
         low, high = plan.body_lines
-        agreed = bool(chain.value) == (low <= next_line <= high)
-    else:  # the frame returned right after the test: the body did not run
-        agreed = returned is not _MISSING and not chain.value
-    if agreed:
-        # Show the program's own value at the end: equal sets/dicts may iterate in another
-        # order than the chain's copy, and the step's locals show the program's.
-        if plan.check == "assign" and len(plan.targets) == 1:
-            shown = reprs.get(plan.targets[0])
-            chain.settle(shown if shown is not None else safe_repr(chain.value))
-        elif plan.check == "return":
-            chain.settle(safe_repr(returned))
-    return agreed
+        return bool(chain.value) == (low <= next_line <= high)
+    # the frame returned right after the test: the body did not run
+    return returned is not _MISSING and not chain.value
+
+
+def _settle(chain, returned: object, reprs: dict) -> None:
+    """Show the program's own value at the end of an agreeing chain: equal sets/dicts may
+    iterate in another order than the chain's copy, and the step's locals show the
+    program's."""
+    plan = chain.plan
+    if plan.check == "assign" and len(plan.targets) == 1:
+        shown = reprs.get(plan.targets[0])
+        chain.settle(shown if shown is not None else safe_repr(chain.value))
+    elif plan.check == "return":
+        chain.settle(safe_repr(returned))
 
 
 def _assigned_agree(targets: tuple[str, ...], value: object, frame) -> bool:
