@@ -262,3 +262,67 @@ def test_strings_doubled_in_a_loop_and_huge_arguments_end_as_overflow():
     assert trace.steps[-1].locals == {"x": "<int of 7925 bits>"}
     # A big value that is only returned, never held by a frame, finishes normally.
     assert trace_call("def f():\n    return 3 ** 5000\n", "f", "").status == "ok"
+
+
+ALIASING_PROGRAM = """\
+LIMIT = 3
+
+def bump(xs):
+    xs.append(len(xs))
+    return xs
+
+def f(items):
+    alias = items
+    first = alias[0]
+    _, second, _ = first, first + 1, first + 2
+    alias = bump(alias)
+    count = len(items)
+    for value in alias:
+        first = first + value
+        if first > LIMIT:
+            fresh = first * 2
+    items = items + [first]
+    return count + second
+"""
+
+
+def test_targeted_snapshots_record_what_full_snapshots_record(monkeypatch):
+    """After a line whose pure chain agrees the recorder re-reads only its targets; the
+    trace must be the one a full snapshot after every line gives, on every CRUXEval
+    program and on a program with aliases, mutation through a call, globals, repeated
+    and first-time targets."""
+    from tests.tracer.test_cruxeval import load_programs
+    from tracer import recorder
+
+    cases = [(p["code"], p["input"]) for p in load_programs()]
+    cases.append((ALIASING_PROGRAM, "[1, 2]"))
+    targeted = [trace_call(code, "f", args).to_dict() for code, args in cases]
+    monkeypatch.setattr(recorder, "TARGETED_SNAPSHOTS", False)
+    full = [trace_call(code, "f", args).to_dict() for code, args in cases]
+    assert targeted == full
+    last = targeted[-1]
+    assert last["status"] == "ok" and last["return_repr"] == "5"
+    assert sum(bool(step["evals"]) for step in last["steps"]) >= 8
+
+
+def test_a_program_that_switches_tracing_off_keeps_its_started_line():
+    code = "import sys\ndef f(n):\n    m = n + 1\n    sys.settrace(None)\n    k = m * 2\n    return k\n"
+    trace = trace_call(code, "f", "3")
+    assert trace.status == "ok" and trace.return_repr == "8"
+    assert [(s.event, s.line) for s in trace.steps] == [("call", 2), ("line", 3), ("line", 4)]
+    assert trace.steps[-1].locals == {"n": "3", "m": "4"} and trace.steps[-1].changed == []
+
+
+def test_trace_dicts_from_records_equal_those_from_step_objects():
+    trace = trace_call(SUM_PROGRAM, "f", "[1, 2, 3]")
+    from_records = trace.to_dict()
+    assert trace.n_steps == len(from_records["steps"])
+    steps = trace.steps  # made from the records on first read
+    assert [s.to_dict() for s in steps] == from_records["steps"]
+    assert trace.to_dict() == from_records
+
+
+def test_arguments_computed_by_the_program_are_under_the_clock():
+    code = "def spin():\n    while True:\n        pass\ndef f(x):\n    return x\n"
+    trace = trace_call(code, "f", "spin()", timeout_s=0.2)
+    assert trace.status == "timeout"
