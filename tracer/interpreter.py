@@ -100,8 +100,12 @@ def _validate_limits(max_steps: int, timeout_s: float) -> None:
         raise ValueError(f"timeout_s must be > 0 seconds, got {timeout_s!r}")
 
 
-def parse_arguments(args_src: str, namespace: dict) -> tuple[list, dict]:
-    """The call arguments written in `args_src` ("1, 2", "(1, ), [2]", "", "x=3", ...)."""
+def parse_arguments(args_src: str, namespace: dict, run=None) -> tuple[list, dict]:
+    """The call arguments written in `args_src` ("1, 2", "(1, ), [2]", "", "x=3", ...).
+
+    Literals are read directly; other arguments are evaluated in the program's namespace,
+    through `run(thunk)` when given (the tracer runs them under its clock).
+    """
     call = _CALLS.get(args_src)
     if call is None:  # the parsed tree is only read: each call still builds fresh values
         call = ast.parse(f"f({args_src})", mode="eval").body
@@ -114,8 +118,9 @@ def parse_arguments(args_src: str, namespace: dict) -> tuple[list, dict]:
             return ast.literal_eval(node)
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             # Not a literal (e.g. `float('inf')`): evaluate it in the program's namespace.
-            expression = ast.Expression(body=node)
-            return eval(compile(expression, FILENAME, "eval"), namespace)
+            expression = compile(ast.Expression(body=node), FILENAME, "eval")
+            return eval(expression, namespace) if run is None else run(
+                lambda: eval(expression, namespace))
 
     args: list = []
     for node in call.args:
@@ -259,16 +264,21 @@ def trace_call(code: str, func: str, args_src: str, *, max_steps: int = 1000,
         return _failed("exception", error, stdout)
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
 
-    def setup():  # the module body, then the arguments: one clock-only trace for both
+    def load():  # the module body, under the clock
         exec(compiled, namespace)
         function = namespace.get(func)
         if not callable(function):
             raise NameError(f"name {func!r} is not defined")
-        return function, parse_arguments(args_src, namespace)
+        return function
+
+    def on_clock(thunk):
+        return _run_on_clock(thunk, deadline)
 
     with _SandboxedIO(stdout):
         try:
-            function, (args, kwargs) = _run_on_clock(setup, deadline)
+            function = on_clock(load)
+            # Literal arguments are read untraced; computed ones run under the clock too.
+            args, kwargs = parse_arguments(args_src, namespace, on_clock)
         except Stop as stop:
             return _failed(stop.status, None, stdout)
         except (Exception, SystemExit) as error:
@@ -298,12 +308,17 @@ def trace_call(code: str, func: str, args_src: str, *, max_steps: int = 1000,
 
 
 def _check(result: object, check_src: str, namespace: dict, deadline: float) -> bool:
+    """Whether `result == <check_src>`; the program's code (a computed expected value, an
+    `__eq__` of its own) runs under the clock."""
+    try:
+        expected = ast.literal_eval(check_src)
+        computed = False
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        computed = True
+
     def compare() -> bool:
-        try:
-            expected = ast.literal_eval(check_src)
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            expected = eval(compile(check_src, FILENAME, "eval"), namespace)
-        return bool(result == expected)
+        value = eval(compile(check_src, FILENAME, "eval"), namespace) if computed else expected
+        return bool(result == value)
 
     try:
         return _run_on_clock(compare, deadline)
