@@ -10,7 +10,7 @@ every pass, so the figures are those of first-time tracing. Prints steps/s of ea
 and the same for the tracer including `to_dict()` (what a sandbox ships back), as medians of
 `--repeats` runs, timed in CPU seconds of this process (robust to other load).
 
-    .venv/bin/python bench/bench_tracer.py [--repeats 5] [--data PATH]
+    .venv/bin/python bench/bench_tracer.py [--repeats 5] [--data PATH] [--decompose]
 """
 
 from __future__ import annotations
@@ -64,6 +64,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--decompose", action="store_true",
+                        help="also time the tracer with no evaluation chains (no line plans), "
+                             "to show what the chains cost")
     options = parser.parse_args()
     rows = [json.loads(line) for line in options.data.read_text().splitlines() if line.strip()]
     contenders = {
@@ -73,6 +76,9 @@ def main() -> None:
         "tracer trace_call + to_dict": lambda r: len(
             trace_call(r["code"], "f", r["input"], max_steps=10**6).to_dict()["steps"]),
     }
+    if options.decompose:
+        contenders["tracer, no chains (diagnostic)"] = without_chains(contenders[
+            "tracer trace_call"])
     results = {}
     for _ in range(options.repeats):  # interleave contenders so machine noise hits all alike
         for name, run in contenders.items():
@@ -88,6 +94,21 @@ def main() -> None:
             seconds, records = time_all(loop, run)
             results.setdefault(name, []).append((seconds, records))
     report("one loop of 3,000 iterations (steady state), one core", results)
+
+
+def without_chains(run):
+    """`run` with every program's line plans empty: no evaluation chain is built or checked
+    (a diagnostic of what the chains cost; the tracer itself always builds them)."""
+    from tracer.line_plans import LinePlans
+
+    def run_without(row):
+        build = LinePlans._build
+        LinePlans._build = lambda self: {}
+        try:
+            return run(row)
+        finally:
+            LinePlans._build = build
+    return run_without
 
 
 LOOP_PROGRAM = """\

@@ -3,11 +3,13 @@
 Hot path: every event of the traced program runs through `local_trace`, so the trace
 functions are closures over local variables (no attribute lookups per event), a value's repr
 is recomputed only when it may have changed (same immutable object → cached repr), a frame's
-locals dict is shared between steps until something changes, and evaluation chains are
-rendered to text only when read.
+locals dict is shared between steps until something changes, after a line whose checked
+chain agrees only the names it assigned are looked at (see `finish_line`), steps are stored
+as plain tuples (`tracer.trace_model.Trace.from_records`; `TraceStep` objects are made
+when read) and evaluation chains are rendered to text only when read.
 
-A 'line' step is reserved when the line starts (so steps read in program order) and its state
-is filled in at the next event of the same frame, i.e. after the line ran.
+A 'line' step's slot is reserved when the line starts (so steps read in program order) and
+its record is written at the next event of the same frame, i.e. after the line ran.
 
 Budgets: how a run ends must not depend on the machine's speed, so the run is ended by
 deterministic budgets first: the step limit ('truncated') and the size of what a traced frame
