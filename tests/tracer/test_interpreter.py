@@ -326,3 +326,43 @@ def test_arguments_computed_by_the_program_are_under_the_clock():
     code = "def spin():\n    while True:\n        pass\ndef f(x):\n    return x\n"
     trace = trace_call(code, "f", "spin()", timeout_s=0.2)
     assert trace.status == "timeout"
+
+
+LIST_PROGRAM = """\
+def f(n):
+    xs = list(range(40))
+    ys = [1.5, 'a', None]
+    for i in range(n):
+        xs[35] = i          # past the shown items: the repr does not change
+        ys[0] = i           # a shown item: it does
+        xs.append(i)
+    grid = [[0] * 3]
+    grid[0][1] = n          # a list of lists: compared by repr, not by items
+    return len(xs)
+"""
+
+
+def test_lists_compared_by_their_shown_items_record_what_reprs_record(monkeypatch):
+    """A list of atoms whose shown items are the very same objects keeps its repr without
+    re-repring it; the trace must be the one a fresh repr at every step gives."""
+    from tests.tracer.test_cruxeval import load_programs
+    from tracer import recorder
+
+    cases = [(p["code"], p["input"]) for p in load_programs()]
+    cases.append((LIST_PROGRAM, "3"))
+    shortcut = [trace_call(code, "f", args).to_dict() for code, args in cases]
+    monkeypatch.setattr(recorder, "_items_of", lambda value: None)
+    fresh = [trace_call(code, "f", args).to_dict() for code, args in cases]
+    assert shortcut == fresh
+    changed = [step["changed"] for step in shortcut[-1]["steps"] if step["line"] in (5, 6)]
+    assert changed[:2] == [[], ["ys"]]
+    assert ["grid"] in [step["changed"] for step in shortcut[-1]["steps"] if step["line"] == 9]
+
+
+def test_a_list_growing_past_the_size_cap_ends_as_overflow(monkeypatch):
+    from tracer import recorder
+
+    monkeypatch.setattr(recorder, "MAX_LEN", 100)
+    code = "def f():\n    xs = list(range(50))\n    while True:\n        xs.append(0)\n"
+    trace = trace_call(code, "f", "", max_steps=10**6, timeout_s=30)
+    assert trace.status == "overflow" and trace.n_steps < 200
