@@ -26,18 +26,10 @@ Standard library only: this module runs inside the sandbox.
 from __future__ import annotations
 
 import sys
-from operator import is_
 from time import perf_counter
 
 from tracer.expressions import evaluate_plan, values_agree
-from tracer.values import (
-    ATOMS,
-    MAX_CHARS,
-    MAX_ITEMS,
-    format_exception,
-    repr_and_immutability,
-    safe_repr,
-)
+from tracer.values import MAX_CHARS, format_exception, repr_and_immutability, safe_repr
 from tracer.values import MAX_INT_BITS as MAX_REPR_INT_BITS
 
 FILENAME = "<traced>"  # the code object filename that marks the program's own frames
@@ -90,8 +82,7 @@ class _FrameState:
         self.depth = depth
         self.func = frame.f_code.co_name
         self.is_module = self.func == "<module>"
-        # name -> (value, repr, immutable, the shown items of a list of atoms or None)
-        self.cache: dict[str, tuple[object, str, bool, tuple | None]] = {}
+        self.cache: dict[str, tuple[object, str, bool]] = {}  # name -> (value, repr, immutable)
         self.reprs: dict[str, str] = {}  # replaced, never mutated: steps share it
         self.pending = -1  # index of the line step waiting for its after-state (-1: none)
         self.line = 0  # that step's line
@@ -197,9 +188,8 @@ class Recorder:
                 (n, v) for n, v in f_locals.items() if n[:2] != "__"]
             for name, value in items:
                 entry = cache.get(name)
-                if entry is not None and entry[0] is value and (entry[2] or (
-                        entry[3] is not None and _same_items(value, entry[3]))):
-                    continue  # the same immutable object, or list: its repr cannot differ
+                if entry is not None and entry[0] is value and entry[2]:
+                    continue  # the same immutable object: its repr cannot have changed
                 kind = type(value)
                 if (kind is int and value.bit_length() <= MAX_REPR_INT_BITS) or (
                         kind is str and len(value) <= MAX_CHARS):
@@ -211,7 +201,7 @@ class Recorder:
                         changed = [name]
                     else:
                         changed.append(name)
-                cache[name] = (value, text, immutable, _items_of(value) if kind is list else None)
+                cache[name] = (value, text, immutable)
                 if kind is int:
                     if value.bit_length() > MAX_INT_BITS:
                         oversized = True
@@ -246,8 +236,8 @@ class Recorder:
                         changed = [name]
                     elif name not in changed:
                         changed.append(name)
+                cache[name] = (value, text, immutable)
                 kind = type(value)
-                cache[name] = (value, text, immutable, _items_of(value) if kind is list else None)
                 if (kind is int and value.bit_length() > MAX_INT_BITS) or (
                         kind in sized and len(value) > MAX_LEN):
                     overflowed.append(True)
@@ -377,27 +367,6 @@ class Recorder:
                                              finish_line, rebound, snapshot, stop)
                        for cell in function.__closure__ or ()]
         return global_trace
-
-
-def _items_of(value: list) -> tuple | None:
-    """What a list's capped repr depends on when it holds only atoms: the items it shows and
-    whether it has more; None otherwise (its items could change without the list)."""
-    shown = tuple(value[:MAX_ITEMS])
-    if not ATOMS.issuperset(map(type, shown)):
-        return None
-    return shown, len(value) > MAX_ITEMS
-
-
-def _same_items(value: list, seen: tuple) -> bool:
-    """Whether a list still shows the very same items (so its repr is unchanged) and is
-    within the size budget (a list past MAX_LEN must reach the overflow check)."""
-    shown, longer = seen
-    if longer:
-        if not MAX_ITEMS < len(value) <= MAX_LEN:
-            return False
-    elif len(value) != len(shown):
-        return False
-    return all(map(is_, value, shown))
 
 
 def _agrees(chain, frame, next_line: int | None, returned: object) -> bool:

@@ -24,7 +24,7 @@ MAX_DEPTH = 6
 MAX_INT_BITS = 2000
 
 # Exact types whose builtin repr is safe, short to compute and never calls user code.
-ATOMS = frozenset({int, float, bool, type(None), complex, str, bytes})
+_ATOMS = frozenset({int, float, bool, type(None), complex, str, bytes})
 _FUNCTION_TYPES = (types.FunctionType, types.BuiltinFunctionType, types.MethodType)
 
 
@@ -54,7 +54,7 @@ def repr_and_immutability(value: object, limits: ReprLimits = STEP_LIMITS) -> tu
     """`(safe repr, deeply immutable?)`: an immutable value's repr can be cached by identity."""
     kind = type(value)
     try:
-        if kind in ATOMS:
+        if kind in _ATOMS:
             # Fast path for the common case: one C-level repr, no Python recursion.
             if kind is str:
                 return _str_repr(value, limits.max_chars), True
@@ -94,10 +94,10 @@ def _flat_repr(value, kind: type, limits: ReprLimits) -> str | None:
         else:
             shown = list(islice(value, items))
     if kind is dict:
-        if not (ATOMS.issuperset(map(type, shown)) and ATOMS.issuperset(
+        if not (_ATOMS.issuperset(map(type, shown)) and _ATOMS.issuperset(
                 map(type, shown.values()))):
             return None
-    elif not ATOMS.issuperset(map(type, shown)):
+    elif not _ATOMS.issuperset(map(type, shown)):
         return None
     try:
         text = repr(shown)
@@ -130,7 +130,7 @@ class _ReprWriter:
 
     def write(self, value: object, depth: int) -> str:
         kind = type(value)
-        if kind in ATOMS:
+        if kind in _ATOMS:
             text, _ = repr_and_immutability(value, self.limits)
             self.budget -= len(text)
             return text
