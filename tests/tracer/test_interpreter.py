@@ -326,3 +326,12 @@ def test_arguments_computed_by_the_program_are_under_the_clock():
     code = "def spin():\n    while True:\n        pass\ndef f(x):\n    return x\n"
     trace = trace_call(code, "f", "spin()", timeout_s=0.2)
     assert trace.status == "timeout"
+
+
+def test_a_list_growing_past_the_size_cap_ends_as_overflow(monkeypatch):
+    from tracer import recorder
+
+    monkeypatch.setattr(recorder, "MAX_LEN", 100)
+    code = "def f():\n    xs = list(range(50))\n    while True:\n        xs.append(0)\n"
+    trace = trace_call(code, "f", "", max_steps=10**6, timeout_s=30)
+    assert trace.status == "overflow" and trace.n_steps < 200
