@@ -64,13 +64,15 @@ class Guard:
     def __init__(self) -> None:
         self._armed = False
         self._workdir = "/nonexistent"
+        self._given = ""  # the workdir as given to arm(), before realpath
         self._inside = False
         self.attempts: list[str] = []
         sys.addaudithook(self._hook)
 
     def arm(self, workdir: str) -> None:
         """Start refusing forbidden events; writes are allowed under `workdir` only."""
-        self._workdir = os.path.realpath(workdir)
+        if workdir != self._given:  # a worker arms the same directory for every job
+            self._given, self._workdir = workdir, os.path.realpath(workdir)
         self.attempts = []
         self._armed = True
 
