@@ -357,11 +357,14 @@ class LinePlans:
     statement and a header with its body on the same line get none); an `if`/`elif`/`while`
     header's body is the block indented below it. No syntax tree of the whole program is
     built (an AST object for every node was the costliest part of preparing a program): a
-    cheap filter picks the candidate lines, which are parsed together, one line per
-    statement, or one by one when that fails (a line of a multi-line statement among them).
+    cheap filter picks the candidate lines (assignments to ASCII names, returns, tests), the
+    commonest shapes (`return x`, `x = y`, `x += 1`) are planned from the match, and the
+    rest are parsed together, one line per statement, or one by one when that fails (a line
+    of a multi-line statement among them). Plans are kept by line text across programs.
     A continuation line that parses on its own, such as a keyword argument `key=value`
-    inside a call written over several lines, has no assignment to check it against: its
-    chain disagrees and is dropped.
+    alone on a line of a call written over several lines, gets a plan too; its chain is
+    kept only if a local of that name then holds the chain's value (and it then spells out
+    exactly that line's expression, the only code the line runs).
 
     `table()` maps each line that has a plan to it, built on first use.
     """
