@@ -188,7 +188,8 @@ class _CollectorPaused:
 
 
 def _prepare(code: str):
-    """`(source lines, compiled code, plans)`; raises SyntaxError/ValueError for bad code.
+    """`(line texts by number, compiled code, plans)`; raises SyntaxError/ValueError for bad
+    code.
 
     Compiled straight from the source (no syntax tree objects); a line's plan is built from
     that line's text the first time it runs (`tracer.line_plans.LinePlans`).
@@ -196,7 +197,8 @@ def _prepare(code: str):
     prepared = _PREPARED.get(code)
     if prepared is None:
         source_lines = _LINE_BREAKS.split(code)  # Python's own line breaks, not splitlines()'s
-        prepared = (source_lines, compile(code, FILENAME, "exec"), LinePlans(source_lines))
+        sources = ["", *(line.strip() for line in source_lines)]  # a step's text, by line
+        prepared = (sources, compile(code, FILENAME, "exec"), LinePlans(source_lines))
         _remember(_PREPARED, code, prepared)
     return prepared
 
@@ -259,7 +261,7 @@ def trace_call(code: str, func: str, args_src: str, *, max_steps: int = 1000,
     deadline = perf_counter() + timeout_s
     stdout = CappedOutput()
     try:
-        source_lines, compiled, plans = _prepare(code)
+        sources, compiled, plans = _prepare(code)
     except (SyntaxError, ValueError) as error:
         return _failed("exception", error, stdout)
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
@@ -283,7 +285,7 @@ def trace_call(code: str, func: str, args_src: str, *, max_steps: int = 1000,
             return _failed(stop.status, None, stdout)
         except (Exception, SystemExit) as error:
             return _failed("exception", error, stdout)
-        recorder = Recorder(source_lines, plans, max_steps, deadline, stdout)
+        recorder = Recorder(sources, plans, max_steps, deadline, stdout)
         status, error, result = "ok", None, None
         try:
             with _CollectorPaused():
@@ -332,11 +334,11 @@ def trace_module(code: str, *, max_steps: int = 1000, timeout_s: float = 2.0) ->
     deadline = perf_counter() + timeout_s
     stdout = CappedOutput()
     try:
-        source_lines, compiled, plans = _prepare(code)
+        sources, compiled, plans = _prepare(code)
     except (SyntaxError, ValueError) as error:
         return _failed("exception", error, stdout)
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
-    recorder = Recorder(source_lines, plans, max_steps, deadline, stdout)
+    recorder = Recorder(sources, plans, max_steps, deadline, stdout)
     status, error = "ok", None
     with _SandboxedIO(stdout):
         try:

@@ -93,18 +93,20 @@ class _FrameState:
 class Recorder:
     """Records the steps of the program's frames; install `global_trace` with sys.settrace."""
 
-    def __init__(self, source_lines: list[str], plans, max_steps: int, deadline: float,
+    def __init__(self, sources: list[str], plans, max_steps: int, deadline: float,
                  stdout) -> None:
+        """`sources[n]`: the stripped text of line n (`sources[0]` empty); `plans`: the
+        program's `tracer.line_plans.LinePlans`."""
         # One record per step, `(event, line, func, depth, locals, changed, stdout_len, chain,
         # value)` (see `Trace.from_records`); a line's slot is reserved when the line starts.
         self.steps: list[tuple | None] = []
-        self.sources = ["", *(line.strip() for line in source_lines)]  # by line number
+        self.sources = sources
         self.stopped: str | None = None  # 'truncated' | 'overflow' | 'timeout' once ended
         self.stats = {"kept": 0, "disagreed": 0, "failed": 0}
         self.active = True  # False once the traced call is over: nothing to re-arm then
         self._cells: list = []  # the trace functions' closure cells, cut by finish()
         self._stack: list[_FrameState] = []  # the live frames' states (see _build)
-        self.global_trace = self._build(source_lines, plans, max_steps, deadline, stdout)
+        self.global_trace = self._build(plans, max_steps, deadline, stdout)
 
     def finish(self) -> None:
         """Switch tracing off; call when the traced code returned or raised.
@@ -149,7 +151,7 @@ class Recorder:
             frame = frame.f_back
         sys.settrace(raise_again)
 
-    def _build(self, source_lines, plans, max_steps, deadline, stdout):
+    def _build(self, plans, max_steps, deadline, stdout):
         steps = self.steps
         stats = self.stats
         stack: list[_FrameState] = []
