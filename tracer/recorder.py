@@ -104,25 +104,26 @@ class Recorder:
         self.stopped: str | None = None  # 'truncated' | 'overflow' | 'timeout' once ended
         self.stats = {"kept": 0, "disagreed": 0, "failed": 0}
         self.active = True  # False once the traced call is over: nothing to re-arm then
-        self._cells: list = []  # the trace functions' closure cells, cut by finish()
         self._stack: list[_FrameState] = []  # the live frames' states (see _build)
+        self._suspended: dict = {}  # generator frames between resumptions
         self.global_trace = self._build(plans, max_steps, deadline, stdout)
 
     def finish(self) -> None:
         """Switch tracing off; call when the traced code returned or raised.
 
-        The trace functions refer to one another through their closures (`local_trace`
-        returns itself), a reference cycle that holds every step of the run and that only
-        the cyclic collector could free. Emptying their cells here cuts it, so the run is
-        freed by reference counting as soon as its `Trace` is dropped.
+        No reference cycle is left holding the run (only the cyclic collector could free
+        it): the trace functions never refer back to one another or to themselves
+        (`local_trace` returns `frame.f_trace`), and the references that would close a
+        cycle (this recorder's `global_trace`, the frame states that hold frames whose
+        `f_trace` holds the trace functions) are dropped here. The run is then freed by
+        reference counting as soon as its `Trace` is dropped.
         """
         self.active = False
         sys.settrace(None)
         self.global_trace = None
         self._fill_reserved()
-        for cell in self._cells:
-            cell.cell_contents = None
-        self._cells = []
+        self._stack.clear()
+        self._suspended.clear()
 
     def _fill_reserved(self) -> None:
         """A line whose frame got no further event (the program switched tracing off itself)
@@ -132,7 +133,6 @@ class Recorder:
                 self.steps[state.pending] = ("line", state.line, state.func, state.depth,
                                              state.reprs, (), 0, None, None)
                 state.pending = -1
-        self._stack = []
 
     def _rearm(self, status: str) -> None:
         """Trace the program's frames again with a function that ends the run at once."""
@@ -155,7 +155,7 @@ class Recorder:
         steps = self.steps
         stats = self.stats
         stack: list[_FrameState] = []
-        suspended: dict = {}  # generator frames between resumptions
+        suspended = self._suspended
         tell = stdout.tell
         plan_of = plans.table().get
         clock = perf_counter  # hot names as closure cells, not global lookups
@@ -339,7 +339,7 @@ class Recorder:
                     finish_line(state, frame, None, _MISSING)
                 state.unwinding = True
                 record_event(state, "exception", frame.f_lineno, format_exception(arg[1]))
-            return local_trace
+            return frame.f_trace  # itself, without a reference to itself (see finish)
 
         def global_trace(frame, event, arg):
             """Called for each new frame: trace only the program's own code."""
@@ -365,9 +365,6 @@ class Recorder:
                 stop("overflow")
             return local_trace
 
-        self._cells = [cell for function in (global_trace, local_trace, state_of, record_event,
-                                             finish_line, rebound, snapshot, stop)
-                       for cell in function.__closure__ or ()]
         return global_trace
 
 

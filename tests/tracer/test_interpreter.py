@@ -335,3 +335,35 @@ def test_a_list_growing_past_the_size_cap_ends_as_overflow(monkeypatch):
     code = "def f():\n    xs = list(range(50))\n    while True:\n        xs.append(0)\n"
     trace = trace_call(code, "f", "", max_steps=10**6, timeout_s=30)
     assert trace.status == "overflow" and trace.n_steps < 200
+
+
+def test_a_finished_run_is_freed_without_the_cyclic_collector():
+    """Nothing of a run is kept by a reference cycle: dropping its Trace frees it at once
+    (the cyclic collector is off here), also when it left a generator suspended."""
+    import gc
+    import weakref
+
+    from tracer import interpreter
+
+    code = ("def gen(n):\n    for i in range(n):\n        yield i\n"
+            "def f(n):\n    g = gen(n)\n    first = next(g)\n    return first + n\n")
+    recorders = []
+    real = interpreter.Recorder
+
+    def keep(*args, **kwargs):
+        recorder = real(*args, **kwargs)
+        recorders.append(weakref.ref(recorder))
+        return recorder
+
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        interpreter.Recorder = keep
+        trace = trace_call(code, "f", "3")
+        assert trace.status == "ok" and trace.return_repr == "3"
+        del trace
+        assert recorders and recorders[0]() is None
+    finally:
+        interpreter.Recorder = real
+        if collecting:
+            gc.enable()
