@@ -173,8 +173,13 @@ class Chain:
         return [ARROW.join(stages)]
 
 
-def evaluate_plan(plan: LinePlan, f_locals: dict, f_globals: dict, f_builtins: dict):
-    """Evaluate `plan` in a frame's namespace; a `Chain`, or None when it is not safe/possible."""
+def evaluate_plan(plan: LinePlan, f_locals: dict, f_globals: dict, f_builtins: dict,
+                  known: dict | None = None):
+    """Evaluate `plan` in a frame's namespace; a `Chain`, or None when it is not safe/possible.
+
+    `known` (the recorder's cache of the frame, `name -> (value, repr, ...)`, current when
+    the line starts) saves re-repring a mutable value the frame's state already shows.
+    """
     for name in plan.call_names:
         if name in f_locals or name in f_globals or (
             f_builtins.get(name) is not getattr(builtins, name, None)
@@ -196,7 +201,9 @@ def evaluate_plan(plan: LinePlan, f_locals: dict, f_globals: dict, f_builtins: d
             if type(value) not in _DEFERRABLE:
                 if not is_pure_value(value):
                     return None
-                reprs[index] = safe_repr(value)
+                entry = known.get(name) if known is not None else None
+                reprs[index] = entry[1] if entry is not None and entry[0] is value else \
+                    safe_repr(value)
         log.append(-1)
     if len(plan.code) == 1 and plan.names:  # `return x`: the name's value is the result
         return Chain(plan, log, reprs, values, values[plan.root])

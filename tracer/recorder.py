@@ -251,7 +251,8 @@ class Recorder:
             state.reprs = reprs
             return changed
 
-        def finish_line(state: _FrameState, frame, next_line, returned) -> None:
+        def finish_line(state: _FrameState, frame, next_line, returned,
+                        returned_repr: str = "") -> None:
             """Record the after-state of the pending line and keep its chain if it agrees.
 
             A line whose chain was evaluated is a pure expression (builtin values and
@@ -281,7 +282,7 @@ class Recorder:
                 if agreed is None:
                     agreed = _agrees(chain, frame, next_line, returned)
                 if agreed:
-                    _settle(chain, returned, state.reprs)
+                    _settle(chain, returned_repr, state.reprs)
                     stats["kept"] += 1
                 else:
                     stats["disagreed"] += 1
@@ -323,17 +324,18 @@ class Recorder:
                 plan = plan_of(line)
                 if plan is not None:
                     chain = state.chain = evaluate(plan, frame.f_locals, frame.f_globals,
-                                                   frame.f_builtins)
+                                                   frame.f_builtins, state.cache)
                     if chain is None:
                         stats["failed"] += 1
             elif event == "return":
+                shown = safe_repr(arg)
                 if state.pending >= 0:
-                    finish_line(state, frame, None, arg)
+                    finish_line(state, frame, None, arg, shown)
                 stack.pop()
                 if frame.f_code.co_flags & _GENERATOR_FLAGS:
                     suspended[frame] = state
                 if not state.unwinding:  # a frame an exception leaves ends with that exception
-                    record_event(state, "return", frame.f_lineno, safe_repr(arg))
+                    record_event(state, "return", frame.f_lineno, shown)
             elif event == "exception":
                 if state.pending >= 0:
                     finish_line(state, frame, None, _MISSING)
@@ -382,7 +384,7 @@ def _agrees(chain, frame, next_line: int | None, returned: object) -> bool:
     return returned is not _MISSING and not chain.value
 
 
-def _settle(chain, returned: object, reprs: dict) -> None:
+def _settle(chain, returned_repr: str, reprs: dict) -> None:
     """Show the program's own value at the end of an agreeing chain: equal sets/dicts may
     iterate in another order than the chain's copy, and the step's locals show the
     program's."""
@@ -391,7 +393,7 @@ def _settle(chain, returned: object, reprs: dict) -> None:
         shown = reprs.get(plan.targets[0])
         chain.settle(shown if shown is not None else safe_repr(chain.value))
     elif plan.check == "return":
-        chain.settle(safe_repr(returned))
+        chain.settle(returned_repr)
 
 
 def _assigned_agree(targets: tuple[str, ...], value: object, frame) -> bool:
