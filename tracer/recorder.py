@@ -164,14 +164,13 @@ class Recorder:
         sized = _SIZED
         no_change = ()
         targeted = TARGETED_SNAPSHOTS
-        ending = []  # non-empty once stop() runs: its snapshots must not stop again
-        overflowed = []  # non-empty once a snapshot saw a value over the size caps
+        overflowed = []  # non-empty once a snapshot saw a value over the size caps (its
+        # caller then stops the run; stop()'s own snapshots do not stop it again)
         self._stack = stack
 
         def stop(status: str) -> None:
             """Fill in the pending steps of live frames, then unwind the program."""
             self.stopped = status
-            ending.append(status)
             for state in stack:
                 if state.pending >= 0:
                     changed = snapshot(state)
