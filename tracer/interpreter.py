@@ -191,8 +191,8 @@ def _prepare(code: str):
     """`(line texts by number, compiled code, plans)`; raises SyntaxError/ValueError for bad
     code.
 
-    Compiled straight from the source (no syntax tree objects); a line's plan is built from
-    that line's text the first time it runs (`tracer.line_plans.LinePlans`).
+    Compiled straight from the source (no syntax tree objects); the line plans are built
+    from the lines' own text when the program is first traced (`tracer.line_plans`).
     """
     prepared = _PREPARED.get(code)
     if prepared is None:
