@@ -212,8 +212,12 @@ class Recorder:
                 for name in [n for n in cache if n not in f_locals]:
                     del cache[name]
                 state.reprs = {}  # rebuilt below
-            if changed is not None or len(state.reprs) != len(cache):
+            if len(state.reprs) != len(cache):  # names came or went: in the frame's order
                 state.reprs = {name: cache[name][1] for name, _ in items}
+            elif changed is not None:  # the same names: a copy (steps share the old one)
+                reprs = state.reprs = dict(state.reprs)
+                for name in changed:
+                    reprs[name] = cache[name][1]
             if oversized:
                 overflowed.append(True)
             return changed if changed is not None else no_change
