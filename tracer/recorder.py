@@ -173,15 +173,17 @@ class Recorder:
             self.stopped = status
             for state in stack:
                 if state.pending >= 0:
-                    changed = snapshot(state)
+                    changed = snapshot(state, state.frame.f_locals)
                     steps[state.pending] = ("line", state.line, state.func, state.depth,
                                             state.reprs, changed, tell(), None, None)
                     state.pending = -1
             raise Stop(status, self._rearm)
 
-        def snapshot(state: _FrameState):
-            """Update the frame's reprs (re-repring only what may differ); the changed names."""
-            f_locals = state.frame.f_locals
+        def snapshot(state: _FrameState, f_locals: dict):
+            """Update the frame's reprs (re-repring only what may differ); the changed names.
+
+            `f_locals` is the frame's `f_locals`, read once per event by the caller (each read
+            copies the frame's variables into it again)."""
             cache = state.cache
             changed = None
             oversized = False
@@ -222,10 +224,9 @@ class Recorder:
                 overflowed.append(True)
             return changed if changed is not None else no_change
 
-        def rebound(state: _FrameState, targets: tuple[str, ...]):
+        def rebound(state: _FrameState, f_locals: dict, targets: tuple[str, ...]):
             """The changed names after a line that only bound `targets` (see finish_line);
             None when a full snapshot is needed (a name new to the frame, or not local)."""
-            f_locals = state.frame.f_locals
             cache = state.cache
             changed = None
             for name in targets:
@@ -254,7 +255,7 @@ class Recorder:
             state.reprs = reprs
             return changed
 
-        def finish_line(state: _FrameState, frame, next_line, returned,
+        def finish_line(state: _FrameState, frame, f_locals: dict, next_line, returned,
                         returned_repr: str = "") -> None:
             """Record the after-state of the pending line and keep its chain if it agrees.
 
@@ -270,20 +271,20 @@ class Recorder:
             changed = None
             agreed = None
             if targeted and chain is not None and index == len(steps) - 1:
-                agreed = _agrees(chain, frame, next_line, returned)
+                agreed = _agrees(chain, frame, f_locals, next_line, returned)
                 if agreed:
                     plan = chain.plan
-                    changed = rebound(state, plan.targets) if plan.check == "assign" \
-                        else no_change
+                    changed = rebound(state, f_locals, plan.targets) \
+                        if plan.check == "assign" else no_change
             if changed is None:
-                changed = snapshot(state)
+                changed = snapshot(state, f_locals)
             if overflowed:  # the line's record is kept, unchecked; then the run ends
                 steps[index] = ("line", state.line, state.func, state.depth, state.reprs,
                                 changed, tell(), None, None)
                 stop("overflow")
             if chain is not None:
                 if agreed is None:
-                    agreed = _agrees(chain, frame, next_line, returned)
+                    agreed = _agrees(chain, frame, f_locals, next_line, returned)
                 if agreed:
                     _settle(chain, returned_repr, state.reprs)
                     stats["kept"] += 1
@@ -314,10 +315,11 @@ class Recorder:
             state = stack[-1]
             if state.frame is not frame:
                 state = state_of(frame)
+            f_locals = frame.f_locals  # once per event (see snapshot)
             if event == "line":
                 line = frame.f_lineno
                 if state.pending >= 0:
-                    finish_line(state, frame, line, missing)
+                    finish_line(state, frame, f_locals, line, missing)
                 state.unwinding = False
                 if len(steps) >= max_steps:
                     stop("truncated")
@@ -326,14 +328,14 @@ class Recorder:
                 steps.append(None)  # filled in by finish_line() once the line ran
                 plan = plan_of(line)
                 if plan is not None:
-                    chain = state.chain = evaluate(plan, frame.f_locals, frame.f_globals,
+                    chain = state.chain = evaluate(plan, f_locals, frame.f_globals,
                                                    frame.f_builtins, state.cache)
                     if chain is None:
                         stats["failed"] += 1
             elif event == "return":
                 shown = safe_repr(arg)
                 if state.pending >= 0:
-                    finish_line(state, frame, None, arg, shown)
+                    finish_line(state, frame, f_locals, None, arg, shown)
                 stack.pop()
                 if frame.f_code.co_flags & _GENERATOR_FLAGS:
                     suspended[frame] = state
@@ -341,7 +343,7 @@ class Recorder:
                     record_event(state, "return", frame.f_lineno, shown)
             elif event == "exception":
                 if state.pending >= 0:
-                    finish_line(state, frame, None, _MISSING)
+                    finish_line(state, frame, f_locals, None, _MISSING)
                 state.unwinding = True
                 record_event(state, "exception", frame.f_lineno, format_exception(arg[1]))
             return frame.f_trace  # itself, without a reference to itself (see finish)
@@ -363,7 +365,7 @@ class Recorder:
             stack.append(state)
             index = len(steps)
             steps.append(None)  # snapshot() may stop the run: the slot must exist first
-            changed = snapshot(state)
+            changed = snapshot(state, frame.f_locals)
             steps[index] = ("call", frame.f_lineno, state.func, state.depth, state.reprs,
                             changed, tell(), None, None)
             if overflowed:
@@ -373,11 +375,11 @@ class Recorder:
         return global_trace
 
 
-def _agrees(chain, frame, next_line: int | None, returned: object) -> bool:
+def _agrees(chain, frame, f_locals: dict, next_line: int | None, returned: object) -> bool:
     """Whether a line's chain ends at the value the program produced."""
     plan = chain.plan
     if plan.check == "assign":
-        return _assigned_agree(plan.targets, chain.value, frame)
+        return _assigned_agree(plan.targets, chain.value, f_locals, frame.f_globals)
     if plan.check == "return":
         return returned is not _MISSING and values_agree(chain.value, returned)
     if next_line is not None:  # an if/while test: did the body run?
@@ -399,22 +401,22 @@ def _settle(chain, returned_repr: str, reprs: dict) -> None:
         chain.settle(returned_repr)
 
 
-def _assigned_agree(targets: tuple[str, ...], value: object, frame) -> bool:
+def _assigned_agree(targets: tuple[str, ...], value: object, f_locals: dict,
+                    f_globals: dict) -> bool:
     if len(targets) == 1:
         name = targets[0]
-        actual = frame.f_locals.get(name, _MISSING)
+        actual = f_locals.get(name, _MISSING)
         if actual is _MISSING:  # a name declared `global`
-            actual = frame.f_globals.get(name, _MISSING)
+            actual = f_globals.get(name, _MISSING)
         return values_agree(value, actual)
     if type(value) in (tuple, list) and len(value) == len(targets):
         assigned = dict(zip(targets, value, strict=True))  # `_, x, _ = ...`: the last wins
     else:
         return False
-    f_locals = frame.f_locals
     for name, expected in assigned.items():
         actual = f_locals.get(name, _MISSING)
         if actual is _MISSING:  # a name declared `global`
-            actual = frame.f_globals.get(name, _MISSING)
+            actual = f_globals.get(name, _MISSING)
         if not values_agree(expected, actual):
             return False
     return True
