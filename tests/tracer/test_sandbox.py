@@ -241,3 +241,28 @@ def test_a_checkout_under_tmp_still_runs_in_the_process_sandbox(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["42", "forbidden", "True"]
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("backend", ["process", pytest.param("docker", marks=pytest.mark.docker)])
+def test_one_worker_batch_reruns_the_job_queued_behind_a_lost_worker(backend, request):
+    """run_many sends a worker its next job before the current one is answered; when the
+    worker is lost (a timeout, a memory bomb, the worker exiting), the job queued behind
+    must run again on the fresh worker and every result keep its place."""
+    if backend == "docker":
+        request.getfixturevalue("docker_engine")
+    programs = dict((name, code) for name, code, _ in hostile.HOSTILE_PROGRAMS)
+    killers = [("infinite_loop", "timeout"), ("memory_bomb", "memory"),
+               ("exit_the_worker", "error")]
+    jobs, expected = [], []
+    for name, status in killers:
+        jobs += [_exec(hostile.NORMAL_PROGRAM), _exec(programs[name])]
+        expected += ["ok", status]
+    jobs.append(_exec(hostile.NORMAL_PROGRAM))
+    expected.append("ok")
+    sandbox = ProcessSandbox if backend == "process" else DockerSandbox
+    with sandbox(**{**LIMITS, "workers": 1}) as pool:
+        results = pool.run_many(jobs)
+        assert [r.status for r in results] == expected
+        assert all(r.value == hostile.NORMAL_RESULT for r in results if r.status == "ok")
+        assert pool.replaced >= len(killers)
+        assert pool.run(_exec("result = 6 * 7")).value == {"stdout": "", "result": "42"}

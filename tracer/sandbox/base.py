@@ -14,6 +14,7 @@ import queue
 import select
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -208,15 +209,33 @@ class WorkerPool:
                 self._replace(channel)
 
     def _exchange(self, channel: Channel, job: dict, timeout: float) -> tuple[SandboxResult, bool]:
+        try:
+            sent = self._send(channel, job, timeout)
+        except (WorkerGone, OSError):
+            status, message = channel.death()
+            return SandboxResult(status, None, message, channel.isolation), False
+        if isinstance(sent, SandboxResult):
+            return sent, True
+        return self._reply(channel, sent, timeout)
+
+    def _send(self, channel: Channel, job: dict, timeout: float) -> int | SandboxResult:
+        """Send `job`; its request id, or its result when it cannot be sent (not JSON-able).
+        Raises WorkerGone (or OSError) when the worker is gone."""
         request_id = next(self._ids)
         try:
             request = json.dumps({"id": request_id, "job": job, "cpu_s": min(self.cpu_s, timeout)})
         except (TypeError, ValueError) as exc:
             message = f"job is not JSON-able: {exc}"
-            return SandboxResult("error", None, message, channel.isolation), True
+            return SandboxResult("error", None, message, channel.isolation)
+        channel.send(request.encode() + b"\n")
+        return request_id
+
+    def _reply(self, channel: Channel, request_id: int,
+               timeout: float) -> tuple[SandboxResult, bool]:
+        """Wait up to `timeout` seconds for the reply to `request_id`, the job the worker
+        runs now; (its result, whether the worker can be kept)."""
         deadline = time.monotonic() + timeout
         try:
-            channel.send(request.encode() + b"\n")
             while True:
                 line = channel.read_line(deadline)
                 if line is None:
@@ -239,12 +258,77 @@ class WorkerPool:
         return SandboxResult(status, value, message, channel.isolation), keep
 
     def run_many(self, jobs: list[dict], timeout_s: float | None = None) -> list[SandboxResult]:
-        """Run jobs in parallel over the pool; results come back in the jobs' order."""
+        """Run jobs in parallel over the pool; results come back in the jobs' order.
+
+        Each worker is sent its next job before it has answered the one it runs, so it goes
+        from one job to the next without waiting for a round trip; a job's clock starts
+        when the worker can start it (its reply to the job before). A job sent to a worker
+        that is then replaced (a timeout, a crash, or at the worker's own request) has not
+        run, or ran on a worker in an unknown state: it runs again on the next worker.
+        """
+        if self._closed:
+            raise SandboxError("this sandbox is closed")
         jobs = list(jobs)
         if not jobs:
             return []
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(jobs))) as executor:
-            return list(executor.map(lambda job: self.run(job, timeout_s), jobs))
+        timeout = self.timeout_s if timeout_s is None else timeout_s
+        results: list[SandboxResult | None] = [None] * len(jobs)
+        waiting = deque(range(len(jobs)))
+        lock = threading.Lock()
+
+        def take() -> int | None:
+            with lock:
+                return waiting.popleft() if waiting else None
+
+        def put_back(indices: list[int]) -> None:
+            with lock:
+                waiting.extendleft(reversed(indices))
+
+        def drive() -> None:
+            channel = self._idle.get()
+            sent: deque[tuple[int, int]] = deque()  # (job index, request id), oldest first
+            try:
+                while True:
+                    gone = False
+                    while len(sent) < 2:
+                        index = take()
+                        if index is None:
+                            break
+                        try:
+                            request = self._send(channel, jobs[index], timeout)
+                        except (WorkerGone, OSError):
+                            put_back([index])
+                            gone = True
+                            break
+                        if isinstance(request, SandboxResult):
+                            results[index] = request
+                        else:
+                            sent.append((index, request))
+                    if not sent:
+                        if not gone:
+                            return
+                        self._replace(channel)  # it died idle: nothing of ours ran on it
+                        channel = self._idle.get()
+                        continue
+                    index, request_id = sent.popleft()
+                    results[index], keep = self._reply(channel, request_id, timeout)
+                    if not keep:
+                        put_back([queued for queued, _ in sent])
+                        sent.clear()
+                        self._replace(channel)
+                        channel = self._idle.get()
+            finally:
+                if sent:  # replies still owed: the worker is out of step
+                    self._replace(channel)
+                else:
+                    self._idle.put(channel)
+
+        drivers = min(self.workers, len(jobs))
+        with ThreadPoolExecutor(max_workers=drivers) as executor:
+            for future in [executor.submit(drive) for _ in range(drivers)]:
+                future.result()
+        missing = SandboxResult("error", None, "the job was not run", self.isolation)
+        return [result if result is not None else missing for result in results]
 
     def close(self) -> None:
         """Kill every worker; safe to call twice."""
