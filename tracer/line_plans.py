@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import gc
 import keyword
 import operator
 import re
@@ -380,16 +379,7 @@ class LinePlans:
 
     def table(self) -> dict[int, LinePlan]:
         if self._table is None:
-            # Only our own code runs here, allocating syntax trees that have no cycles and
-            # are freed on return: the collector's passes over them would cost about as much
-            # as building them.
-            collecting = gc.isenabled()
-            gc.disable()
-            try:
-                self._table = self._build()
-            finally:
-                if collecting:
-                    gc.enable()
+            self._table = self._build()
         return self._table
 
     def _build(self) -> dict[int, LinePlan]:

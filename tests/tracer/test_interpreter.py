@@ -367,3 +367,35 @@ def test_a_finished_run_is_freed_without_the_cyclic_collector():
         interpreter.Recorder = real
         if collecting:
             gc.enable()
+
+
+@pytest.mark.parametrize("code, args, status", [
+    ("def f(n):\n    return n + 1\n", "1", "ok"),
+    ("def f(n):\n    return 1 // n\n", "0", "exception"),
+    ("def f(n):\n    while True:\n        n += 1\n", "0", "truncated"),
+    ("def f(n) return n\n", "0", "exception"),  # does not compile
+])
+def test_the_collector_is_paused_during_a_run_and_restored_after(code, args, status,
+                                                                 monkeypatch):
+    import gc
+
+    seen = []
+    real = gc.disable
+
+    def disable():
+        seen.append(gc.isenabled())
+        real()
+
+    collecting = gc.isenabled()
+    monkeypatch.setattr(gc, "disable", disable)
+    try:
+        gc.enable()
+        assert trace_call(code, "f", args, max_steps=50).status == status
+        assert seen[0] and not any(seen[1:])  # paused at the start, off until the end
+        assert gc.isenabled()  # then on again
+        real()
+        assert trace_module("x = 1\n").status == "ok"
+        assert not gc.isenabled()  # left off when it was off
+    finally:
+        if collecting:
+            gc.enable()
