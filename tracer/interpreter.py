@@ -173,9 +173,9 @@ def _collector_paused(function):
     A run allocates many objects that live until it ends (syntax trees of its lines, plans,
     one record per step) and frees them by reference counting: the recorder leaves no
     reference cycle (see `tracer.recorder.Recorder.finish`). Collections during the run
-    would walk that growing heap again and again for nothing (about 5% of tracing the
-    CRUXEval programs). What the program itself leaves in cycles (its functions and its
-    namespace) is reclaimed by the first collection after the run. Acceptable because
+    would walk that growing heap again and again for nothing (2% to 5% of the time of
+    tracing the CRUXEval programs). What the program itself leaves in cycles (its functions
+    and its namespace) is reclaimed by the first collection after the run. Acceptable because
     tracing runs in a sandbox worker process dedicated to it (no other work shares the
     pause) and a run is bounded by its step budget, its clock and the sandbox's memory
     limit; the collector is switched back on (if it was on) when the run returns.
