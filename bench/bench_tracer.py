@@ -1,14 +1,18 @@
-"""Benchmark: the tracing interpreter vs a bare `sys.settrace` recorder on CRUXEval.
+"""Benchmark: the tracing interpreter vs bare `sys.settrace` recorders on CRUXEval.
 
-Both run the 800 CRUXEval programs in this process, one core: compile the program, exec it,
-read the arguments and call `f` under a trace function. The bare recorder keeps only
-`(line, copy of f_locals)` per line event of the program's own frames; the tracer records
-full steps (call/line/return/exception events, safe reprs, changed names, stdout, checked
-evaluation chains). Then the same on one long loop, the steady state where per-program
-setup (parsing and compiling) no longer counts. The tracer's program cache is cleared before
-every pass, so the figures are those of first-time tracing. Prints steps/s of each (each counts its own records), the wall-time ratio,
-and the same for the tracer including `to_dict()` (what a sandbox ships back), as medians of
-`--repeats` runs, timed in CPU seconds of this process (robust to other load).
+All run the 800 CRUXEval programs in this process, one core: compile the program, exec it,
+read the arguments and call `f` under a trace function. The bare recorders keep one record
+per line event of the program's own frames: `(line, copy of f_locals)`, the cheapest
+possible (a reference copy: a list mutated later shows its final state in every record),
+and `(line, {name: repr(value)})`, the cheapest that records each local's value at that
+step. The tracer records full steps (call/line/return/exception events, safe capped reprs,
+changed names, stdout, checked evaluation chains). Then the same on one long loop, the
+steady state where per-program setup (parsing and compiling) no longer counts. The tracer's
+caches (prepared programs, line plans) are cleared before every pass, so the figures are
+those of first-time tracing. Prints records/s of each (each counts its own records) and the
+wall-time ratio to each bare recorder, also for the tracer including `to_dict()` (what a
+sandbox ships back), as medians of `--repeats` runs, timed in CPU seconds of this process
+(robust to other load).
 
     .venv/bin/python bench/bench_tracer.py [--repeats 5] [--data PATH] [--decompose]
 """
@@ -50,6 +54,30 @@ def bare_record(code: str, args_src: str) -> int:
     return len(records)
 
 
+def bare_repr_record(code: str, args_src: str) -> int:
+    """As `bare_record`, keeping `{name: repr(value)}` of the locals per line event."""
+    namespace: dict = {}
+    exec(compile(code, FILENAME, "exec"), namespace)
+    args, kwargs = parse_arguments(args_src, namespace)
+    records: list = []
+
+    def local_trace(frame, event, arg):
+        if event == "line":
+            records.append((frame.f_lineno, {name: repr(value)
+                                             for name, value in frame.f_locals.items()}))
+        return local_trace
+
+    def global_trace(frame, event, arg):
+        return local_trace if frame.f_code.co_filename == FILENAME else None
+
+    sys.settrace(global_trace)
+    try:
+        namespace["f"](*args, **kwargs)
+    finally:
+        sys.settrace(None)
+    return len(records)
+
+
 def time_all(rows: list[dict], run) -> tuple[float, int]:
     """(seconds, records) for one pass of `run(row)` over all rows."""
     # Every pass traces each program for the first time: no prepared program is reused.
@@ -70,7 +98,8 @@ def main() -> None:
     options = parser.parse_args()
     rows = [json.loads(line) for line in options.data.read_text().splitlines() if line.strip()]
     contenders = {
-        "bare settrace (line + f_locals copy)": lambda r: bare_record(r["code"], r["input"]),
+        BARE: lambda r: bare_record(r["code"], r["input"]),
+        BARE_REPR: lambda r: bare_repr_record(r["code"], r["input"]),
         "tracer trace_call": lambda r: trace_call(r["code"], "f", r["input"],
                                                   max_steps=10**6).n_steps,
         "tracer trace_call + to_dict": lambda r: len(
@@ -123,16 +152,21 @@ def f(xs):
 """
 
 
+BARE = "bare settrace (line + f_locals copy)"
+BARE_REPR = "bare settrace (line + repr of locals)"
+
+
 def report(title: str, results: dict) -> None:
-    """Print records/s and the time ratio to the bare recorder, medians over the passes."""
-    bare_seconds = statistics.median(s for s, _ in results["bare settrace (line + f_locals copy)"])
+    """Print records/s and the time ratios to the bare recorders, medians over the passes."""
+    bare = statistics.median(s for s, _ in results[BARE])
+    bare_repr = statistics.median(s for s, _ in results[BARE_REPR])
     print(title)
     for name, runs in results.items():
         seconds = statistics.median(s for s, _ in runs)
         records = runs[0][1]
         print(f"  {name:40s} {records:6d} records  {seconds * 1000:8.1f} ms  "
-              f"{records / seconds:9,.0f} records/s  "
-              f"time ratio vs bare {seconds / bare_seconds:5.2f}x")
+              f"{records / seconds:9,.0f} records/s  time ratio vs bare {seconds / bare:5.2f}x"
+              f"  vs bare repr {seconds / bare_repr:5.2f}x")
 
 
 if __name__ == "__main__":
