@@ -55,7 +55,11 @@ def bare_record(code: str, args_src: str) -> int:
 
 
 def bare_repr_record(code: str, args_src: str) -> int:
-    """As `bare_record`, keeping `{name: repr(value)}` of the locals per line event."""
+    """As `bare_record`, keeping `{name: repr(value)}` of the locals per line event.
+
+    Written out rather than sharing `bare_record` behind an option: each bare recorder stays
+    the plainest code for what it records (a shared version measured 1-2% slower for the
+    reference-copy recorder, which would flatter the tracer's ratio)."""
     namespace: dict = {}
     exec(compile(code, FILENAME, "exec"), namespace)
     args, kwargs = parse_arguments(args_src, namespace)
