@@ -1,0 +1,4 @@
+# Recursion with no base case: CPython stops it.
+# input: 3
+def f(n):
+    return f(n + 1)
