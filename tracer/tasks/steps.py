@@ -132,7 +132,7 @@ def describe(step: dict[str, Any], before: dict[str, str], phase: str = "",
     if event == "resume":
         return f"{func} resumes at L{line}", f"{func} goes on where it paused ✓"
     if event == "class":
-        return f"L{line} `{source}` → runs the body of class {func}", "a class body runs once ✓"
+        return f"class {func}: its body starts at L{line}", "a class body runs once ✓"
     if event == "class_end":
         names = value or "no names"
         return f"class {func} is defined with {names}", f"the class body made {names} ✓"
