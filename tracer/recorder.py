@@ -46,6 +46,7 @@ _ENDINGS = {dis.opmap[name]: how for name, how in (
     ("RETURN_VALUE", "return"), ("RETURN_CONST", "return"), ("YIELD_VALUE", "yield"),
     ("RERAISE", "reraise"))
     if name in dis.opmap}
+_SEND = dis.opmap.get("SEND", -1)
 _GLOBAL_STORES = frozenset({"STORE_GLOBAL", "DELETE_GLOBAL"})
 # Names Python itself puts in a class body's namespace (its own methods, __init__ included,
 # are shown).
@@ -383,7 +384,7 @@ class Recorder:
                     changed = rebound(state, f_locals, plan.targets) \
                         if plan.check == "assign" else no_change
             if changed is None:
-                changed = snapshot(state, view_of(state, f_locals))
+                changed = snapshot(state, view_of(state, f_locals) if state.watched else f_locals)
             if raised is not None:
                 steps[index] = (event, state.line, state.func, state.depth, state.reprs,
                                 changed, tell(), None, raised)
@@ -486,6 +487,8 @@ class Recorder:
                     record_event(state, "class_end", frame.f_lineno,
                                  ", ".join(n for n in state.reprs))
             elif event == "exception":
+                if arg[0] is StopIteration and frame.f_code.co_code[frame.f_lasti] == _SEND:
+                    return frame.f_trace  # `await`/`yield from` receiving a finished result
                 raised = state.raised = format_exception(arg[1])
                 if state.pending >= 0 and frame.f_lineno == state.line:
                     finish_line(state, frame, f_locals, None, missing, raised=raised)
@@ -523,7 +526,8 @@ class Recorder:
             stack.append(state)
             index = len(steps)
             steps.append(None)  # snapshot() may stop the run: the slot must exist first
-            changed = snapshot(state, view_of(state, frame.f_locals)) \
+            f_locals = frame.f_locals
+            changed = snapshot(state, view_of(state, f_locals) if state.watched else f_locals) \
                 if event != "resume" else no_change
             steps[index] = (event, frame.f_lineno, state.func, state.depth, state.reprs,
                             changed, tell(), None, None)

@@ -159,7 +159,8 @@ def _reader_order(steps):
         i = lo
         while i < hi:
             depth = steps[i]["depth"]
-            if steps[i]["event"] == "line" and i + 1 < len(steps) and steps[i + 1]["depth"] > depth:
+            if steps[i]["event"] in ("line", "exception", "yield", "await") and i + 1 < len(
+                    steps) and steps[i + 1]["depth"] > depth:
                 j = i + 1
                 while j < len(steps) and steps[j]["depth"] > depth:
                     j += 1

@@ -34,6 +34,11 @@ PROGRAMS = {
     "countdown.py": (
         "def countdown(n):\n    while n > 0:\n        yield n\n        n -= 1\n    return 'done'\n\n"
         "print(list(countdown(3)))\nprint(sum(x * x for x in countdown(4)))\n"),
+    "coroutine.py": (
+        "class Pause:\n    def __await__(self):\n        yield 'paused'\n\n"
+        "async def job(n):\n    await Pause()\n    return n * 2\n\n"
+        "c = job(4)\nprint(c.send(None))\ntry:\n    c.send(None)\nexcept StopIteration as done:\n"
+        "    print('result', done.value)\n"),
     "stack_class.py": (
         "class Stack:\n    made = 0\n\n    def __init__(self):\n        self.items = []\n"
         "        Stack.made += 1\n\n    def push(self, x):\n        self.items.append(x)\n\n"
@@ -179,6 +184,24 @@ def test_steps_read_as_a_person_would_describe_them():
     assert "<Stack object>" not in joined and "<listcomp>" not in joined
     assert "L35 `total += x` → global total: 0 → 5" in text
     assert "call add(x=5)" in text
+
+
+def test_a_coroutine_pauses_and_resumes_and_a_raising_call_is_read_in_order():
+    from tracer.divergence import display_order
+    from tracer.tasks.steps import write_steps
+
+    trace = trace_module(PROGRAMS["coroutine.py"]).to_dict()
+    text = [s.proposal for s in write_steps(trace, 0, len(display_order(trace["steps"]))).steps]
+    assert "back at L6 `await Pause()` → job pauses at await" in text
+    assert "job resumes at L6" in text and "L7 job returns 8" in text
+    assert not any("StopIteration" in t and "L6" in t for t in text)  # await's own machinery
+    trace = trace_call(PROGRAMS["finally_runs.py"].split("\nprint")[0] +
+                       "\ndef f():\n    return risky(0) + 1\n", "f", "").to_dict()
+    text = [s.proposal for s in write_steps(trace, 0, len(display_order(trace["steps"]))).steps]
+    # The caller's line calls first and raises when the call has ended, not before it.
+    assert text[1] == "L8 `return risky(0) + 1` → calls risky"
+    assert text[-1] == "back at L8 `return risky(0) + 1` raises ZeroDivisionError: " \
+                       "integer division or modulo by zero"
 
 
 def test_an_exception_leaving_a_function_is_not_a_return():

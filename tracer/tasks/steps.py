@@ -126,9 +126,10 @@ def describe(step: dict[str, Any], before: dict[str, str], phase: str = "",
         return f"call {func}({args})", f"arguments bound: {args or 'none'} ✓"
     if event == "return":
         return f"L{line} {func} returns {value}", f"return value {value} ✓"
+    back = "back at " if phase == "done" else ""
     if event in ("yield", "await"):
         did = f"yields {value}" if event == "yield" else "pauses at await"
-        return f"L{line} `{source}` → {func} {did}", f"{func} is suspended here ✓"
+        return f"{back}L{line} `{source}` → {func} {did}", f"{func} is suspended here ✓"
     if event == "resume":
         return f"{func} resumes at L{line}", f"{func} goes on where it paused ✓"
     if event == "class":
@@ -140,7 +141,6 @@ def describe(step: dict[str, Any], before: dict[str, str], phase: str = "",
         return (f"L{line} {func} ends its `finally`/`with` block: {value} goes on up",
                 f"the exception leaves {func} ✓")
     if event == "exception":
-        back = "back at " if phase == "done" else ""
         claim = _claim(step, before, done=phase == "done")
         changes = f" after {claim.text().split(' → ', 1)[1]}" if claim.changes else ""
         return (f"{back}L{line} `{source}` raises {value}{changes}",
