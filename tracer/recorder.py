@@ -25,35 +25,32 @@ Standard library only: this module runs inside the sandbox.
 
 from __future__ import annotations
 
-import dis
 import signal
 import sys
 import threading
 from time import perf_counter
 
-from tracer.expressions import evaluate_plan, values_agree
+from tracer.expressions import evaluate_plan
+from tracer.frames import (
+    CLASS_MACHINERY,
+    CO_COROUTINE,
+    CO_OPTIMIZED,
+    ENDINGS,
+    FILENAME,
+    GENERATOR_FLAGS,
+    HIDDEN_FRAMES,
+    MISSING,
+    SEND,
+    ClockOnly,
+    FrameState,
+    Stop,
+    agrees,
+    global_stores,
+    settle,
+)
 from tracer.values import MAX_CHARS, format_exception, repr_and_immutability, safe_repr
 from tracer.values import MAX_INT_BITS as MAX_REPR_INT_BITS
 
-FILENAME = "<traced>"  # the code object filename that marks the program's own frames
-_GENERATOR_FLAGS = 0x20 | 0x80 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
-_CO_OPTIMIZED = 0x1  # a function's frame (not the module body or a class body)
-_CO_COROUTINE = 0x80
-_MISSING = object()
-# How a frame's 'return' event ended it, by the instruction it stopped at; any other
-# instruction means an exception is leaving the frame (a re-raise, the end of a `finally`).
-_ENDINGS = {dis.opmap[name]: how for name, how in (
-    ("RETURN_VALUE", "return"), ("RETURN_CONST", "return"), ("YIELD_VALUE", "yield"),
-    ("RERAISE", "reraise"))
-    if name in dis.opmap}
-_SEND = dis.opmap.get("SEND", -1)
-_GLOBAL_STORES = frozenset({"STORE_GLOBAL", "DELETE_GLOBAL"})
-# Names Python itself puts in a class body's namespace (its own methods, __init__ included,
-# are shown).
-_CLASS_MACHINERY = frozenset({"__module__", "__qualname__", "__doc__", "__annotations__",
-                              "__classcell__", "__firstlineno__", "__static_attributes__"})
-# Frames that are not steps of their own (see Recorder).
-_HIDDEN_FRAMES = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>"})
 # Deterministic size budget of a traced frame's values (see the module docstring). The caps
 # sit far above what a finished program holds (CRUXEval: a few hundred bits, a few thousand
 # items) and far below sizes whose arithmetic takes milliseconds.
@@ -63,61 +60,6 @@ _SIZED = frozenset({str, bytes, bytearray, list, tuple, dict, set, frozenset})
 # After a line whose chain agrees, look only at the names it assigned (see finish_line);
 # False takes a full snapshot after every line (the tests compare the two).
 TARGETED_SNAPSHOTS = True
-
-
-class Stop(BaseException):
-    """Raised from the trace function to end a run; a BaseException so that the program's
-    `except Exception` does not swallow it.
-
-    CPython switches tracing off when a trace function raises, so a program that swallows
-    the Stop (`except:`) would run on untraced. When a swallowed Stop is freed, `__del__`
-    re-arms tracing on the program's frames with a function that raises again at the next
-    event; a loop *inside* a bare `try/except` that never leaves it is only ended by the
-    sandbox's hard timeout.
-    """
-
-    def __init__(self, status: str, rearm=None) -> None:
-        super().__init__(status)
-        self.status = status
-        self._rearm = rearm
-
-    def __del__(self) -> None:
-        rearm, self._rearm = self._rearm, None
-        if rearm is not None:
-            try:  # not contextlib.suppress: its __exit__ would be a traced frame
-                rearm(self.status)
-            except Exception:  # a finalizer must never raise
-                return
-
-
-class _FrameState:
-    """What the recorder remembers about one live frame of the program."""
-
-    __slots__ = ("cache", "chain", "depth", "frame", "func", "is_module", "line", "pending",
-                 "raised", "reprs", "watched")
-
-    def __init__(self, frame, depth: int, watched: tuple[str, ...] = ()) -> None:
-        self.frame = frame
-        self.depth = depth
-        self.func = frame.f_code.co_name
-        # The module body and class bodies: their dunder names are not the program's.
-        self.is_module = not frame.f_code.co_flags & _CO_OPTIMIZED
-        self.cache: dict[str, tuple[object, str, bool]] = {}  # name -> (value, repr, immutable)
-        self.reprs: dict[str, str] = {}  # replaced, never mutated: steps share it
-        self.pending = -1  # index of the line step waiting for its after-state (-1: none)
-        self.line = 0  # that step's line
-        self.chain = None  # the pending line's evaluation chain, checked when it finishes
-        self.raised = ""  # the last exception seen in this frame (what a re-raise carries)
-        self.watched = watched  # names the function declares `global` and assigns
-
-
-def global_stores(code) -> tuple[str, ...]:
-    """The names a function's code assigns or deletes as globals (`global` statements)."""
-    found = []
-    for instruction in dis.get_instructions(code):
-        if instruction.opname in _GLOBAL_STORES and instruction.argval not in found:
-            found.append(instruction.argval)
-    return tuple(found)
 
 
 class Recorder:
@@ -148,7 +90,7 @@ class Recorder:
         self.cut = False  # the recording stopped at max_steps and the program ran on
         self.stats = {"kept": 0, "disagreed": 0, "failed": 0}
         self.active = True  # False once the traced call is over: nothing to re-arm then
-        self._stack: list[_FrameState] = []  # the live frames' states (see _build)
+        self._stack: list[FrameState] = []  # the live frames' states (see _build)
         self._suspended: dict = {}  # generator frames between resumptions
         self._alarm = None  # the SIGALRM handler replaced while running on (see detach)
         self._deadline = deadline
@@ -230,17 +172,17 @@ class Recorder:
         steps = self.steps
         sources = self.sources
         stats = self.stats
-        stack: list[_FrameState] = []
+        stack: list[FrameState] = []
         suspended = self._suspended
         tell = stdout.tell
         plan_of = plans.table().get
         clock = perf_counter  # hot names as closure cells, not global lookups
         evaluate = evaluate_plan
-        missing = _MISSING
+        missing = MISSING
         sized = _SIZED
         no_change = ()
         targeted = TARGETED_SNAPSHOTS
-        hidden = _HIDDEN_FRAMES
+        hidden = HIDDEN_FRAMES
         clock_only = ClockOnly(deadline)
         watched_of: dict = {}  # code -> the global names it assigns (with watch_globals)
         overflowed = []  # non-empty once a snapshot saw a value over the size caps (its
@@ -268,7 +210,7 @@ class Recorder:
             fill_pending()
             raise Stop(status, self._rearm)
 
-        def view_of(state: _FrameState, f_locals: dict) -> dict:
+        def view_of(state: FrameState, f_locals: dict) -> dict:
             """The frame's variables, with the globals it assigns (`global NAME`) added."""
             if not state.watched:
                 return f_locals
@@ -280,7 +222,7 @@ class Recorder:
                     view["global " + name] = value
             return view
 
-        def snapshot(state: _FrameState, f_locals: dict):
+        def snapshot(state: FrameState, f_locals: dict):
             """Update the frame's reprs (re-repring only what may differ); the changed names.
 
             `f_locals` is the frame's `f_locals`, read once per event by the caller (each read
@@ -290,7 +232,7 @@ class Recorder:
             oversized = False
             items = f_locals.items() if not state.is_module else [
                 (n, v) for n, v in f_locals.items()
-                if n[:2] != "__" or (state.func != "<module>" and n not in _CLASS_MACHINERY)]
+                if n[:2] != "__" or (state.func != "<module>" and n not in CLASS_MACHINERY)]
             for name, value in items:
                 entry = cache.get(name)
                 if entry is not None and entry[0] is value and entry[2]:
@@ -326,7 +268,7 @@ class Recorder:
                 overflowed.append(True)
             return changed if changed is not None else no_change
 
-        def rebound(state: _FrameState, f_locals: dict, targets: tuple[str, ...]):
+        def rebound(state: FrameState, f_locals: dict, targets: tuple[str, ...]):
             """The changed names after a line that only bound `targets` (see finish_line);
             None when a full snapshot is needed (a name new to the frame, or not local)."""
             cache = state.cache
@@ -357,7 +299,7 @@ class Recorder:
             state.reprs = reprs
             return changed
 
-        def finish_line(state: _FrameState, frame, f_locals: dict, next_line, returned,
+        def finish_line(state: FrameState, frame, f_locals: dict, next_line, returned,
                         returned_repr: str = "", raised: str | None = None,
                         event: str = "exception") -> None:
             """Record the after-state of the pending line and keep its chain if it agrees;
@@ -378,7 +320,7 @@ class Recorder:
             if raised is not None:
                 chain = None
             elif targeted and chain is not None and index == len(steps) - 1:
-                agreed = _agrees(chain, frame, f_locals, next_line, returned)
+                agreed = agrees(chain, frame, f_locals, next_line, returned)
                 if agreed:
                     plan = chain.plan
                     changed = rebound(state, f_locals, plan.targets) \
@@ -397,9 +339,9 @@ class Recorder:
                 stop("overflow")
             if chain is not None:
                 if agreed is None:
-                    agreed = _agrees(chain, frame, f_locals, next_line, returned)
+                    agreed = agrees(chain, frame, f_locals, next_line, returned)
                 if agreed:
-                    _settle(chain, returned_repr, state.reprs)
+                    settle(chain, returned_repr, state.reprs)
                     stats["kept"] += 1
                 else:
                     stats["disagreed"] += 1
@@ -407,7 +349,7 @@ class Recorder:
             steps[index] = ("line", state.line, state.func, state.depth, state.reprs, changed,
                             tell(), chain, None)
 
-        def record_event(state: _FrameState, event: str, line: int, value) -> bool:
+        def record_event(state: FrameState, event: str, line: int, value) -> bool:
             """Append one step; False when the budget stopped the recording instead."""
             if len(steps) >= max_steps and stop("truncated"):
                 return False
@@ -415,11 +357,11 @@ class Recorder:
                           None, value))
             return True
 
-        def state_of(frame) -> _FrameState:
+        def state_of(frame) -> FrameState:
             for state in reversed(stack):
                 if state.frame is frame:
                     return state
-            state = _FrameState(frame, len(stack))
+            state = FrameState(frame, len(stack))
             stack.append(state)
             return state
 
@@ -453,7 +395,7 @@ class Recorder:
                         stats["failed"] += 1
             elif event == "return":
                 code = frame.f_code
-                how = _ENDINGS.get(code.co_code[frame.f_lasti], "raise") \
+                how = ENDINGS.get(code.co_code[frame.f_lasti], "raise") \
                     if frame.f_lasti >= 0 else "return"
                 if how == "raise" or how == "reraise":  # an exception leaves the frame
                     if state.pending >= 0:
@@ -469,13 +411,13 @@ class Recorder:
                 if how == "yield":
                     if state.pending >= 0:  # the line that yields is that step
                         finish_line(state, frame, f_locals, None, missing, raised=shown,
-                                    event="await" if code.co_flags & _CO_COROUTINE else "yield")
+                                    event="await" if code.co_flags & CO_COROUTINE else "yield")
                         stack.pop()
                         suspended[frame] = state
                     else:
                         stack.pop()
                         suspended[frame] = state
-                        record_event(state, "await" if code.co_flags & _CO_COROUTINE
+                        record_event(state, "await" if code.co_flags & CO_COROUTINE
                                      else "yield", frame.f_lineno, shown)
                     return None if detached else frame.f_trace
                 if state.pending >= 0:
@@ -487,7 +429,7 @@ class Recorder:
                     record_event(state, "class_end", frame.f_lineno,
                                  ", ".join(n for n in state.reprs))
             elif event == "exception":
-                if arg[0] is StopIteration and frame.f_code.co_code[frame.f_lasti] == _SEND:
+                if arg[0] is StopIteration and frame.f_code.co_code[frame.f_lasti] == SEND:
                     return frame.f_trace  # `await`/`yield from` receiving a finished result
                 raised = state.raised = format_exception(arg[1])
                 if state.pending >= 0 and frame.f_lineno == state.line:
@@ -511,14 +453,14 @@ class Recorder:
                 stop("timeout")
             if len(steps) >= max_steps and stop("truncated"):
                 return None
-            state = suspended.pop(frame, None) if code.co_flags & _GENERATOR_FLAGS else None
+            state = suspended.pop(frame, None) if code.co_flags & GENERATOR_FLAGS else None
             if state is None:
                 watched = ()
-                if watch_globals and code.co_flags & _CO_OPTIMIZED:
+                if watch_globals and code.co_flags & CO_OPTIMIZED:
                     watched = watched_of.get(code)
                     if watched is None:
                         watched = watched_of[code] = global_stores(code)
-                state = _FrameState(frame, len(stack), watched)
+                state = FrameState(frame, len(stack), watched)
                 event = "call" if not state.is_module or state.func == "<module>" else "class"
             else:
                 state.depth = len(stack)
@@ -543,68 +485,3 @@ class Recorder:
             return local_trace
 
         return global_trace
-
-
-class ClockOnly:
-    """A trace function that only enforces the deadline on the program's own frames (library
-    code runs untraced): for what runs outside the recording (a module body, arguments, a
-    check, a comprehension's own lines, a run gone on past the step budget)."""
-
-    __slots__ = ("deadline",)
-
-    def __init__(self, deadline: float) -> None:
-        self.deadline = deadline
-
-    def __call__(self, frame, event, arg):
-        if frame.f_code.co_filename != FILENAME:
-            return None
-        if perf_counter() > self.deadline:
-            raise Stop("timeout")
-        return self
-
-
-def _agrees(chain, frame, f_locals: dict, next_line: int | None, returned: object) -> bool:
-    """Whether a line's chain ends at the value the program produced."""
-    plan = chain.plan
-    if plan.check == "assign":
-        return _assigned_agree(plan.targets, chain.value, f_locals, frame.f_globals)
-    if plan.check == "return":
-        return returned is not _MISSING and values_agree(chain.value, returned)
-    if next_line is not None:  # an if/while test: did the body run?
-        low, high = plan.body_lines
-        return bool(chain.value) == (low <= next_line <= high)
-    # the frame returned right after the test: the body did not run
-    return returned is not _MISSING and not chain.value
-
-
-def _settle(chain, returned_repr: str, reprs: dict) -> None:
-    """Show the program's own value at the end of an agreeing chain: equal sets/dicts may
-    iterate in another order than the chain's copy, and the step's locals show the
-    program's."""
-    plan = chain.plan
-    if plan.check == "assign" and len(plan.targets) == 1:
-        shown = reprs.get(plan.targets[0])
-        chain.settle(shown if shown is not None else safe_repr(chain.value))
-    elif plan.check == "return":
-        chain.settle(returned_repr)
-
-
-def _assigned_agree(targets: tuple[str, ...], value: object, f_locals: dict,
-                    f_globals: dict) -> bool:
-    if len(targets) == 1:
-        name = targets[0]
-        actual = f_locals.get(name, _MISSING)
-        if actual is _MISSING:  # a name declared `global`
-            actual = f_globals.get(name, _MISSING)
-        return values_agree(value, actual)
-    if type(value) in (tuple, list) and len(value) == len(targets):
-        assigned = dict(zip(targets, value, strict=True))  # `_, x, _ = ...`: the last wins
-    else:
-        return False
-    for name, expected in assigned.items():
-        actual = f_locals.get(name, _MISSING)
-        if actual is _MISSING:  # a name declared `global`
-            actual = f_globals.get(name, _MISSING)
-        if not values_agree(expected, actual):
-            return False
-    return True
