@@ -446,3 +446,28 @@ def test_a_run_cut_by_the_clock_drops_the_item_instead_of_choosing_another(monke
     for index in range(3):
         with pytest.raises(Dropped, match="clock_timeout"):
             _problem(TASKS["bug_finding"], "middle", index)
+
+
+def test_state_questions_are_asked_on_runs_past_the_step_budget(tmp_path):
+    code = "def f(n):\n    t = 0\n    while True:\n        t = t + n\n"  # never returns
+    path = tmp_path / "forever.jsonl"
+    path.write_text(json.dumps({"code": code, "input": "3"}) + "\n")
+    problem = _problem(TASKS["state_after_steps"], "middle", 0,
+                       Config(slip_rate=0.0, programs=str(path), max_steps=100))
+    assert problem.data["variable"] in ("n", "t")
+    assert TASKS["state_after_steps"].verify(problem, problem.answer).score == 1.0
+
+
+def test_a_module_that_prints_nothing_gets_a_bug_question_it_can_answer(tmp_path):
+    (tmp_path / "quiet.py").write_text(
+        "xs = [3, 1, 2]\ntotal = 0\nfor x in xs:\n    total = total + x\nbiggest = max(xs)\n")
+    config = Config(slip_rate=0.0, programs=str(tmp_path))
+    problem = _problem(TASKS["bug_finding"], "middle", 0, config)
+    assert "the module should end with xs = [3, 1, 2], total = 6, " in problem.prompt
+    assert "should print ''" not in problem.prompt
+    (tmp_path / "quiet.py").write_text("def f():\n    return 1\n")  # no state, no output
+    from tracer.programs.user_programs import load_user_programs
+
+    load_user_programs.cache_clear()
+    with pytest.raises(Dropped, match="program_silent"):
+        _problem(TASKS["bug_finding"], "middle", 0, Config(slip_rate=0.0, programs=str(tmp_path)))
