@@ -19,6 +19,7 @@ from __future__ import annotations
 import enum
 import math
 import types
+from collections import deque
 from itertools import islice
 
 # How much of a value a step shows; a return value gets more room (see RETURN_LIMITS).
@@ -186,6 +187,11 @@ class _ReprWriter:
             return f"{kind.__name__}({', '.join(self.write(a, depth + 1) for a in value.args)})"
         if kind.__module__ == PROGRAM_MODULE:
             return self._instance(value, kind, depth)
+        base = next((b for b in kind.__mro__ if b in _CONTAINER_SHAPES), None)
+        if base is not None:  # Counter, defaultdict, OrderedDict, ...: their items
+            return f"{kind.__name__}({self._container(_PLAIN_COPY[base](value), base, depth)})"
+        if kind is deque:
+            return f"deque({self._container(list(value), list, depth)})"
         return f"<{kind.__name__} object>"
 
     def _instance(self, value, kind: type, depth: int) -> str:

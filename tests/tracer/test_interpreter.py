@@ -236,6 +236,10 @@ def test_evals_agree_with_recorded_values():
 def test_safe_repr_caps_huge_ints_and_user_objects():
     assert safe_repr(10**5000) == "10000000...00000000 (5001 digits)"
     assert safe_repr(-(2**10000)) == "-19950631...96709376 (3011 digits)"
+    from collections import Counter, deque
+
+    # Library containers show their items, never `<Counter object>`.
+    assert safe_repr([Counter("abca"), deque([1, 2])]) == "[Counter({'a': 2, 'b': 1, 'c': 1}), deque([1, 2])]"
     assert safe_repr({1: object()}) == "{1: <object object>}"
 
 
