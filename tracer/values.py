@@ -5,8 +5,8 @@ A trace must never blow up on what the program builds: a huge list, a cyclic str
 ever spells out values itself, never calling user code: builtin types (with caps on length
 and item counts, and `...` for a container already being printed), an instance of a class
 the program defined by its fields (`Stack(items=[1, 2], size=2)`, the dataclass style, read
-from its `__dict__` or slots), and every other type as `<TypeName object>`. For the builtin
-types it writes exactly what `repr` writes when nothing is capped, so an uncapped repr of a
+from its `__dict__` or slots), a library container by its items (`Counter({'a': 2})`,
+`deque([1, 2])`), and every other type as `<TypeName object>`. For the builtin types it writes exactly what `repr` writes when nothing is capped, so an uncapped repr of a
 literal-like value round-trips through `ast.literal_eval`. An integer too long for the caps
 keeps its first and last digits and says how many it has (`19950631...29109376 (3011
 digits)`); the digit count is exact, computed without converting the whole number.
