@@ -17,13 +17,17 @@ from typing import Any
 _IGNORED = frozenset({"index", "source", "evals", "changed"})
 _ORDER = ("event", "line", "func", "depth", "calls", "locals", "stdout_len")
 MISSING = "<unset>"
+# Events recorded for a line of the program (a line that raised or yielded is recorded as
+# that event): such a step waits on the calls the line makes.
+_LINE_STEPS = frozenset({"line", "exception", "yield", "await"})
 
 
 def display_order(steps: list[dict[str, Any]]) -> list[tuple[int, str]]:
     """The order in which a reader meets the steps: (trace index, phase) pairs.
 
-    The tracer records a line's state when the line has finished, but places the step
-    where the line began; for a line that calls a function of the program
+    The tracer records a line's state when the line has finished (or what it raised or
+    yielded), but places the step where the line began; for a line that calls a function of
+    the program
     (``half = f(n // 2)``), the callee's steps come after it in the trace although the
     line's result depends on them. Such a line is met twice: phase "start" where it
     begins (it calls), and phase "done" once the call has returned, with its state.
@@ -36,7 +40,7 @@ def display_order(steps: list[dict[str, Any]]) -> list[tuple[int, str]]:
         while waiting and waiting[-1][0] >= depth:
             out.append((waiting.pop()[1], "done"))
         nested = i + 1 < len(steps) and steps[i + 1].get("depth", 0) > depth
-        if step.get("event") == "line" and nested:
+        if step.get("event") in _LINE_STEPS and nested:
             out.append((i, "start"))
             waiting.append((depth, i))
         else:

@@ -8,7 +8,14 @@ for lines whose expression is side-effect free, the spelled-out evaluation chain
 `trace_module(code)` does the same for a whole program; `trace_job(job)` is the entry point
 a sandbox worker calls. A step limit ends a run as 'truncated' and a value over the size caps
 (`tracer.recorder.MAX_INT_BITS`, `MAX_LEN`) as 'overflow', both deterministic; the clock limit
-('timeout') is a machine-dependent safety net (see `tracer.recorder`).
+('timeout') is a machine-dependent safety net (see `tracer.recorder`). With `run_on`, the
+step limit ends the recording only: the program runs on untraced to its end, and the trace
+(marked `cut`) has its first steps and its real outcome.
+
+An uncaught exception is an outcome like a return value: status 'exception', and
+`Trace.exception` is the last line CPython prints for it (`ZeroDivisionError: division by
+zero`). The program gets the recursion depth it has when run directly: the limit is raised
+by the frames below its first one and the tracer's own (`TRACER_FRAMES`).
 
 Standard library only: this module runs inside the sandbox.
 """
@@ -22,11 +29,12 @@ import gc
 import io
 import re
 import sys
+import types
 from time import perf_counter
 from typing import Any
 
 from tracer.line_plans import LinePlans, clear_plan_cache
-from tracer.recorder import FILENAME, Recorder, Stop
+from tracer.recorder import FILENAME, ClockOnly, Recorder, Stop
 from tracer.trace_model import Trace, TraceStep
 from tracer.values import RETURN_LIMITS, format_exception, safe_repr
 
@@ -34,6 +42,9 @@ __all__ = ["FILENAME", "Trace", "TraceStep", "clear_caches", "parse_arguments", 
            "trace_job", "trace_module"]
 
 MAX_STDOUT = 100_000
+# Frames the trace functions may stack above the program's deepest frame (a snapshot's
+# nested reprs); added to the recursion limit so the program itself gets the usual depth.
+TRACER_FRAMES = 40
 
 
 class CappedOutput(io.TextIOBase):
@@ -70,24 +81,9 @@ class CappedOutput(io.TextIOBase):
         return "".join(self._parts)
 
 
-class _ClockOnly:
-    """A trace function that only enforces the deadline (module body, arguments, check) on
-    the program's own frames, as the recorder does: library code runs untraced."""
-
-    def __init__(self, deadline: float) -> None:
-        self.deadline = deadline
-
-    def __call__(self, frame, event, arg):
-        if frame.f_code.co_filename != FILENAME:
-            return None
-        if perf_counter() > self.deadline:
-            raise Stop("timeout")
-        return self
-
-
 def _run_on_clock(thunk, deadline: float):
     """`thunk()` with the deadline enforced on the program's lines; returns its value."""
-    sys.settrace(_ClockOnly(deadline))
+    sys.settrace(ClockOnly(deadline))
     try:
         return thunk()
     finally:
@@ -211,13 +207,50 @@ def _prepare(code: str):
 
 
 def _failed(status: str, error: BaseException | None, stdout: CappedOutput,
-            recorder: Recorder | None = None) -> Trace:
-    fields = {"exception": format_exception(error) if error else None,
+            recorder: Recorder | None = None, deadline: float = 0.0) -> Trace:
+    fields = {"exception": exception_line(error, deadline) if error else None,
               "stdout": stdout.getvalue()}
     if recorder is None:
         return Trace(status, [], **fields)
     return Trace.from_records(status, recorder.steps, recorder.sources,
-                              eval_stats=recorder.stats, **fields)
+                              eval_stats=recorder.stats, cut=recorder.cut, **fields)
+
+
+def exception_line(error: BaseException, deadline: float = 0.0) -> str:
+    """The last line CPython prints for the uncaught `error` (`KeyError: 'x'`), with the
+    caps of a return value. An exception class of the program's own whose `__str__` is
+    overridden has that `__str__` run under the clock (until `deadline`); if it fails or
+    overruns, its args stand in for the message."""
+    message = None
+    if isinstance(type(error).__str__, types.FunctionType):  # the program's own __str__
+        try:
+            text = _run_on_clock(lambda: str(error), deadline)
+            message = text if type(text) is str else None
+        except (Exception, SystemExit, Stop):
+            message = None
+    return format_exception(error, RETURN_LIMITS, message)
+
+
+def _depth() -> int:
+    """How many frames are live below (and including) the caller's."""
+    frame, depth = sys._getframe(1), 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1
+    return depth
+
+
+class _DepthAsRun:
+    """Raise the recursion limit by the frames below the program's first frame and the
+    tracer's own, so the program recurses as deep as when CPython runs it directly."""
+
+    __slots__ = ("limit",)
+
+    def __enter__(self) -> None:
+        self.limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(self.limit + _depth() + TRACER_FRAMES)
+
+    def __exit__(self, *exc_info) -> None:
+        sys.setrecursionlimit(self.limit)
 
 
 class _Discard(io.TextIOBase):
@@ -258,10 +291,12 @@ class _SandboxedIO:
 
 @_collector_paused
 def trace_call(code: str, func: str, args_src: str, *, max_steps: int = 1000,
-               timeout_s: float = 2.0, check_src: str | None = None) -> Trace:
+               timeout_s: float = 2.0, check_src: str | None = None,
+               run_on: bool = False) -> Trace:
     """Trace the call `func(<args_src>)` of the program `code`.
 
     The module body, the arguments and the check run untraced but under the same clock.
+    `run_on`: past `max_steps` the call runs on untraced to its end (see the module doc).
     `check_src` (the source of the expected value) sets `Trace.check_passed` to whether
     `result == <check_src>` held; False when the call raised, None when it did not finish.
     """
@@ -292,22 +327,24 @@ def trace_call(code: str, func: str, args_src: str, *, max_steps: int = 1000,
         except Stop as stop:
             return _failed(stop.status, None, stdout)
         except (Exception, SystemExit) as error:
-            return _failed("exception", error, stdout)
-        recorder = Recorder(sources, plans, max_steps, deadline, stdout)
+            return _failed("exception", error, stdout, deadline=deadline)
+        recorder = Recorder(sources, plans, max_steps, deadline, stdout, run_on,
+                            "global" in code)
         status, error, result = "ok", None, None
         try:
-            sys.settrace(recorder.global_trace)
-            try:
-                result = function(*args, **kwargs)
-            finally:
-                recorder.finish()
+            with _DepthAsRun():
+                sys.settrace(recorder.global_trace)
+                try:
+                    result = function(*args, **kwargs)
+                finally:
+                    recorder.finish()
         except Stop as stop:
             status = stop.status
         except (Exception, SystemExit) as raised:
             status, error = "exception", raised
         if recorder.stopped:  # also when the program swallowed our Stop
             status, error = recorder.stopped, None
-        trace = _failed(status, error, stdout, recorder)
+        trace = _failed(status, error, stdout, recorder, deadline)
         if status == "ok":
             trace.return_repr = safe_repr(result, RETURN_LIMITS)
         if check_src is not None and status in ("ok", "exception"):
@@ -336,8 +373,10 @@ def _check(result: object, check_src: str, namespace: dict, deadline: float) -> 
 
 
 @_collector_paused
-def trace_module(code: str, *, max_steps: int = 1000, timeout_s: float = 2.0) -> Trace:
-    """Trace a whole program, module body and the functions it calls."""
+def trace_module(code: str, *, max_steps: int = 1000, timeout_s: float = 2.0,
+                 run_on: bool = False) -> Trace:
+    """Trace a whole program, module body and the functions it calls (`run_on`: as in
+    `trace_call`)."""
     _validate_limits(max_steps, timeout_s)
     deadline = perf_counter() + timeout_s
     stdout = CappedOutput()
@@ -346,33 +385,35 @@ def trace_module(code: str, *, max_steps: int = 1000, timeout_s: float = 2.0) ->
     except (SyntaxError, ValueError) as error:
         return _failed("exception", error, stdout)
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
-    recorder = Recorder(sources, plans, max_steps, deadline, stdout)
+    recorder = Recorder(sources, plans, max_steps, deadline, stdout, run_on, "global" in code)
     status, error = "ok", None
     with _SandboxedIO(stdout):
         try:
-            sys.settrace(recorder.global_trace)
-            try:
-                exec(compiled, namespace)
-            finally:
-                recorder.finish()
+            with _DepthAsRun():
+                sys.settrace(recorder.global_trace)
+                try:
+                    exec(compiled, namespace)
+                finally:
+                    recorder.finish()
         except Stop as stop:
             status = stop.status
         except (Exception, SystemExit) as raised:
             status, error = "exception", raised
-    if recorder.stopped:
-        status, error = recorder.stopped, None
-    return _failed(status, error, stdout, recorder)
+        if recorder.stopped:
+            status, error = recorder.stopped, None
+        return _failed(status, error, stdout, recorder, deadline)
 
 
 def trace_job(job: dict) -> dict:
     """The sandbox worker's entry point for job kind "trace"; returns `Trace.to_dict()`.
 
     job = {"kind": "trace", "code", "func" (None: trace the module), "args", "max_steps",
-    "timeout_s", "check"}; missing limits take the defaults.
+    "timeout_s", "check", "run_on"}; missing limits take the defaults.
     """
     if job.get("kind", "trace") != "trace":
         raise ValueError(f"trace_job handles job kind 'trace', got {job.get('kind')!r}")
-    limits = {"max_steps": job.get("max_steps") or 1000, "timeout_s": job.get("timeout_s") or 2.0}
+    limits = {"max_steps": job.get("max_steps") or 1000, "timeout_s": job.get("timeout_s") or 2.0,
+              "run_on": bool(job.get("run_on", False))}
     if job.get("func") is None:
         return trace_module(job["code"], **limits).to_dict()
     return trace_call(job["code"], job["func"], job.get("args") or "", check_src=job.get("check"),

@@ -25,20 +25,36 @@ Standard library only: this module runs inside the sandbox.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from time import perf_counter
 
-from tracer.expressions import evaluate_plan, values_agree
+from tracer.expressions import evaluate_plan
+from tracer.frames import (
+    CLASS_MACHINERY,
+    CO_COROUTINE,
+    CO_OPTIMIZED,
+    ENDINGS,
+    FILENAME,
+    GENERATOR_FLAGS,
+    HIDDEN_FRAMES,
+    MISSING,
+    SEND,
+    ClockOnly,
+    FrameState,
+    Stop,
+    agrees,
+    global_stores,
+    settle,
+)
 from tracer.values import MAX_CHARS, format_exception, repr_and_immutability, safe_repr
 from tracer.values import MAX_INT_BITS as MAX_REPR_INT_BITS
 
-FILENAME = "<traced>"  # the code object filename that marks the program's own frames
-_GENERATOR_FLAGS = 0x20 | 0x80 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
-_MISSING = object()
 # Deterministic size budget of a traced frame's values (see the module docstring). The caps
 # sit far above what a finished program holds (CRUXEval: a few hundred bits, a few thousand
 # items) and far below sizes whose arithmetic takes milliseconds.
-MAX_INT_BITS = 4096
+MAX_INT_BITS = 1 << 17
 MAX_LEN = 2_000_000
 _SIZED = frozenset({str, bytes, bytearray, list, tuple, dict, set, frozenset})
 # After a line whose chain agrees, look only at the names it assigned (see finish_line);
@@ -46,67 +62,40 @@ _SIZED = frozenset({str, bytes, bytearray, list, tuple, dict, set, frozenset})
 TARGETED_SNAPSHOTS = True
 
 
-class Stop(BaseException):
-    """Raised from the trace function to end a run; a BaseException so that the program's
-    `except Exception` does not swallow it.
+class Recorder:
+    """Records the steps of the program's frames; install `global_trace` with sys.settrace.
 
-    CPython switches tracing off when a trace function raises, so a program that swallows
-    the Stop (`except:`) would run on untraced. When a swallowed Stop is freed, `__del__`
-    re-arms tracing on the program's frames with a function that raises again at the next
-    event; a loop *inside* a bare `try/except` that never leaves it is only ended by the
-    sandbox's hard timeout.
+    Events recorded (see `tracer.trace_model.EVENTS`): a function's `call`, each `line`
+    (a line that raises is recorded as the `exception` it raises, with the state it left),
+    `return`, a generator's or coroutine's `yield` and `resume`, a class body's `class`
+    (its start) and `class_end` (the class is made), and `exception` when an exception
+    reaches a frame other than at a line of its own. An exception leaving a frame ends
+    that frame's steps (no `return`). Comprehension and generator-expression frames are not
+    steps of their own: the line that holds them shows their result, and the program's
+    functions they call are traced under that line.
     """
 
-    def __init__(self, status: str, rearm=None) -> None:
-        super().__init__(status)
-        self.status = status
-        self._rearm = rearm
-
-    def __del__(self) -> None:
-        rearm, self._rearm = self._rearm, None
-        if rearm is not None:
-            try:  # not contextlib.suppress: its __exit__ would be a traced frame
-                rearm(self.status)
-            except Exception:  # a finalizer must never raise
-                return
-
-
-class _FrameState:
-    """What the recorder remembers about one live frame of the program."""
-
-    __slots__ = ("cache", "chain", "depth", "frame", "func", "is_module", "line", "pending",
-                 "reprs", "unwinding")
-
-    def __init__(self, frame, depth: int) -> None:
-        self.frame = frame
-        self.depth = depth
-        self.func = frame.f_code.co_name
-        self.is_module = self.func == "<module>"
-        self.cache: dict[str, tuple[object, str, bool]] = {}  # name -> (value, repr, immutable)
-        self.reprs: dict[str, str] = {}  # replaced, never mutated: steps share it
-        self.pending = -1  # index of the line step waiting for its after-state (-1: none)
-        self.line = 0  # that step's line
-        self.chain = None  # the pending line's evaluation chain, checked when it finishes
-        self.unwinding = False  # an exception is leaving this frame
-
-
-class Recorder:
-    """Records the steps of the program's frames; install `global_trace` with sys.settrace."""
-
     def __init__(self, sources: list[str], plans, max_steps: int, deadline: float,
-                 stdout) -> None:
+                 stdout, run_on: bool = False, watch_globals: bool = False) -> None:
         """`sources[n]`: the stripped text of line n (`sources[0]` empty); `plans`: the
-        program's `tracer.line_plans.LinePlans`."""
+        program's `tracer.line_plans.LinePlans`. With `run_on`, reaching `max_steps` stops
+        the recording, not the program: it runs on untraced to its end (see `detach`), and
+        `cut` says so. `watch_globals`: the program has `global` statements (their names
+        are then shown in the frames that assign them, as `global NAME`)."""
         # One record per step, `(event, line, func, depth, locals, changed, stdout_len, chain,
         # value)` (see `Trace.from_records`); a line's slot is reserved when the line starts.
         self.steps: list[tuple | None] = []
         self.sources = sources
         self.stopped: str | None = None  # 'truncated' | 'overflow' | 'timeout' once ended
+        self.cut = False  # the recording stopped at max_steps and the program ran on
         self.stats = {"kept": 0, "disagreed": 0, "failed": 0}
         self.active = True  # False once the traced call is over: nothing to re-arm then
-        self._stack: list[_FrameState] = []  # the live frames' states (see _build)
+        self._stack: list[FrameState] = []  # the live frames' states (see _build)
         self._suspended: dict = {}  # generator frames between resumptions
-        self.global_trace = self._build(plans, max_steps, deadline, stdout)
+        self._alarm = None  # the SIGALRM handler replaced while running on (see detach)
+        self._deadline = deadline
+        self.global_trace = self._build(plans, max_steps, deadline, stdout, run_on,
+                                        watch_globals)
 
     def finish(self) -> None:
         """Switch tracing off; call when the traced code returned or raised.
@@ -120,6 +109,10 @@ class Recorder:
         """
         self.active = False
         sys.settrace(None)
+        if self._alarm is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._alarm)
+            self._alarm = None
         self.global_trace = None
         self._fill_reserved()
         self._stack.clear()
@@ -151,35 +144,85 @@ class Recorder:
             frame = frame.f_back
         sys.settrace(raise_again)
 
-    def _build(self, plans, max_steps, deadline, stdout):
+    def _detach(self) -> None:
+        """Stop recording and let the program run on at full speed to its end.
+
+        Tracing is switched off; the deadline is then kept by SIGALRM (a handler runs
+        between bytecodes, so no per-line cost), raising Stop('timeout') every 50 ms past it
+        so a program that swallows one is stopped by the next. Off the main thread (no
+        signals there) a trace function that only checks the clock keeps it instead.
+        """
+        self.cut = True
+        sys.settrace(None)
+        for state in self._stack:
+            state.frame.f_trace = None
+        deadline = self._deadline
+        if threading.current_thread() is not threading.main_thread():
+            sys.settrace(ClockOnly(deadline))
+            return
+
+        def ring(signum, frame):
+            self.stopped = "timeout"
+            raise Stop("timeout")
+
+        self._alarm = signal.signal(signal.SIGALRM, ring)
+        signal.setitimer(signal.ITIMER_REAL, max(deadline - perf_counter(), 1e-3), 0.05)
+
+    def _build(self, plans, max_steps, deadline, stdout, run_on, watch_globals):
         steps = self.steps
+        sources = self.sources
         stats = self.stats
-        stack: list[_FrameState] = []
+        stack: list[FrameState] = []
         suspended = self._suspended
         tell = stdout.tell
         plan_of = plans.table().get
         clock = perf_counter  # hot names as closure cells, not global lookups
         evaluate = evaluate_plan
-        missing = _MISSING
+        missing = MISSING
         sized = _SIZED
         no_change = ()
         targeted = TARGETED_SNAPSHOTS
+        hidden = HIDDEN_FRAMES
+        clock_only = ClockOnly(deadline)
+        watched_of: dict = {}  # code -> the global names it assigns (with watch_globals)
         overflowed = []  # non-empty once a snapshot saw a value over the size caps (its
         # caller then stops the run; stop()'s own snapshots do not stop it again)
+        detached = []  # non-empty once the recording stopped and the program runs on
         self._stack = stack
 
-        def stop(status: str) -> None:
-            """Fill in the pending steps of live frames, then unwind the program."""
-            self.stopped = status
+        def fill_pending() -> None:
             for state in stack:
                 if state.pending >= 0:
-                    changed = snapshot(state, state.frame.f_locals)
+                    changed = snapshot(state, view_of(state, state.frame.f_locals))
                     steps[state.pending] = ("line", state.line, state.func, state.depth,
                                             state.reprs, changed, tell(), None, None)
                     state.pending = -1
+
+        def stop(status: str) -> bool:
+            """Fill in the pending steps of live frames, then unwind the program; or, past
+            the step budget of a run that runs on, stop recording (returns True)."""
+            if status == "truncated" and run_on:
+                fill_pending()
+                detached.append(True)
+                self._detach()
+                return True
+            self.stopped = status
+            fill_pending()
             raise Stop(status, self._rearm)
 
-        def snapshot(state: _FrameState, f_locals: dict):
+        def view_of(state: FrameState, f_locals: dict) -> dict:
+            """The frame's variables, with the globals it assigns (`global NAME`) added."""
+            if not state.watched:
+                return f_locals
+            f_globals = state.frame.f_globals
+            view = dict(f_locals)
+            for name in state.watched:
+                value = f_globals.get(name, missing)
+                if value is not missing:
+                    view["global " + name] = value
+            return view
+
+        def snapshot(state: FrameState, f_locals: dict):
             """Update the frame's reprs (re-repring only what may differ); the changed names.
 
             `f_locals` is the frame's `f_locals`, read once per event by the caller (each read
@@ -188,7 +231,8 @@ class Recorder:
             changed = None
             oversized = False
             items = f_locals.items() if not state.is_module else [
-                (n, v) for n, v in f_locals.items() if n[:2] != "__"]
+                (n, v) for n, v in f_locals.items()
+                if n[:2] != "__" or (state.func != "<module>" and n not in CLASS_MACHINERY)]
             for name, value in items:
                 entry = cache.get(name)
                 if entry is not None and entry[0] is value and entry[2]:
@@ -224,7 +268,7 @@ class Recorder:
                 overflowed.append(True)
             return changed if changed is not None else no_change
 
-        def rebound(state: _FrameState, f_locals: dict, targets: tuple[str, ...]):
+        def rebound(state: FrameState, f_locals: dict, targets: tuple[str, ...]):
             """The changed names after a line that only bound `targets` (see finish_line);
             None when a full snapshot is needed (a name new to the frame, or not local)."""
             cache = state.cache
@@ -255,9 +299,12 @@ class Recorder:
             state.reprs = reprs
             return changed
 
-        def finish_line(state: _FrameState, frame, f_locals: dict, next_line, returned,
-                        returned_repr: str = "") -> None:
-            """Record the after-state of the pending line and keep its chain if it agrees.
+        def finish_line(state: FrameState, frame, f_locals: dict, next_line, returned,
+                        returned_repr: str = "", raised: str | None = None,
+                        event: str = "exception") -> None:
+            """Record the after-state of the pending line and keep its chain if it agrees;
+            a line that raised (`raised`: the exception) is recorded as that exception (or a
+            line that yielded as that `event`, `raised` then the value).
 
             A line whose chain was evaluated is a pure expression (builtin values and
             operations only) plus, for an assignment, the binding of its targets: when no
@@ -270,23 +317,31 @@ class Recorder:
             state.chain = None
             changed = None
             agreed = None
-            if targeted and chain is not None and index == len(steps) - 1:
-                agreed = _agrees(chain, frame, f_locals, next_line, returned)
+            if raised is not None:
+                chain = None
+            elif targeted and chain is not None and index == len(steps) - 1:
+                agreed = agrees(chain, frame, f_locals, next_line, returned)
                 if agreed:
                     plan = chain.plan
                     changed = rebound(state, f_locals, plan.targets) \
                         if plan.check == "assign" else no_change
             if changed is None:
-                changed = snapshot(state, f_locals)
+                changed = snapshot(state, view_of(state, f_locals) if state.watched else f_locals)
+            if raised is not None:
+                steps[index] = (event, state.line, state.func, state.depth, state.reprs,
+                                changed, tell(), None, raised)
+                if overflowed:
+                    stop("overflow")
+                return
             if overflowed:  # the line's record is kept, unchecked; then the run ends
                 steps[index] = ("line", state.line, state.func, state.depth, state.reprs,
                                 changed, tell(), None, None)
                 stop("overflow")
             if chain is not None:
                 if agreed is None:
-                    agreed = _agrees(chain, frame, f_locals, next_line, returned)
+                    agreed = agrees(chain, frame, f_locals, next_line, returned)
                 if agreed:
-                    _settle(chain, returned_repr, state.reprs)
+                    settle(chain, returned_repr, state.reprs)
                     stats["kept"] += 1
                 else:
                     stats["disagreed"] += 1
@@ -294,22 +349,26 @@ class Recorder:
             steps[index] = ("line", state.line, state.func, state.depth, state.reprs, changed,
                             tell(), chain, None)
 
-        def record_event(state: _FrameState, event: str, line: int, value: str) -> None:
-            if len(steps) >= max_steps:
-                stop("truncated")
+        def record_event(state: FrameState, event: str, line: int, value) -> bool:
+            """Append one step; False when the budget stopped the recording instead."""
+            if len(steps) >= max_steps and stop("truncated"):
+                return False
             steps.append((event, line, state.func, state.depth, state.reprs, no_change, tell(),
                           None, value))
+            return True
 
-        def state_of(frame) -> _FrameState:
+        def state_of(frame) -> FrameState:
             for state in reversed(stack):
                 if state.frame is frame:
                     return state
-            state = _FrameState(frame, len(stack))
+            state = FrameState(frame, len(stack))
             stack.append(state)
             return state
 
         def local_trace(frame, event, arg):
             """Line, return and exception events of a traced frame."""
+            if detached:
+                return None
             if clock() > deadline:
                 stop("timeout")
             state = stack[-1]
@@ -320,9 +379,11 @@ class Recorder:
                 line = frame.f_lineno
                 if state.pending >= 0:
                     finish_line(state, frame, f_locals, line, missing)
-                state.unwinding = False
-                if len(steps) >= max_steps:
-                    stop("truncated")
+                elif state.is_module and line == frame.f_code.co_firstlineno and \
+                        state.func != "<module>":
+                    return frame.f_trace  # a class body at its `class` line: its 'class' step
+                if len(steps) >= max_steps and stop("truncated"):
+                    return None
                 state.pending = len(steps)
                 state.line = line
                 steps.append(None)  # filled in by finish_line() once the line ran
@@ -333,19 +394,52 @@ class Recorder:
                     if chain is None:
                         stats["failed"] += 1
             elif event == "return":
+                code = frame.f_code
+                how = ENDINGS.get(code.co_code[frame.f_lasti], "raise") \
+                    if frame.f_lasti >= 0 else "return"
+                if how == "raise" or how == "reraise":  # an exception leaves the frame
+                    if state.pending >= 0:
+                        if how == "raise":  # the line raised it (a bare `raise`)
+                            finish_line(state, frame, f_locals, None, missing,
+                                        raised=state.raised)
+                        else:  # the end of a `finally` or `with` passes it on
+                            finish_line(state, frame, f_locals, None, missing)
+                            record_event(state, "reraise", frame.f_lineno, state.raised)
+                    stack.pop()
+                    return None
                 shown = safe_repr(arg)
+                if how == "yield":
+                    if state.pending >= 0:  # the line that yields is that step
+                        finish_line(state, frame, f_locals, None, missing, raised=shown,
+                                    event="await" if code.co_flags & CO_COROUTINE else "yield")
+                        stack.pop()
+                        suspended[frame] = state
+                    else:
+                        stack.pop()
+                        suspended[frame] = state
+                        record_event(state, "await" if code.co_flags & CO_COROUTINE
+                                     else "yield", frame.f_lineno, shown)
+                    return None if detached else frame.f_trace
                 if state.pending >= 0:
                     finish_line(state, frame, f_locals, None, arg, shown)
                 stack.pop()
-                if frame.f_code.co_flags & _GENERATOR_FLAGS:
-                    suspended[frame] = state
-                if not state.unwinding:  # a frame an exception leaves ends with that exception
+                if not state.is_module or state.func == "<module>":
                     record_event(state, "return", frame.f_lineno, shown)
+                else:  # a class body ends: the class is made from its names
+                    record_event(state, "class_end", frame.f_lineno,
+                                 ", ".join(n for n in state.reprs))
             elif event == "exception":
-                if state.pending >= 0:
-                    finish_line(state, frame, f_locals, None, _MISSING)
-                state.unwinding = True
-                record_event(state, "exception", frame.f_lineno, format_exception(arg[1]))
+                if arg[0] is StopIteration and frame.f_code.co_code[frame.f_lasti] == SEND:
+                    return frame.f_trace  # `await`/`yield from` receiving a finished result
+                raised = state.raised = format_exception(arg[1])
+                if state.pending >= 0 and frame.f_lineno == state.line:
+                    finish_line(state, frame, f_locals, None, missing, raised=raised)
+                else:
+                    if state.pending >= 0:
+                        finish_line(state, frame, f_locals, None, missing)
+                    record_event(state, "exception", frame.f_lineno, raised)
+            if detached:
+                return None
             return frame.f_trace  # itself, without a reference to itself (see finish)
 
         def global_trace(frame, event, arg):
@@ -353,70 +447,41 @@ class Recorder:
             code = frame.f_code
             if code.co_filename != FILENAME:
                 return None
+            if code.co_name in hidden:
+                return clock_only  # a comprehension: its line shows the result
             if clock() > deadline:
                 stop("timeout")
-            if len(steps) >= max_steps:
-                stop("truncated")
-            state = suspended.pop(frame, None) if code.co_flags & _GENERATOR_FLAGS else None
+            if len(steps) >= max_steps and stop("truncated"):
+                return None
+            state = suspended.pop(frame, None) if code.co_flags & GENERATOR_FLAGS else None
             if state is None:
-                state = _FrameState(frame, len(stack))
+                watched = ()
+                if watch_globals and code.co_flags & CO_OPTIMIZED:
+                    watched = watched_of.get(code)
+                    if watched is None:
+                        watched = watched_of[code] = global_stores(code)
+                state = FrameState(frame, len(stack), watched)
+                event = "call" if not state.is_module or state.func == "<module>" else "class"
             else:
                 state.depth = len(stack)
+                event = "resume"
             stack.append(state)
             index = len(steps)
             steps.append(None)  # snapshot() may stop the run: the slot must exist first
-            changed = snapshot(state, frame.f_locals)
-            steps[index] = ("call", frame.f_lineno, state.func, state.depth, state.reprs,
+            f_locals = frame.f_locals
+            changed = snapshot(state, view_of(state, f_locals) if state.watched else f_locals) \
+                if event != "resume" else no_change
+            steps[index] = (event, frame.f_lineno, state.func, state.depth, state.reprs,
                             changed, tell(), None, None)
             if overflowed:
                 stop("overflow")
+            if event == "resume" and len(steps) < max_steps and not sources[
+                    frame.f_lineno].startswith("yield"):
+                # The line it resumes at finishes now (`got = yield n` binds the sent value):
+                # its step is written at the frame's next event, like any line's.
+                state.pending = len(steps)
+                state.line = frame.f_lineno
+                steps.append(None)
             return local_trace
 
         return global_trace
-
-
-def _agrees(chain, frame, f_locals: dict, next_line: int | None, returned: object) -> bool:
-    """Whether a line's chain ends at the value the program produced."""
-    plan = chain.plan
-    if plan.check == "assign":
-        return _assigned_agree(plan.targets, chain.value, f_locals, frame.f_globals)
-    if plan.check == "return":
-        return returned is not _MISSING and values_agree(chain.value, returned)
-    if next_line is not None:  # an if/while test: did the body run?
-        low, high = plan.body_lines
-        return bool(chain.value) == (low <= next_line <= high)
-    # the frame returned right after the test: the body did not run
-    return returned is not _MISSING and not chain.value
-
-
-def _settle(chain, returned_repr: str, reprs: dict) -> None:
-    """Show the program's own value at the end of an agreeing chain: equal sets/dicts may
-    iterate in another order than the chain's copy, and the step's locals show the
-    program's."""
-    plan = chain.plan
-    if plan.check == "assign" and len(plan.targets) == 1:
-        shown = reprs.get(plan.targets[0])
-        chain.settle(shown if shown is not None else safe_repr(chain.value))
-    elif plan.check == "return":
-        chain.settle(returned_repr)
-
-
-def _assigned_agree(targets: tuple[str, ...], value: object, f_locals: dict,
-                    f_globals: dict) -> bool:
-    if len(targets) == 1:
-        name = targets[0]
-        actual = f_locals.get(name, _MISSING)
-        if actual is _MISSING:  # a name declared `global`
-            actual = f_globals.get(name, _MISSING)
-        return values_agree(value, actual)
-    if type(value) in (tuple, list) and len(value) == len(targets):
-        assigned = dict(zip(targets, value, strict=True))  # `_, x, _ = ...`: the last wins
-    else:
-        return False
-    for name, expected in assigned.items():
-        actual = f_locals.get(name, _MISSING)
-        if actual is _MISSING:  # a name declared `global`
-            actual = f_globals.get(name, _MISSING)
-        if not values_agree(expected, actual):
-            return False
-    return True

@@ -9,7 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 STATUSES = ("ok", "exception", "truncated", "overflow", "timeout")
-EVENTS = ("line", "call", "return", "exception")
+# What a step is (see tracer.recorder.Recorder): a line ran, a function was called, returned,
+# a line raised (or an exception reached the frame), a generator yielded / a coroutine
+# paused at an await and was resumed, a class body started / the class was made.
+EVENTS = ("line", "call", "return", "exception", "yield", "await", "resume", "class",
+          "class_end")
 
 
 class TraceStep:
@@ -18,7 +22,8 @@ class TraceStep:
     `locals` are safe reprs of the frame's variables *after* the step, `changed` the names
     whose repr changed or appeared, `stdout_len` how much the program had printed by then,
     `evals` the spelled-out evaluation chain of the line (empty when there is none) and
-    `value` the returned value's repr ('return') or the exception ('exception').
+    `value` the returned or yielded value's repr ('return', 'yield', 'await'), the exception
+    ('exception') or the names a class body made ('class_end').
     """
 
     __slots__ = ("_chain", "_evals", "changed", "depth", "event", "func", "index", "line",
@@ -85,17 +90,19 @@ class Trace:
     `return_repr` is the repr of the value the call returned (with far larger caps than a
     step's locals), `exception` "ValueError: ..." when the run ended in one, `check_passed`
     whether `result == <check_src>` held (None when no check was asked or the run did not
-    finish). `eval_stats` counts chains: kept (agreed with the program), disagreed (dropped
+    finish). `cut`: the step budget ended the recording but not the run, which went on
+    untraced to its end (status, return value, exception and stdout are the whole run's; the
+    steps are its beginning). `eval_stats` counts chains: kept (agreed with the program), disagreed (dropped
     because the program produced another value) and failed (not evaluable).
     """
 
-    __slots__ = ("_records", "_sources", "_steps", "check_passed", "eval_stats", "exception",
-                 "return_repr", "status", "stdout")
+    __slots__ = ("_records", "_sources", "_steps", "check_passed", "cut", "eval_stats",
+                 "exception", "return_repr", "status", "stdout")
 
     def __init__(self, status: str, steps: list[TraceStep], return_repr: str | None = None,
                  exception: str | None = None, stdout: str = "",
                  check_passed: bool | None = None,
-                 eval_stats: dict[str, int] | None = None) -> None:
+                 eval_stats: dict[str, int] | None = None, cut: bool = False) -> None:
         if status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, got {status!r}")
         self.status = status
@@ -107,6 +114,7 @@ class Trace:
         self.stdout = stdout
         self.check_passed = check_passed
         self.eval_stats = eval_stats if eval_stats is not None else {}
+        self.cut = cut
 
     @classmethod
     def from_records(cls, status: str, records: list[tuple], sources: list[str],
@@ -158,7 +166,7 @@ class Trace:
             "status": self.status, "steps": steps,
             "return_repr": self.return_repr, "exception": self.exception,
             "stdout": self.stdout, "check_passed": self.check_passed,
-            "n_steps": self.n_steps, "eval_stats": dict(self.eval_stats),
+            "n_steps": self.n_steps, "eval_stats": dict(self.eval_stats), "cut": self.cut,
         }
 
     @classmethod
@@ -166,8 +174,10 @@ class Trace:
         """A trace from `to_dict()` output."""
         return cls(data["status"], [TraceStep.from_dict(s) for s in data["steps"]],
                    data.get("return_repr"), data.get("exception"), data.get("stdout", ""),
-                   data.get("check_passed"), dict(data.get("eval_stats", {})))
+                   data.get("check_passed"), dict(data.get("eval_stats", {})),
+                   bool(data.get("cut", False)))
 
     def __repr__(self) -> str:
         return (f"Trace(status={self.status!r}, n_steps={self.n_steps}, "
-                f"return_repr={self.return_repr!r}, exception={self.exception!r})")
+                f"return_repr={self.return_repr!r}, exception={self.exception!r}, "
+                f"cut={self.cut})")

@@ -159,7 +159,8 @@ def _reader_order(steps):
         i = lo
         while i < hi:
             depth = steps[i]["depth"]
-            if steps[i]["event"] == "line" and i + 1 < len(steps) and steps[i + 1]["depth"] > depth:
+            if steps[i]["event"] in ("line", "exception", "yield", "await") and i + 1 < len(
+                    steps) and steps[i + 1]["depth"] > depth:
                 j = i + 1
                 while j < len(steps) and steps[j]["depth"] > depth:
                     j += 1
@@ -259,8 +260,21 @@ def test_long_traces_are_cut_and_marked_truncated(tmp_path):
     code = "def f(n):\n    t = 0\n    for i in range(n):\n        t = t + i\n    return t"
     path.write_text(json.dumps({"code": code, "input": "30", "output": "435"}) + "\n")
     problem = _problem(TASKS["output_prediction"], "high", 0, Config(slip_rate=0.0, programs=str(path)))
-    assert problem.end == "truncated" and len(problem.steps) == 41
+    # The chain stops after MAX_WRITTEN checked steps, with no unchecked leap to the end.
+    assert problem.end == "truncated" and len(problem.steps) == 40
+    assert all(s.proposal.startswith(("call ", "L")) for s in problem.steps)
     assert problem.answer == "435"
+
+
+def test_a_run_past_the_step_budget_is_a_truncated_record_with_its_real_answer(tmp_path):
+    # A million iterations: far past the step budget, recorded up to it, run on to the end.
+    code = "def f(n):\n    t = 0\n    for i in range(n):\n        t += i\n    return t"
+    path = tmp_path / "million.jsonl"
+    path.write_text(json.dumps({"code": code, "input": "1000000"}) + "\n")
+    problem = _problem(TASKS["output_prediction"], "high", 0, Config(slip_rate=0.0, programs=str(path)))
+    assert problem.end == "truncated" and problem.answer == "499999500000"
+    assert problem.data["cut"] is True and problem.data["steps_traced"] == CONFIG.max_steps
+    assert TASKS["output_prediction"].verify(problem, "499999500000").score == 1.0
 
 
 def test_user_programs(tmp_path):
@@ -352,24 +366,28 @@ def test_unobservable_mutants_are_counted_and_never_emitted(tmp_path, sandbox):
         assert first_divergence(original, buggy) is not None
 
 
-def test_user_programs_that_hang_are_dropped_not_replaced(tmp_path):
+def test_user_programs_that_hang_are_dropped_not_replaced(tmp_path, monkeypatch):
+    from tracer.tasks import common
+
     hang = {"code": "def f(n):\n    while n > 0:\n        n = n + 1\n    return n", "input": "1", "id": "hang"}
     fine = {"code": "def f(n):\n    return n * 2", "input": "21", "id": "fine"}
     path = tmp_path / "mixed.jsonl"
     path.write_text(json.dumps(hang) + "\n" + json.dumps(fine) + "\n")
     config = Config(slip_rate=0.0, programs=str(path), max_steps=100)
+    # Bug finding needs the original to finish in budget: the step budget names the drop.
+    for index in range(0, 4, 2):
+        with pytest.raises(Dropped, match="program_step_budget"):
+            _problem(TASKS["bug_finding"], "middle", index, config)
+    # Output prediction runs on past the budget: a program that never ends meets the clock.
+    monkeypatch.setattr(common, "TRACE_TIMEOUT_S", 0.3)
     task = TASKS["output_prediction"]
-    for index in range(6):
+    for index in range(4):
         if index % 2 == 0:  # user program 0 hangs: its items are dropped, never swapped
-            with pytest.raises(Dropped, match="program_timeout"):
+            with pytest.raises(Dropped, match="clock_timeout"):
                 _problem(task, "middle", index, config)
         else:
             problem = _problem(task, "middle", index, config)
             assert problem.data["source"] == "fine" and problem.answer == "42"
-    only_hang = tmp_path / "hang.jsonl"
-    only_hang.write_text(json.dumps(hang) + "\n")
-    with pytest.raises(Dropped, match="program_timeout"):
-        _problem(task, "middle", 0, Config(programs=str(only_hang), max_steps=100))
 
 
 def test_mutants_that_square_numbers_are_labelled_not_emitted(tmp_path):
@@ -428,3 +446,28 @@ def test_a_run_cut_by_the_clock_drops_the_item_instead_of_choosing_another(monke
     for index in range(3):
         with pytest.raises(Dropped, match="clock_timeout"):
             _problem(TASKS["bug_finding"], "middle", index)
+
+
+def test_state_questions_are_asked_on_runs_past_the_step_budget(tmp_path):
+    code = "def f(n):\n    t = 0\n    while True:\n        t = t + n\n"  # never returns
+    path = tmp_path / "forever.jsonl"
+    path.write_text(json.dumps({"code": code, "input": "3"}) + "\n")
+    problem = _problem(TASKS["state_after_steps"], "middle", 0,
+                       Config(slip_rate=0.0, programs=str(path), max_steps=100))
+    assert problem.data["variable"] in ("n", "t")
+    assert TASKS["state_after_steps"].verify(problem, problem.answer).score == 1.0
+
+
+def test_a_module_that_prints_nothing_gets_a_bug_question_it_can_answer(tmp_path):
+    (tmp_path / "quiet.py").write_text(
+        "xs = [3, 1, 2]\ntotal = 0\nfor x in xs:\n    total = total + x\nbiggest = max(xs)\n")
+    config = Config(slip_rate=0.0, programs=str(tmp_path))
+    problem = _problem(TASKS["bug_finding"], "middle", 0, config)
+    assert "the module should end with xs = [3, 1, 2], total = 6, " in problem.prompt
+    assert "should print ''" not in problem.prompt
+    (tmp_path / "quiet.py").write_text("def f():\n    return 1\n")  # no state, no output
+    from tracer.programs.user_programs import load_user_programs
+
+    load_user_programs.cache_clear()
+    with pytest.raises(Dropped, match="program_silent"):
+        _problem(TASKS["bug_finding"], "middle", 0, Config(slip_rate=0.0, programs=str(tmp_path)))

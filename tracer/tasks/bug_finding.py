@@ -109,14 +109,27 @@ def _intended(div: Divergence) -> str:
 
 
 def _result_text(trace: dict[str, Any], should: bool = False) -> str:
-    """How a run ended, e.g. "returns 18" (or "return 18" after "should")."""
+    """How a run ended, e.g. "returns 18" (or "return 18" after "should"); a module that
+    prints nothing is told by the variables it ends with."""
     s = "" if should else "s"
     if trace.get("status") == "exception":
         return f"raise{s} {trace.get('exception')}"
-    if trace.get("return_repr") is None:  # a whole module: only its output tells
-        return f"print{s} {trace.get('stdout', '')!r}"
+    if trace.get("return_repr") is None:  # a whole module: its output tells, or its state
+        if trace.get("stdout") or not _final_module_state(trace):
+            return f"print{s} {trace.get('stdout', '')!r}"
+        return f"end{'' if should else 's'} with {_final_module_state(trace)}"
     said = f"return{s} {trace.get('return_repr')}"
     return said + (f" and print{s} {trace.get('stdout')!r}" if trace.get("stdout") else "")
+
+
+def _final_module_state(trace: dict[str, Any]) -> str:
+    """The module's variables when it ends (`x = 3, ys = [1, 2]`), its functions and classes
+    left out; empty when it has none."""
+    steps = trace.get("steps") or []
+    final = next((s.get("locals") or {} for s in reversed(steps)
+                  if s.get("func") == "<module>" and s.get("depth") == 0), {})
+    return ", ".join(f"{k} = {v}" for k, v in final.items()
+                     if not v.startswith(("<function ", "<class ", "<module ")))
 
 
 def generate(rng: random.Random, level: str, config: Config, index: int = 0) -> Problem:
@@ -124,6 +137,8 @@ def generate(rng: random.Random, level: str, config: Config, index: int = 0) -> 
     for _ in range(PROGRAM_ATTEMPTS):
         program, trace, met = pick_program(rng, level, config, index=index, canonical=True)
         events.extend(met)
+        if program.func is None and not trace.get("stdout") and not _final_module_state(trace):
+            raise Dropped("program_silent")  # nothing a bug could change is observable
         found = _find_bug(rng, program, trace, config, events)
         if found is not None:
             break

@@ -5,11 +5,18 @@ sandbox (`tracer.sandbox`), one sandbox per process, created on first use and cl
 exit. A pipeline worker is a process of its own, so it gets its own sandbox; a sandbox
 inherited through fork is not reused (its pipes belong to the parent).
 
+A program's whole story is data: a run that ends in an uncaught exception is an outcome
+(trace status 'exception', the answer CPython's last line, `ZeroDivisionError: division by
+zero`), and output prediction runs its program on past the step budget (`run_on`: the
+recording stops, the program goes on untraced to its end), so a long run gives a record with
+its first steps and its real result.
+
 Determinism: the same seed must give the same records on a fast or a loaded machine, so a
 run's outcome is decided by deterministic budgets only: the tracer's step limit
 ('truncated') and its value-size caps ('overflow': a number squared in a loop, a string
 doubled in a loop). Both count as a run that does not finish in budget (`Run.kind`
-'timeout': `program_timeout`, `mutant_timeout`), and a task may then try its next
+'timeout'; the item's Dropped reason says which: `program_step_budget`,
+`program_value_cap`; a mutant's is `mutant_timeout`), and a task may then try its next
 candidate, because the same candidate fails the same way everywhere.
 
 The wall clocks (the tracer's TRACE_TIMEOUT_S, the sandbox's HARD_TIMEOUT_S and its CPU
@@ -51,6 +58,8 @@ PROGRAM_ATTEMPTS = 4  # programs tried per item before it is dropped
 OK_TRACE = ("ok", "exception")  # trace statuses that describe a finished run
 BUDGET_TRACE = ("truncated", "overflow")  # deterministic budgets ended the run
 CLOCK_DROP = "clock_timeout"  # the Dropped reason of an item one of whose runs hit a clock
+# The Dropped reason of a program a deterministic budget ended, by trace status.
+BUDGET_DROP = {"truncated": "program_step_budget", "overflow": "program_value_cap"}
 
 
 @dataclass(frozen=True)
@@ -109,13 +118,15 @@ class Run:
 
 def trace_job(
     code: str, func: str | None, args: str, config: Config, check: str | None = None,
-    max_steps: int | None = None, timeout_s: float | None = None,
+    max_steps: int | None = None, timeout_s: float | None = None, run_on: bool = False,
 ) -> dict[str, Any]:
     """The sandbox job that traces `func(args)` in `code` (or the module when func is None);
-    `timeout_s` defaults to TRACE_TIMEOUT_S as it is when called."""
+    `timeout_s` defaults to TRACE_TIMEOUT_S as it is when called. `run_on`: past the step
+    budget the program runs on untraced to its end (the trace is then marked `cut`)."""
     return {"kind": "trace", "code": code, "func": func, "args": args,
             "max_steps": max_steps or config.max_steps,
-            "timeout_s": TRACE_TIMEOUT_S if timeout_s is None else timeout_s, "check": check}
+            "timeout_s": TRACE_TIMEOUT_S if timeout_s is None else timeout_s, "check": check,
+            "run_on": run_on}
 
 
 def run_traces(
@@ -147,15 +158,18 @@ def run_traces(
 
 
 def pick_program(
-    rng: random.Random, level: str, config: Config, *, index: int = 0, canonical: bool = False
+    rng: random.Random, level: str, config: Config, *, index: int = 0, canonical: bool = False,
+    accept: tuple[str, ...] = OK_TRACE, run_on: bool = False,
 ) -> tuple[Program, dict[str, Any], list[str]]:
-    """A program of `level` (or user program `index % count`) that runs to a normal return
-    within budget, its trace, and the events met on the way. A generated program that times
-    out or fails is replaced by the next candidate from the same rng; after
-    PROGRAM_ATTEMPTS, Dropped. A user program is never replaced: it is traced or dropped.
+    """A program of `level` (or user program `index % count`) whose trace status is one of
+    `accept` (by default a finished run: a return or an uncaught exception), its trace, and
+    the events met on the way. A generated program that does not is replaced by the next
+    candidate from the same rng; after PROGRAM_ATTEMPTS, Dropped (the last reason: a budget's
+    name, see BUDGET_DROP, or `program_error`). A user program is never replaced: it is
+    traced or dropped.
 
     `canonical` rewrites the program as `ast.unparse` does first (bug finding compares
-    mutants line by line against that form).
+    mutants line by line against that form); `run_on` runs it on past the step budget.
     """
     from tracer.mutate import canonical as canonical_form
 
@@ -170,10 +184,13 @@ def pick_program(
             except (SyntaxError, ValueError, RecursionError):
                 events.append(last := "program_invalid")
                 continue
-        (run,) = run_traces([trace_job(program.code, program.func, program.args, config)], config)
-        if run.kind == "ok" and run.trace is not None and run.trace.get("status") == "ok":
+        (run,) = run_traces([trace_job(program.code, program.func, program.args, config,
+                                       run_on=run_on)], config)
+        status = run.trace.get("status") if run.trace is not None else None
+        if run.kind in ("ok", "timeout") and status in accept:
             return program, run.trace, events
-        last = "program_timeout" if run.kind == "timeout" else "program_error"
+        last = BUDGET_DROP.get(status, "program_error") if run.kind == "timeout" \
+            else "program_error"
         events.append(last)
     raise Dropped(last)
 

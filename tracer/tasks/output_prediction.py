@@ -1,10 +1,16 @@
-"""Output prediction: what does the call return (and print)?
+"""Output prediction: what does the call return (and print), or what does the program print?
 
-The steps are the program's trace, one checked step per recorded event; the answer is
-the return value's repr, followed by ``printed: '<stdout>'`` when the program printed.
-Steps follow `tracer.tasks.steps` (display order). A trace longer than MAX_WRITTEN steps is written up to that budget, then one step jumps
-to the end of the run (checked against the tracer's final record) and the record ends
-`truncated`: the chain of thought stopped early, the answer is still the real one.
+The steps are the program's trace, one checked step per recorded event; the answer is the
+outcome, as CPython shows it: the return value's repr, or, when the run ends in an uncaught
+exception, the last line CPython prints for it (``ZeroDivisionError: division by zero``);
+followed by ``printed: '<stdout>'`` when the program printed (a module program's answer is
+what it prints). Steps follow `tracer.tasks.steps` (display order).
+
+Long runs: the program runs on past the step budget (`run_on`), so the answer is always the
+run's real result. A trace of at most MAX_WRITTEN display entries is written whole and ends
+with a step stating the result (``terminated``); a longer one is written up to MAX_WRITTEN
+entries and the chain ends there (``truncated``): no step leaps to the end unchecked, and the
+answer is still the real one.
 """
 
 from __future__ import annotations
@@ -20,55 +26,79 @@ from tracer.tasks.steps import MAX_WRITTEN, accepted, write_steps
 NAME = "output_prediction"
 VERSION = "1"
 PRINTED = "printed: "
+RAISES = "raises "  # an answer may say "raises ValueError: ..." or just "ValueError: ..."
 
 
-def _answer(return_repr: str | None, stdout: str) -> str:
-    parts = [] if return_repr is None else [return_repr]
-    if stdout or return_repr is None:
+def _answer(return_repr: str | None, exception: str | None, stdout: str) -> str:
+    outcome = exception if exception is not None else return_repr
+    parts = [] if outcome is None else [outcome]
+    if stdout or outcome is None:
         parts.append(PRINTED + repr(stdout))
     return "\n".join(parts)
 
 
 def generate(rng: random.Random, level: str, config: Config, index: int = 0) -> Problem:
-    program, trace, events = pick_program(rng, level, config, index=index)
+    program, trace, events = pick_program(rng, level, config, index=index, run_on=True)
     n = len(display_order(trace["steps"]))
-    ret, stdout = trace.get("return_repr"), trace.get("stdout", "")
-    end = "terminated"
-    if n <= MAX_WRITTEN:
-        written = write_steps(trace, 0, n, rng, config.slip_rate)
-    else:
-        written = write_steps(trace, 0, MAX_WRITTEN - 1, rng, config.slip_rate)
-        written.steps.append(accepted(f"… steps {MAX_WRITTEN}–{n} run on to the end of the run",
-                                 f"the run ends after {n} steps ✓", f"display entries {MAX_WRITTEN - 1}..{n - 1}"))
-        end = "truncated"
+    stdout = trace.get("stdout", "")
+    exception = trace.get("exception") if trace["status"] == "exception" else None
+    ret = trace.get("return_repr") if exception is None else None
     call = call_text(program)
-    said = f"{call} returns {ret}" if ret is not None else f"{call} finishes"
-    if stdout:
-        said += f" and prints {stdout!r}"
-    written.steps.append(accepted(said, "the tracer recorded the same result ✓", f"trace status {trace['status']}"))
+    if n <= MAX_WRITTEN and not trace.get("cut"):
+        written = write_steps(trace, 0, n, rng, config.slip_rate)
+        if exception is not None:
+            said = f"{call} raises {exception}"
+        else:
+            said = f"{call} returns {ret}" if ret is not None else f"{call} finishes"
+        if stdout:
+            said += f" and prints {stdout!r}"
+        written.steps.append(accepted(said, "the tracer recorded the same result ✓",
+                                      f"trace status {trace['status']}"))
+        end = "terminated"
+    else:  # the chain stops here; the answer is the run's real result (see the docstring)
+        written = write_steps(trace, 0, MAX_WRITTEN, rng, config.slip_rate)
+        end = "truncated"
     ask = f"What does {call} return?" if program.func else "What does this program print?"
     if program.func and stdout:
         ask = f"What does {call} return, and what does it print?"
     prompt = f"{ask} Trace it step by step.\n\n```python\n{program.code.rstrip()}\n```"
     return Problem(
-        task=NAME, level=level, prompt=prompt, steps=written.steps, answer=_answer(ret, stdout),
-        error=written.slip, end=end, events=tuple(events),
-        data={"return_repr": ret, "stdout": stdout, "code": program.code, "func": program.func,
-              "args": program.args, "family": program.family, "source": program.source},
+        task=NAME, level=level, prompt=prompt, steps=written.steps,
+        answer=_answer(ret, exception, stdout), error=written.slip, end=end,
+        events=tuple(events),
+        data={"return_repr": ret, "exception": exception, "stdout": stdout,
+              "code": program.code, "func": program.func, "args": program.args,
+              "family": program.family, "source": program.source,
+              "steps_traced": trace.get("n_steps", len(trace["steps"])),
+              "cut": bool(trace.get("cut"))},
     )
 
 
+def _same_exception(answer: str, expected: str) -> tuple[bool, str]:
+    said = " ".join(answer.split())
+    said = said[len(RAISES):] if said.startswith(RAISES) else said
+    if said == " ".join(expected.split()):
+        return True, "correct"
+    return False, f"expected the exception {expected[:60]}"
+
+
 def verify(problem: Problem, answer_text: str) -> Verdict:
-    """1 when the return value (and the printed text, if any) match; 0.5 for one of two."""
+    """1 when the outcome (return value or exception) and the printed text, if any, match;
+    0.5 for one of two."""
     if not isinstance(answer_text, str):
         return Verdict(0.0, "answer is not text")
     expected_ret = problem.data.get("return_repr")
+    expected_exc = problem.data.get("exception")
     expected_out = problem.data.get("stdout", "")
     ret_text, _, printed = answer_text.partition(PRINTED)
     checks: list[tuple[bool, str]] = []
-    if expected_ret is not None:
+    if expected_exc is not None:
+        checks.append(_same_exception(ret_text, expected_exc))
+    elif expected_ret is not None:
         checks.append(compare_repr(ret_text, expected_ret))
-    if expected_out or expected_ret is None:
+    elif ret_text.strip():
+        checks.append((False, "the program returns nothing: say what it prints"))
+    if expected_out or (expected_ret is None and expected_exc is None):
         if not printed.strip():
             checks.append((False, "the printed output is missing"))
         else:
@@ -81,4 +111,5 @@ def verify(problem: Problem, answer_text: str) -> Verdict:
 
 TASK = Task(name=NAME, domain="code", levels=LEVELS_ALL, version=VERSION, config_cls=Config,
             generate=generate, verify=verify, indexed=True,
-            description="predict a traced Python call's return value (and output), step by step")
+            description="predict a traced Python call's return value or exception (and output), "
+                        "step by step")

@@ -29,6 +29,7 @@ from tracer.divergence import display_order
 from tracer.tasks.answers import has_value, nearby, parse_value
 
 MAX_WRITTEN = 40
+GLOBAL = "global "  # the prefix of a global variable a function assigns (tracer.recorder)
 _ASSIGNED = re.compile(r"^([A-Za-z_]\w*)\s*(?:[-+*/%&|^]|//|\*\*|<<|>>)?=(?!=)")
 CHECKER = "tracer"
 
@@ -93,24 +94,57 @@ def _critic(step: dict[str, Any], claim: _Claim) -> str:
     return "no variable changes ✓"
 
 
+def _starts(callee: dict[str, Any] | None) -> str:
+    """What a line that waits on nested steps does first: calls, resumes, runs a class body."""
+    if callee is None:
+        return "calls a function"
+    event, func = callee.get("event"), callee.get("func")
+    if event == "resume":
+        return f"resumes {func}"
+    if event == "class":
+        return f"runs the body of class {func}"
+    return f"calls {func}"
+
+
 def describe(step: dict[str, Any], before: dict[str, str], phase: str = "",
-             callee: str | None = None) -> tuple[str, str]:
+             callee: dict[str, Any] | None = None) -> tuple[str, str]:
     """(proposal, critic) of one display entry (a trace step and its phase, see
-    `tracer.divergence.display_order`), given its frame's variables before it."""
+    `tracer.divergence.display_order`), given its frame's variables before it; `callee` is
+    the first nested step of a line's "start" phase."""
     event = step.get("event")
+    line, source, value = step.get("line"), step.get("source", ""), step.get("value")
     if phase == "start":
-        return (f"L{step.get('line')} `{step.get('source', '')}` → calls {callee}",
-                f"the line needs the result of {callee} first ✓")
+        first = _starts(callee)
+        if first.startswith("calls "):
+            return (f"L{line} `{source}` → {first}",
+                    f"the line needs the result of {first[len('calls '):]} first ✓")
+        return f"L{line} `{source}` → {first}", f"the line {first} first ✓"
     func = step.get("func")
     if event == "call":
-        args = ", ".join(f"{k}={v}" for k, v in (step.get("locals") or {}).items())
+        args = ", ".join(f"{k}={v}" for k, v in (step.get("locals") or {}).items()
+                         if not k.startswith(GLOBAL))
         return f"call {func}({args})", f"arguments bound: {args or 'none'} ✓"
     if event == "return":
-        return (f"L{step.get('line')} {func} returns {step.get('value')}",
-                f"return value {step.get('value')} ✓")
+        return f"L{line} {func} returns {value}", f"return value {value} ✓"
+    back = "back at " if phase == "done" else ""
+    if event in ("yield", "await"):
+        did = f"yields {value}" if event == "yield" else "pauses at await"
+        return f"{back}L{line} `{source}` → {func} {did}", f"{func} is suspended here ✓"
+    if event == "resume":
+        return f"{func} resumes at L{line}", f"{func} goes on where it paused ✓"
+    if event == "class":
+        return f"class {func}: its body starts at L{line}", "a class body runs once ✓"
+    if event == "class_end":
+        names = value or "no names"
+        return f"class {func} is defined with {names}", f"the class body made {names} ✓"
+    if event == "reraise":
+        return (f"L{line} {func} ends its `finally`/`with` block: {value} goes on up",
+                f"the exception leaves {func} ✓")
     if event == "exception":
-        return (f"L{step.get('line')} `{step.get('source', '')}` raises {step.get('value')}",
-                f"the tracer saw {step.get('value')} ✓")
+        claim = _claim(step, before, done=phase == "done")
+        changes = f" after {claim.text().split(' → ', 1)[1]}" if claim.changes else ""
+        return (f"{back}L{line} `{source}` raises {value}{changes}",
+                f"the tracer saw {value} ✓")
     claim = _claim(step, before, done=phase == "done")
     return claim.text(), _critic(step, claim)
 
@@ -189,13 +223,13 @@ def write_steps(
                             original=prefix + right, wrong=prefix + wrong,
                             first_divergent_step=len(out.steps) - 1,
                         )
-            callee = steps_in[i + 1].get("func") if phase == "start" else None
+            callee = steps_in[i + 1] if phase == "start" else None
             proposal, critic = describe(step, before, phase, callee)
             out.at[p] = len(out.steps)
             detail = f"trace step {i}" + (f" ({phase})" if phase else "")
             out.steps.append(accepted(prefix + proposal, critic, detail))
         if phase != "start":  # a line that waits on a call shows its state when done
             frames[depth] = dict(step.get("locals") or {})
-            if step.get("event") == "return":
+            if step.get("event") in ("return", "yield", "await", "class_end", "reraise"):
                 frames.pop(depth, None)
     return out
