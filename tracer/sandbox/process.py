@@ -20,6 +20,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from tracer.sandbox.base import WORKER_BOOT, LineBuffer, WorkerGone, WorkerPool, read_line_until
@@ -61,7 +62,8 @@ class ProcessChannel:
         self.proc = subprocess.Popen(
             [sys.executable, *PYTHON_FLAGS, "-c", WORKER_BOOT, PROJECT_ROOT, json.dumps(config)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env=dict(WORKER_ENV), cwd="/", start_new_session=True, close_fds=True,
+            # TMPDIR: where the worker makes its own temp dir when it gets no private /tmp.
+            env={**WORKER_ENV, "TMPDIR": tempfile.gettempdir()}, cwd="/", start_new_session=True, close_fds=True,
         )
         self._out = self.proc.stdout.fileno()
 
