@@ -292,3 +292,46 @@ def test_hashing_is_the_same_in_every_fresh_sandbox(backend, request):
                               capture_output=True, text=True, check=True,
                               env={"PYTHONHASHSEED": "0", "PATH": "/usr/bin:/bin"}).stdout  # fmt: skip
     assert runs[0]["stdout"] + runs[0]["result"] + "\n" == expected
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"  # a zombie has ended; init reaps it
+
+
+def test_workers_die_with_their_pool_process_even_inside_a_long_c_call():
+    """SIGKILL the pool's process while its (replacement) worker runs a regex that holds
+    the GIL for minutes: the kernel's parent-death signal ends the worker at once."""
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import sys, threading, time; sys.path.insert(0, sys.argv[1])\n"
+        "from tracer.sandbox import ProcessSandbox\n"
+        "pool = ProcessSandbox(workers=1, cpu_s=120, timeout_s=120)\n"
+        # The first worker exits: its replacement is started from one of run_many's threads.
+        "pool.run_many([{'kind': 'exec', 'code': 'import os\\nos._exit(0)'}])\n"
+        "job = {'kind': 'exec', 'code': \"import re\\nre.match('(a*)*b', 'a' * 64)\"}\n"
+        "threading.Thread(target=pool.run, args=(job,), daemon=True).start()\n"
+        "time.sleep(1.0)\n"
+        "print(pool._live[0].proc.pid, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script, str(REPO)], stdout=subprocess.PIPE,
+                            text=True)  # fmt: skip
+    try:
+        worker = int(proc.stdout.readline())
+        assert _alive(worker)
+        time.sleep(0.5)
+        assert _alive(worker), "the worker must still be running the regex"
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 3.0
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(worker), "the worker outlived its pool's process"

@@ -34,6 +34,7 @@ MS_BIND = 0x1000
 MS_REC = 0x4000
 MS_PRIVATE = 1 << 18
 PR_SET_NO_NEW_PRIVS = 38
+PR_SET_PDEATHSIG = 1
 NOBODY = 65534
 
 
@@ -173,6 +174,22 @@ def capabilities() -> dict[str, int]:
                 name, value = line.split(":", 1)
                 caps[name] = int(value.strip(), 16)
     return caps
+
+
+def die_with_parent(parent: int) -> bool:
+    """Have the kernel SIGKILL this worker when `parent` ends, even mid-job in a long C
+    call; set after the uid change, which clears it. Ends the worker now when the parent
+    is already gone (re-parented before the call). False where prctl is not available."""
+    try:
+        ctypes, libc = _libc()
+        import signal
+
+        _check(ctypes, libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0), "pdeathsig")
+    except (OSError, AttributeError):
+        return False
+    if os.getppid() != parent:
+        os._exit(1)
+    return True
 
 
 def isolate(tmp_mb: int, keep: tuple[str, ...] = ()) -> tuple[str | None, str]:

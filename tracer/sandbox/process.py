@@ -6,8 +6,10 @@ mount namespace, and as root uid 65534 with no capabilities. The flags are `-s -
 (what `-I` does, but for `-E`), so the environment's PYTHONHASHSEED=0 holds: a program
 that prints a set of strings prints the same bytes in every run. The wall-clock timeout
 is enforced here: a worker that overruns is SIGKILLed (its whole process group) and
-replaced. A worker ends by itself once this process is gone (see `worker.py`); with a
-private /tmp it leaves no temp dir behind, else it removes its own. The audit hook in
+replaced. A worker ends by itself once this process is gone: the kernel SIGKILLs it
+(PR_SET_PDEATHSIG, set after its uid change) and, as a second line, it ends when its
+protocol pipe hangs up (see `worker.py`). With a private /tmp it leaves no temp dir
+behind, else it removes its own. The audit hook in
 `guard.py` only names attempts; it is not a boundary.
 """
 
@@ -21,6 +23,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tracer.sandbox.base import WORKER_BOOT, LineBuffer, WorkerGone, WorkerPool, read_line_until
@@ -126,4 +131,26 @@ class ProcessSandbox(WorkerPool):
         super().__init__(workers, timeout_s, cpu_s)
 
     def _spawn(self) -> ProcessChannel:
-        return ProcessChannel(self._config)
+        config = dict(self._config, parent=os.getpid())
+        return in_long_lived_thread(lambda: ProcessChannel(config))
+
+
+_SPAWNER: tuple[int, ThreadPoolExecutor] | None = None
+_SPAWNER_LOCK = threading.Lock()
+
+
+def in_long_lived_thread(make: Callable[[], ProcessChannel]) -> ProcessChannel:
+    """Call `make` (which starts a worker) from a thread that lives as long as this process.
+
+    A worker's parent-death signal (`isolation.die_with_parent`) fires when the *thread*
+    that forked it ends, and the pool replaces workers from `run_many`'s short-lived
+    threads: those hand the start to the main thread's stand-in, one spawner thread.
+    """
+    global _SPAWNER
+    if threading.current_thread() is threading.main_thread():
+        return make()
+    with _SPAWNER_LOCK:
+        if _SPAWNER is None or _SPAWNER[0] != os.getpid():  # none yet, or inherited by fork
+            _SPAWNER = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="sandbox-spawn"))
+        spawner = _SPAWNER[1]
+    return spawner.submit(make).result()

@@ -6,7 +6,8 @@ each request {"id", "job", "cpu_s"} it runs `tracer.jobs.run_job(job)` and write
 stdin/stdout; fds 0-2 are pointed at /dev/null so that a program writing to fd 1 cannot
 break the protocol. A worker never outlives its pool: a thread waits for the pool's end
 of the protocol pipe to hang up (the pool's process is gone, however it died) and ends the
-worker then, even in the middle of a job. Standard library only: this runs in the minimal
+worker then, even in the middle of a job; a process-pool worker is also SIGKILLed by the
+kernel when its parent dies (PR_SET_PDEATHSIG). Standard library only: this runs in the minimal
 Docker image too.
 """
 
@@ -43,9 +44,10 @@ def _exit_when_orphaned(in_fd: int, scratch: str | None) -> None:
     poll() with no events still reports POLLHUP, which a pipe's reader gets once every
     writer is closed: the pool's process exited or was killed (SIGKILL included), or the
     Docker engine closed the container's stdin after its client went away. The thread
-    sleeps in poll() without the GIL, so jobs do not pay for it. (PR_SET_PDEATHSIG is not
-    used: it fires when the *thread* that spawned the worker ends, and the pool spawns
-    replacements from short-lived threads; it also does not reach a container.)
+    sleeps in poll() without the GIL, so jobs do not pay for it; it cannot run while a job
+    holds the GIL in one long C call, which is why a process-pool worker also has the
+    kernel's parent-death signal (`isolation.die_with_parent`). In a container, whose
+    parent is the engine's shim, this thread is the only way.
     """
 
     def watch() -> None:
@@ -140,6 +142,8 @@ def _set_up(config: dict, in_fd: int) -> tuple[str, str, list[str], str | None]:
     else:
         workdir, description = config["workdir"], config.get("isolation", "container")
         os.makedirs(workdir, exist_ok=True)
+    if "parent" in config:  # a pool process on this machine (not a container)
+        isolation.die_with_parent(int(config["parent"]))
     scratch = None
     if workdir is None:  # no private /tmp: a temp dir of its own, removed when it ends
         workdir = scratch = tempfile.mkdtemp(prefix="blueberry-sandbox-")
