@@ -60,8 +60,10 @@ HOSTILE_PROGRAMS: list[tuple[str, str, str]] = [
     ("read_pid1_environ", "print(open('/proc/1/environ').read())\n", "forbidden"),
     (
         "list_root_home",
-        # Only the interpreter may show under /root (bound back read-only), nothing else.
-        "import os\nseen = [n for n in os.listdir('/root') if n != '.pyenv']\n"
+        # Only the worker's interpreter and code may show under /root (bound back
+        # read-only, where they live there), nothing else.
+        "import os, sys\nours = {p.split('/')[2] for p in (sys.path[0], sys.prefix, sys.base_prefix)\n"
+        "        if p.startswith('/root/')}\nseen = [n for n in os.listdir('/root') if n not in ours]\n"
         "if not seen:\n    raise FileNotFoundError('nothing else under /root')\nresult = seen\n",
         "error",
     ),
