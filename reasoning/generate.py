@@ -11,6 +11,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
+import signal
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -118,9 +121,37 @@ def resolved_config(specs: Sequence[TaskSpec], run: RunConfig, extra: dict | Non
 _WORK: tuple[Sequence[TaskSpec], RunConfig] | None = None
 
 
-def _init_worker(specs: Sequence[TaskSpec], run: RunConfig) -> None:
+def _init_worker(specs: Sequence[TaskSpec], run: RunConfig, parent: int | None = None) -> None:
     global _WORK
     _WORK = (specs, run)
+    if parent is not None:
+        _die_with_parent(parent)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel SIGKILL this pipeline worker when the run's process dies, however it
+    dies (SIGKILL included); its sandbox workers then end on their own (their pipe to it
+    hangs up). Linux only; set from the pool's start in the main thread, whose exit it
+    follows. If the parent is already gone, end now."""
+    if sys.platform != "linux":
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop a pipeline pool now (an interrupt or an error): drop the queued chunks and kill
+    the workers instead of letting them finish the whole run first."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.kill()
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.join(timeout=5)
 
 
 def _generate_chunk(bounds: tuple[int, int]) -> tuple[list[str], dict[str, dict[str, int]]]:
@@ -240,15 +271,20 @@ def generate_dataset(
         for k, bounds in chunks:
             collect(k, bounds, *_generate_chunk(bounds))
     else:
-        with ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             max_workers=run.workers,
             mp_context=get_context("fork"),
             initializer=_init_worker,
-            initargs=(specs, run),
-        ) as pool:
+            initargs=(specs, run, os.getpid()),
+        )
+        try:
             results = pool.map(_generate_chunk, [b for _, b in chunks])
             for (k, bounds), (lines, stats) in zip(chunks, results, strict=True):
                 collect(k, bounds, lines, stats)
+        except BaseException:
+            _stop_workers(pool)
+            raise
+        pool.shutdown()
 
     summary.records = sum(summary.per_task.values())
     shard_meta = []

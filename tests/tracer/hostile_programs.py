@@ -2,9 +2,12 @@
 
 Each entry is (name, source, expected status). The sources run as "exec" jobs; none of
 them may harm the test process, and the pool must run a normal program right after.
+`secret_programs(paths)` adds the programs that try to read secret files a test wrote.
 """
 
 from __future__ import annotations
+
+import json
 
 HOSTILE_PROGRAMS: list[tuple[str, str, str]] = [
     ("infinite_loop", "while True:\n    pass\n", "timeout"),
@@ -51,7 +54,56 @@ HOSTILE_PROGRAMS: list[tuple[str, str, str]] = [
     ("load_native_code", "import ctypes\nctypes.CDLL(None).getpid()\n", "forbidden"),
     ("exit_the_worker", "import os\nos._exit(0)\n", "error"),
     ("raise_system_exit", "raise SystemExit(3)\n", "error"),
+    # Secrets on disk: the sandbox user may not read them (process: uid 65534 with no
+    # capabilities; docker: nothing of the host but tracer/ is there).
+    ("read_etc_shadow", "print(open('/etc/shadow').read())\n", "error"),
+    ("read_pid1_environ", "print(open('/proc/1/environ').read())\n", "forbidden"),
+    (
+        "list_root_home",
+        # Only the worker's interpreter and code may show under /root (bound back
+        # read-only, where they live there), nothing else.
+        "import os, sys\nours = {p.split('/')[2] for p in (sys.path[0], sys.prefix, sys.base_prefix)\n"
+        "        if p.startswith('/root/')}\nseen = [n for n in os.listdir('/root') if n not in ours]\n"
+        "if not seen:\n    raise FileNotFoundError('nothing else under /root')\nresult = seen\n",
+        "error",
+    ),
 ]
+
+# Switches the audit hook off from inside, to show the OS walls hold without it.
+DISARM_GUARD = (
+    "import gc\nfrom tracer.sandbox.guard import Guard\n"
+    "for _o in gc.get_objects():\n    if isinstance(_o, Guard):\n        _o._armed = False\n"
+)
+# A traced function that returns a secret as its answer (the issue's reproduction).
+SECRET_FUNCTION = "def f(x):\n    return open({path!r}).read()[:50]\n"
+_PARENT_ENVIRON = "f'/proc/{os.getppid()}/environ'"
+
+
+def _path_source(path: str | None) -> str:
+    return _PARENT_ENVIRON if path is None else repr(path)
+
+
+def secret_programs(paths: list[str]) -> list[tuple[str, str, str]]:
+    """Programs that try to print, return or raise the contents of each secret file in
+    `paths`, /etc/shadow, /proc/1/environ and their parent's environ."""
+    targets = [(f"secret_{i}", repr(p), "error") for i, p in enumerate(paths)]
+    targets += [("etc_shadow", repr("/etc/shadow"), "error"),
+                ("pid1_environ", repr("/proc/1/environ"), "forbidden"),
+                ("parent_environ", _PARENT_ENVIRON, "forbidden")]
+    programs = []
+    for label, source, expected in targets:
+        programs.append((f"print_{label}", f"import os\ndata = open({source}).read()\n"
+                         "print(data)\nresult = data\n", expected))
+        programs.append((f"raise_{label}", f"import os\nraise RuntimeError(open({source}).read())\n",
+                         expected))
+    return programs
+
+
+def secret_program_line(path: str | None) -> str:
+    """A `--programs` JSONL line whose f returns the start of `path` (None: the parent's
+    environ) as its answer."""
+    code = f"import os\n\ndef f(x):\n    return open({_path_source(path)}).read()[:50]\n"
+    return json.dumps({"code": code, "input": "0"})
 
 # A normal program and what it must return, run after every hostile one.
 NORMAL_PROGRAM = "total = 0\nfor i in range(10):\n    total += i\nprint(total)\nresult = [total, 'ok']\n"

@@ -221,6 +221,7 @@ def test_a_checkout_under_tmp_still_runs_in_the_process_sandbox(tmp_path):
     import sys
 
     assert str(tmp_path).startswith("/tmp/")
+    tmp_path.chmod(0o755)  # a checkout is world-readable: the sandbox user reads only that
     shutil.copytree(REPO / "tracer", tmp_path / "tracer",
                     ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
     write = {"kind": "exec", "code": f"open({str(tmp_path / 'x')!r}, 'w')"}
@@ -266,3 +267,71 @@ def test_one_worker_batch_reruns_the_job_queued_behind_a_lost_worker(backend, re
         assert all(r.value == hostile.NORMAL_RESULT for r in results if r.status == "ok")
         assert pool.replaced >= len(killers)
         assert pool.run(_exec("result = 6 * 7")).value == {"stdout": "", "result": "42"}
+
+
+@pytest.mark.parametrize("backend", ["process", pytest.param("docker", marks=pytest.mark.docker)])
+def test_hashing_is_the_same_in_every_fresh_sandbox(backend, request):
+    """A program that prints a set of strings prints the same bytes in two fresh sandboxes,
+    and they are the bytes of PYTHONHASHSEED=0 (which `python -I` would ignore)."""
+    import subprocess
+    import sys
+
+    if backend == "docker":
+        request.getfixturevalue("docker_engine")
+    code = ("words = {'apple', 'banana', 'cherry', 'damson', 'elder', 'fig', 'grape'}\n"
+            "print(words)\nprint(hash('blueberry'))\nresult = list(frozenset(words))\n")
+    sandbox = ProcessSandbox if backend == "process" else DockerSandbox
+    runs = []
+    for _ in range(2):
+        with sandbox(**{**LIMITS, "workers": 1}) as pool:
+            result = pool.run(_exec(code))
+        assert result.status == "ok", result
+        runs.append(result.value)
+    assert runs[0] == runs[1]
+    expected = subprocess.run([sys.executable, "-c", code + "print(repr(result))"],
+                              capture_output=True, text=True, check=True,
+                              env={"PYTHONHASHSEED": "0", "PATH": "/usr/bin:/bin"}).stdout  # fmt: skip
+    assert runs[0]["stdout"] + runs[0]["result"] + "\n" == expected
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"  # a zombie has ended; init reaps it
+
+
+def test_workers_die_with_their_pool_process_even_inside_a_long_c_call():
+    """SIGKILL the pool's process while its (replacement) worker runs a regex that holds
+    the GIL for minutes: the kernel's parent-death signal ends the worker at once."""
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import sys, threading, time; sys.path.insert(0, sys.argv[1])\n"
+        "from tracer.sandbox import ProcessSandbox\n"
+        "pool = ProcessSandbox(workers=1, cpu_s=120, timeout_s=120)\n"
+        # The first worker exits: its replacement is started from one of run_many's threads.
+        "pool.run_many([{'kind': 'exec', 'code': 'import os\\nos._exit(0)'}])\n"
+        "job = {'kind': 'exec', 'code': \"import re\\nre.match('(a*)*b', 'a' * 64)\"}\n"
+        "threading.Thread(target=pool.run, args=(job,), daemon=True).start()\n"
+        "time.sleep(1.0)\n"
+        "print(pool._live[0].proc.pid, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script, str(REPO)], stdout=subprocess.PIPE,
+                            text=True)  # fmt: skip
+    try:
+        worker = int(proc.stdout.readline())
+        assert _alive(worker)
+        time.sleep(0.5)
+        assert _alive(worker), "the worker must still be running the regex"
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 3.0
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(worker), "the worker outlived its pool's process"

@@ -71,6 +71,7 @@ class Channel(Protocol):
     """One live worker as the pool sees it."""
 
     isolation: str
+    hello: dict  # the worker's first line, set once it is ready
 
     def send(self, data: bytes) -> None: ...
 
@@ -176,6 +177,7 @@ class WorkerPool:
 
     def _start(self, channel: Channel) -> None:
         hello = await_ready(channel, time.monotonic() + self.start_timeout_s)
+        channel.hello = hello
         channel.isolation = str(hello.get("isolation", "unknown"))
         self._idle.put(channel)
 

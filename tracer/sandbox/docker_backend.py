@@ -3,9 +3,14 @@
 Containers run the minimal image from `tracer.sandbox.image` with network_mode="none",
 a memory limit (swap included), a pids limit, a read-only root with a tmpfs on /tmp, the
 non-root `sandbox` user, every capability dropped and no-new-privileges. The project's
-`tracer/` is mounted read-only. Jobs go in over the attached stdin and replies come back
-over stdout (Docker's multiplexed stream). A container that times out, runs out of
-memory or dies is removed and replaced. The Docker SDK is imported only here, lazily.
+`tracer/` is mounted read-only; nothing else of the host is visible. The interpreter runs
+with `-s -P -B` and PYTHONHASHSEED=0, so hashing (a set's order) is the same in every
+container. Jobs go in over the attached stdin and replies come back over stdout (Docker's
+multiplexed stream). A container that times out, runs out of memory or dies is removed and
+replaced. Containers are started with StdinOnce and auto_remove: when this process goes
+away, however it ends, the engine closes the container's stdin, the worker ends (see
+`worker.py`) and the engine removes the container. The Docker SDK is imported only here,
+lazily.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from tracer.sandbox.base import (
     WorkerPool,
     read_line_until,
 )
-from tracer.sandbox.process import describe_exit
+from tracer.sandbox.process import PYTHON_FLAGS, describe_exit
 
 DEFAULT_IMAGE = "blueberry-sandbox:latest"
 IMAGE_PYTHON = "/usr/local/bin/python3"
@@ -60,8 +65,13 @@ class DockerChannel:
         self._frames = bytearray()
         self.container = client.containers.create(
             image,
-            command=[IMAGE_PYTHON, "-I", "-B", "-c", WORKER_BOOT, CONTAINER_ROOT, json.dumps(config)],
+            command=[IMAGE_PYTHON, *PYTHON_FLAGS, "-c", WORKER_BOOT, CONTAINER_ROOT,
+                     json.dumps(config)],
             stdin_open=True,
+            # The SDK sets StdinOnce (attached, not detached): when this client hangs up
+            # the engine closes the worker's stdin, the worker ends, and auto_remove
+            # then has the engine remove the container.
+            auto_remove=True,
             network_mode="none",
             mem_limit=f"{limits['memory_mb']}m",
             memswap_limit=f"{limits['memory_mb']}m",
@@ -118,12 +128,13 @@ class DockerChannel:
             self.container.remove(force=True)
 
     def death(self) -> tuple[str, str]:
+        state: dict = {}
         try:
-            self.container.wait(timeout=5)
-            self.container.reload()
+            state["ExitCode"] = self.container.wait(timeout=5).get("StatusCode")
+            self.container.reload()  # may fail: the engine removes exited containers
             state = self.container.attrs.get("State", {})
         except Exception:
-            state = {}
+            pass
         self.kill()
         if state.get("OOMKilled"):
             return "memory", "container killed by the memory limit (OOM)"

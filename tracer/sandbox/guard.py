@@ -3,7 +3,7 @@
 NOT a security boundary: code running in the same interpreter can reach around an audit
 hook (C extensions, ctypes-free tricks, patching the worker's modules for later jobs).
 It exists to *name* what a program tried (socket, subprocess, writing outside its temp
-dir, signalling, reading another process's environment) so the result says "forbidden"
+dir, signalling, reading a process's environment) so the result says "forbidden"
 instead of a confusing OSError. The wall is the process boundary plus the OS limits in
 `isolation.py` (or the container's settings in the Docker backend).
 
@@ -109,8 +109,8 @@ class Guard:
             self._refuse(ALWAYS_FORBIDDEN[event])
         elif event == "open":
             path, mode, flags = ((*tuple(args), None, None, None))[:3]
-            if isinstance(path, str | bytes) and _reads_other_environ(os.fsdecode(path)):
-                self._refuse("reading another process's environment")
+            if isinstance(path, str | bytes) and _reads_environ(os.fsdecode(path)):
+                self._refuse("reading a process's environment")
             writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
                 isinstance(flags, int) and flags & _WRITE_FLAGS
             )
@@ -130,9 +130,7 @@ def _changed_paths(event: str, args: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(args[:1])
 
 
-def _reads_other_environ(path: str) -> bool:
-    match = _ENVIRON_PATH.match(os.path.normpath(path))
-    if not match:
-        return False
-    who = match.group(1)
-    return who.isdigit() and int(who) != os.getpid()
+def _reads_environ(path: str) -> bool:
+    # Any process's, its own included: in a container the worker is PID 1, and
+    # /proc/1/environ must end the same way on both backends (its own is scrubbed anyway).
+    return bool(_ENVIRON_PATH.match(os.path.normpath(os.path.join(os.getcwd(), path))))

@@ -1,11 +1,16 @@
 """The default sandbox: a pool of reusable worker processes behind OS limits.
 
-Each worker is a fresh interpreter (`python -I -B`) with a scrubbed environment, in its
-own session, that puts up its walls before its first job (see `isolation.py`): resource
-limits, a network + mount namespace and an unprivileged uid where the kernel allows it.
-The wall-clock timeout is enforced here: a worker that overruns is SIGKILLed (its whole
-process group) and replaced. The audit hook in `guard.py` only names attempts; it is not
-a boundary.
+Each worker is a fresh interpreter in its own session with a scrubbed environment, that
+puts up its walls before its first job (see `isolation.py`): resource limits, a network +
+mount namespace, and as root uid 65534 with no capabilities. The flags are `-s -P -B`
+(what `-I` does, but for `-E`), so the environment's PYTHONHASHSEED=0 holds: a program
+that prints a set of strings prints the same bytes in every run. The wall-clock timeout
+is enforced here: a worker that overruns is SIGKILLed (its whole process group) and
+replaced. A worker ends by itself once this process is gone: the kernel SIGKILLs it
+(PR_SET_PDEATHSIG, set after its uid change) and, as a second line, it ends when its
+protocol pipe hangs up (see `worker.py`). With a private /tmp it leaves no temp dir
+behind, else it removes its own. The audit hook in
+`guard.py` only names attempts; it is not a boundary.
 """
 
 from __future__ import annotations
@@ -18,13 +23,19 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tracer.sandbox.base import WORKER_BOOT, LineBuffer, WorkerGone, WorkerPool, read_line_until
-from tracer.sandbox.isolation import NOBODY
 from tracer.sandbox.worker import EXIT_OUT_OF_MEMORY
 
 PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
+# -I without -E: no user site (-s), no script dir or cwd on sys.path (-P), no .pyc (-B);
+# the environment is built here, so the one PYTHON* variable it holds is PYTHONHASHSEED.
+PYTHON_FLAGS = ("-s", "-P", "-B")
+WORKER_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0"}
 
 
 def describe_exit(returncode: int | None) -> tuple[str, str]:
@@ -49,16 +60,15 @@ def describe_exit(returncode: int | None) -> tuple[str, str]:
 class ProcessChannel:
     """One worker process and its pipes."""
 
-    def __init__(self, config: dict, fallback_workdir: str) -> None:
+    def __init__(self, config: dict) -> None:
         self.isolation = "starting"
-        self._workdir = fallback_workdir
+        self.hello: dict = {}
         self._buffer = LineBuffer()
-        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
-               "HOME": fallback_workdir, "TMPDIR": fallback_workdir}
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-B", "-c", WORKER_BOOT, PROJECT_ROOT, json.dumps(config)],
+            [sys.executable, *PYTHON_FLAGS, "-c", WORKER_BOOT, PROJECT_ROOT, json.dumps(config)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env=env, cwd=fallback_workdir, start_new_session=True, close_fds=True,
+            # TMPDIR: where the worker makes its own temp dir when it gets no private /tmp.
+            env={**WORKER_ENV, "TMPDIR": tempfile.gettempdir()}, cwd="/", start_new_session=True, close_fds=True,
         )
         self._out = self.proc.stdout.fileno()
 
@@ -89,7 +99,9 @@ class ProcessChannel:
         for stream in (self.proc.stdin, self.proc.stdout):
             with contextlib.suppress(OSError):
                 stream.close()
-        shutil.rmtree(self._workdir, ignore_errors=True)
+        scratch = self.hello.get("scratch")
+        if scratch:  # the worker's own temp dir (no private /tmp); it may not have removed it
+            shutil.rmtree(scratch, ignore_errors=True)
 
     def death(self) -> tuple[str, str]:
         try:
@@ -119,8 +131,26 @@ class ProcessSandbox(WorkerPool):
         super().__init__(workers, timeout_s, cpu_s)
 
     def _spawn(self) -> ProcessChannel:
-        workdir = tempfile.mkdtemp(prefix="blueberry-sandbox-")
-        if os.geteuid() == 0:
-            os.chown(workdir, NOBODY, NOBODY)
-        config = dict(self._config, workdir=workdir)
-        return ProcessChannel(config, workdir)
+        config = dict(self._config, parent=os.getpid())
+        return in_long_lived_thread(lambda: ProcessChannel(config))
+
+
+_SPAWNER: tuple[int, ThreadPoolExecutor] | None = None
+_SPAWNER_LOCK = threading.Lock()
+
+
+def in_long_lived_thread(make: Callable[[], ProcessChannel]) -> ProcessChannel:
+    """Call `make` (which starts a worker) from a thread that lives as long as this process.
+
+    A worker's parent-death signal (`isolation.die_with_parent`) fires when the *thread*
+    that forked it ends, and the pool replaces workers from `run_many`'s short-lived
+    threads: those hand the start to the main thread's stand-in, one spawner thread.
+    """
+    global _SPAWNER
+    if threading.current_thread() is threading.main_thread():
+        return make()
+    with _SPAWNER_LOCK:
+        if _SPAWNER is None or _SPAWNER[0] != os.getpid():  # none yet, or inherited by fork
+            _SPAWNER = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="sandbox-spawn"))
+        spawner = _SPAWNER[1]
+    return spawner.submit(make).result()

@@ -4,7 +4,11 @@ Protocol: JSON lines. The worker first writes {"ready": true, "isolation": ...};
 each request {"id", "job", "cpu_s"} it runs `tracer.jobs.run_job(job)` and writes
 {"id", "status", "value", "message", "recycle"}. It talks over private duplicates of its
 stdin/stdout; fds 0-2 are pointed at /dev/null so that a program writing to fd 1 cannot
-break the protocol. Standard library only: this runs in the minimal Docker image too.
+break the protocol. A worker never outlives its pool: a thread waits for the pool's end
+of the protocol pipe to hang up (the pool's process is gone, however it died) and ends the
+worker then, even in the middle of a job; a process-pool worker is also SIGKILLed by the
+kernel when its parent dies (PR_SET_PDEATHSIG). Standard library only: this runs in the minimal
+Docker image too.
 """
 
 from __future__ import annotations
@@ -12,12 +16,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import shutil
 import sys
+import tempfile
+import threading
 from typing import Any
 
 # Exit code a worker uses when it cannot even report a MemoryError.
 EXIT_OUT_OF_MEMORY = 86
+EXIT_ORPHANED = 87  # the pool's end of the protocol pipe hung up
 DEFAULT_RECURSION_LIMIT = 1000
 
 
@@ -28,6 +36,35 @@ def _take_protocol_fds() -> tuple[Any, int]:
         os.dup2(devnull, fd)
     os.close(devnull)
     return os.fdopen(in_fd, "rb"), out_fd
+
+
+def _exit_when_orphaned(in_fd: int, scratch: str | None) -> None:
+    """Start the thread that ends this worker once nothing can write to it any more.
+
+    poll() with no events still reports POLLHUP, which a pipe's reader gets once every
+    writer is closed: the pool's process exited or was killed (SIGKILL included), or the
+    Docker engine closed the container's stdin after its client went away. The thread
+    sleeps in poll() without the GIL, so jobs do not pay for it; it cannot run while a job
+    holds the GIL in one long C call, which is why a process-pool worker also has the
+    kernel's parent-death signal (`isolation.die_with_parent`). In a container, whose
+    parent is the engine's shim, this thread is the only way.
+    """
+
+    def watch() -> None:
+        poller = select.poll()
+        poller.register(in_fd, 0)
+        while True:
+            for _fd, events in poller.poll():
+                if events & (select.POLLHUP | select.POLLERR | select.POLLNVAL):
+                    if scratch:
+                        shutil.rmtree(scratch, ignore_errors=True)
+                    os._exit(EXIT_ORPHANED)
+
+    threading.stack_size(256 * 1024)  # the address-space limit counts thread stacks
+    try:
+        threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+    finally:
+        threading.stack_size(0)
 
 
 def _send(out_fd: int, message: dict[str, Any]) -> None:
@@ -86,7 +123,7 @@ def _run_one(job: Any, cpu_s: float, workdir: str, guard: Any, config: dict) -> 
             else status, "recycle": recycle}
 
 
-def _set_up(config: dict) -> tuple[str, str, list[str]]:
+def _set_up(config: dict, in_fd: int) -> tuple[str, str, list[str], str | None]:
     # Import job code before the walls go up (and before the hook is armed).
     import tracer.jobs
     from tracer.sandbox import guard, isolation  # noqa: F401 (guard: imported before the walls)
@@ -97,15 +134,27 @@ def _set_up(config: dict) -> tuple[str, str, list[str]]:
     if config.get("isolate", True):
         # The worker's code and interpreter stay readable even when they live under /tmp.
         keep = (sys.path[0], sys.prefix, sys.base_prefix)
-        workdir, description = isolation.isolate(config["workdir"], config["tmp_mb"], keep)
+        workdir, description = isolation.isolate(config["tmp_mb"], keep)
+        for path in keep:  # the sandbox user reads only what any user may: say so early
+            if not os.access(path, os.R_OK | os.X_OK):
+                raise PermissionError(f"{path} is not readable by uid {os.getuid()} "
+                                      "(the sandbox user); make it world-readable (chmod o+rx)")
     else:
         workdir, description = config["workdir"], config.get("isolation", "container")
         os.makedirs(workdir, exist_ok=True)
+    if "parent" in config:  # a pool process on this machine (not a container)
+        isolation.die_with_parent(int(config["parent"]))
+    scratch = None
+    if workdir is None:  # no private /tmp: a temp dir of its own, removed when it ends
+        workdir = scratch = tempfile.mkdtemp(prefix="blueberry-sandbox-")
+    # After the namespaces (a new user namespace needs a single thread), before
+    # RLIMIT_NPROC (which stops any new thread).
+    _exit_when_orphaned(in_fd, scratch)
     if isolation.set_nproc_limit(config["nproc"]):
         limits.append("RLIMIT_NPROC")
     os.environ.clear()
     os.environ.update({"HOME": workdir, "TMPDIR": workdir, "PATH": "/usr/bin:/bin"})
-    return workdir, description, limits
+    return workdir, description, limits, scratch
 
 
 def main(config_text: str) -> None:
@@ -114,14 +163,23 @@ def main(config_text: str) -> None:
     sys.dont_write_bytecode = True
     reader, out_fd = _take_protocol_fds()
     try:
-        workdir, description, limits = _set_up(config)
+        workdir, description, limits, scratch = _set_up(config, reader.fileno())
     except Exception as exc:  # say why instead of dying silently with stderr on /dev/null
         _send(out_fd, {"ready": False, "error": f"{type(exc).__name__}: {exc}"[:300]})
         return
     from tracer.sandbox import guard as guard_module
 
     guard = guard_module.Guard()
-    _send(out_fd, {"ready": True, "isolation": description, "limits": limits})
+    _send(out_fd, {"ready": True, "isolation": description, "limits": limits,
+                   "scratch": scratch})
+    try:
+        _serve(reader, out_fd, workdir, guard, config)
+    finally:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _serve(reader: Any, out_fd: int, workdir: str, guard: Any, config: dict) -> None:
     while True:
         line = reader.readline()
         if not line:
