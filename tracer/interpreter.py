@@ -36,7 +36,7 @@ from typing import Any
 from tracer.line_plans import LinePlans, clear_plan_cache
 from tracer.recorder import FILENAME, ClockOnly, Recorder, Stop
 from tracer.trace_model import Trace, TraceStep
-from tracer.values import RETURN_LIMITS, format_exception, safe_repr
+from tracer.values import RETURN_LIMITS, format_exception, safe_repr, uses_program_repr
 
 __all__ = ["FILENAME", "Trace", "TraceStep", "clear_caches", "parse_arguments", "trace_call",
            "trace_job", "trace_module"]
@@ -346,11 +346,27 @@ def trace_call(code: str, func: str, args_src: str, *, max_steps: int = 1000,
             status, error = recorder.stopped, None
         trace = _failed(status, error, stdout, recorder, deadline)
         if status == "ok":
-            trace.return_repr = safe_repr(result, RETURN_LIMITS)
+            trace.return_repr = _answer_repr(result, deadline)
         if check_src is not None and status in ("ok", "exception"):
             trace.check_passed = status == "ok" and _check(result, check_src, namespace,
                                                            deadline)
         return trace
+
+
+def _answer_repr(result: object, deadline: float) -> str:
+    """The returned value as the answer: CPython's own repr when the program's classes write
+    theirs (run under the clock), else the safe form. A repr that shows a memory address
+    (`<X object at 0x...>`) differs from run to run, so the safe form stands in for it."""
+    shown = safe_repr(result, RETURN_LIMITS)
+    if not uses_program_repr(result):
+        return shown
+    try:
+        own = _run_on_clock(lambda: repr(result), deadline)
+    except (Exception, SystemExit, Stop):
+        return shown
+    if type(own) is not str or len(own) > RETURN_LIMITS.max_chars or " at 0x" in own:
+        return shown
+    return own
 
 
 def _check(result: object, check_src: str, namespace: dict, deadline: float) -> bool:

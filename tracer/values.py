@@ -332,3 +332,28 @@ def _default_message(error: BaseException, kind: type, limits: ReprLimits) -> st
         only = args[0]
         return _cap(only, limits.max_chars) if type(only) is str else safe_repr(only, limits)
     return safe_repr(args, limits)
+
+
+_PLAIN_CONTAINERS = (list, tuple, set, frozenset)
+
+
+def uses_program_repr(value: object, budget: int = 10_000) -> bool:
+    """Whether `repr(value)` would run a `__repr__` the program wrote (its own method, or
+    one a decorator such as `dataclass` generated for it) on some value inside builtin
+    containers; looks at most `budget` values, never calling user code."""
+    stack, seen = [value], 0
+    while stack and seen < budget:
+        item = stack.pop()
+        seen += 1
+        kind = type(item)
+        if kind in _ATOMS:
+            continue
+        if kind in _PLAIN_CONTAINERS:
+            stack.extend(islice(item, budget))
+        elif kind is dict:
+            stack.extend(islice(item.keys(), budget))
+            stack.extend(islice(item.values(), budget))
+        elif any(getattr(cls, "__module__", None) == PROGRAM_MODULE and "__repr__" in vars(cls)
+                 for cls in kind.__mro__):
+            return True
+    return False

@@ -418,3 +418,13 @@ def test_the_collector_is_paused_during_a_run_and_restored_after(code, args, sta
     finally:
         if collecting:
             gc.enable()
+
+
+def test_the_answer_uses_the_programs_own_repr_but_never_a_memory_address() -> None:
+    own = "class V:\n    def __init__(self, x):\n        self.x = x\n    def __repr__(self):\n        return f'V<{self.x}>'\ndef f(n):\n    return [V(n)], {'k': V(n + 1)}\n"
+    assert trace_call(own, "f", "1").return_repr == "([V<1>], {'k': V<2>})"
+    plain = "class P:\n    def __init__(self, x):\n        self.x = x\ndef f(n):\n    return P(n)\n"
+    assert trace_call(plain, "f", "3").return_repr == "P(x=3)"
+    looping = "class L:\n    def __repr__(self):\n        while True:\n            pass\ndef f():\n    return L()\n"
+    trace = trace_call(looping, "f", "", timeout_s=0.5)
+    assert (trace.status, trace.return_repr) == ("ok", "L()")  # the clock cut the repr
