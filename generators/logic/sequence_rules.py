@@ -3,7 +3,8 @@
 Families: arithmetic, quadratic, geometric, geometric plus a constant. Steps take
 differences (or ratios), state the rule, check it on every shown term and then on held-out
 terms the prompt does not show (checked exactly against the hidden sequence). Slips: an
-arithmetic slip in a difference, or over-generalising a line through the first two terms.
+slip in a difference, a difference taken the wrong way round (a sign error), or
+over-generalising a line through the first two terms.
 The verifier accepts any expression in n that matches every shown and held-out term.
 """
 
@@ -21,7 +22,7 @@ from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "sequence_rules"
-VERSION = "1"
+VERSION = "2"
 FAMILIES = ("arithmetic", "quadratic", "geometric", "geometric_shift")
 
 
@@ -63,6 +64,11 @@ def diffs(xs: list[int]) -> list[int]:
     return [b - a for a, b in itertools.pairwise(xs)]
 
 
+def _signed(x: int) -> str:
+    """A subtrahend as people write it: `5 - (-3)`, never `5 - -3`."""
+    return f"({x})" if x < 0 else str(x)
+
+
 def _join(xs: list) -> str:
     return ", ".join(str(x) for x in xs)
 
@@ -82,11 +88,17 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         line = f"{label}: {_join(claim)}"
         if config.slip_rate and rng.random() < config.slip_rate:
             i = rng.randrange(len(claim))
-            bad = [*claim[:i], claim[i] + rng.choice((-1, 1)), *claim[i + 1:]]
+            # a slip of one, or the subtraction done the wrong way round (a sign error)
+            kind = rng.choice(("wrong_difference", "reversed_subtraction") if claim[i] else ("wrong_difference",))
+            value = claim[i] + rng.choice((-1, 1)) if kind == "wrong_difference" else -claim[i]
+            bad = [*claim[:i], value, *claim[i + 1:]]
             wrong = f"{label}: {_join(bad)}"
             ok = bad == diffs(source)
-            steps.append(checked_step(wrong, f"{source[i + 1]} - {source[i]} = {claim[i]}, not {bad[i]} ✗", Check(checker="exact_arithmetic", ok=ok, detail="differences recomputed"), slip="wrong_difference"))
-            error = first_slip(error, steps, "wrong_difference", label, line, wrong)
+            critic = (f"{source[i + 1]} - {_signed(source[i])} = {claim[i]}, not {bad[i]} ✗"
+                      if kind == "wrong_difference" else
+                      f"subtracted the wrong way round: {source[i + 1]} - {_signed(source[i])} = {claim[i]} ✗")
+            steps.append(checked_step(wrong, critic, Check(checker="exact_arithmetic", ok=ok, detail="differences recomputed"), slip=kind))
+            error = first_slip(error, steps, kind, label, line, wrong)
         steps.append(checked_step(line, "differences recomputed ✓", Check(checker="exact_arithmetic", ok=claim == diffs(source), detail="differences recomputed")))
     if family.startswith("geometric"):
         src = d1 if family == "geometric_shift" else shown
