@@ -2,7 +2,7 @@
 
 Families: arithmetic, quadratic, geometric, geometric plus a constant. Steps take
 differences (or ratios), state the rule, check it on every shown term and then on held-out
-terms the prompt does not show (checked exactly against the hidden sequence). Slips: an
+terms the prompt does not show (checked exactly against the hidden sequence). Slips: an arithmetic
 slip in a difference, a difference taken the wrong way round (a sign error), or
 over-generalising a line through the first two terms.
 The verifier accepts any expression in n that matches every shown and held-out term.
