@@ -30,6 +30,11 @@ NAME = "induction_proofs"
 VERSION = "2"
 KINDS = ("sum", "divisibility")
 CHECK_TERMS = 30  # a closed-form answer must agree with the sum at n = 1..30
+# Effective number of distinct prompts (a birthday estimate from 2,000 records gives about
+# 1,800): 19^3 summands, 9*171 multiples of a^n - b^n and three n^p + (p-1)*n.
+PROBLEM_SPACE = 1_000
+PROBLEM_SPACE_NOTE = ("cannot give 50,000 distinct problems (10x a 5,000-record stage): "
+                      "expect repeats past about 1,000 records")
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,7 @@ def _N():
     return _sympy().Symbol("n", integer=True, positive=True)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def _sum_proof(coeffs: tuple[tuple[int, int], ...]) -> dict:
     """The texts and sympy checks of one sum, which depend only on the summand: F from
     Faulhaber's formulas, the base case and the inductive step by sympy Poly arithmetic."""
@@ -148,7 +153,7 @@ def _sum_proof(coeffs: tuple[tuple[int, int], ...]) -> dict:
 
 
 def _sum_problem(rng: random.Random, config: Config):
-    coeffs = {d: rng.randint(-3, 5) for d in range(config.max_degree + 1)}
+    coeffs = {d: rng.randint(-9, 9) for d in range(config.max_degree + 1)}
     if all(c == 0 for d, c in coeffs.items() if d > 0):
         coeffs[min(1, config.max_degree)] = rng.randint(1, 4)
     degree = max(coeffs)
@@ -202,18 +207,19 @@ def _sum_problem(rng: random.Random, config: Config):
     return prompt, steps, error, closed, claim, {"kind": "sum", "terms": terms, "summand": fk}
 
 
-@lru_cache(maxsize=256)
-def _divisibility_proof(a: int, b: int, p: int) -> tuple[str, str, bool, int]:
+@lru_cache(maxsize=4096)
+def _divisibility_proof(a: int, b: int, p: int, k: int = 1) -> tuple[str, str, bool, int]:
     """(P(n) text, inductive step text, the step's sympy check, P(1) by sympy) for
-    a^n - b^n (p = 0) or n^p + (p-1)*n (a = b = 0): they depend only on these numbers."""
+    k*(a^n - b^n) (p = 0) or n^p + (p-1)*n (a = b = 0): they depend only on these numbers."""
     sp = _sympy()
     n = _N()
     if p == 0:
-        d = a - b
-        p_expr = a**n - b**n
-        text = f"{a}^n - {b}^n" if b != 1 else f"{a}^n - 1"
+        d = k * (a - b)
+        p_expr = k * a**n - k * b**n
+        times = f"{k}*" if k != 1 else ""
+        text = f"{times}{a}^n - {times}{b}^n" if b != 1 else f"{times}{a}^n - {k}"
         step = f"step: P(n+1) = {a}*P(n) + {d}{f'*{b}^n' if b != 1 else ''}, both divisible by {d}"
-        ok = sp.expand(p_expr.subs(n, n + 1) - a * p_expr - (a - b) * b**n) == 0
+        ok = sp.expand(p_expr.subs(n, n + 1) - a * p_expr - d * b**n) == 0
     else:
         p_expr = n**p + (p - 1) * n
         text = poly_text({p: 1, 1: p - 1})
@@ -227,32 +233,35 @@ def _divisibility_proof(a: int, b: int, p: int) -> tuple[str, str, bool, int]:
 
 def _divisibility_problem(rng: random.Random, config: Config):
     sp = _sympy()
-    if rng.random() < 0.5:
-        a = rng.randint(3, 9)
+    k = 1
+    if rng.random() < 0.95:  # the n^p + (p-1)*n family has only three members: kept rare
+        a = rng.randint(3, 20)
         b = rng.randint(1, a - 2)
-        d, p = a - b, 0
-        values = [a**i - b**i for i in range(1, 12)]
+        k = rng.choice((1, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9))
+        d, p = k * (a - b), 0
+        values = [k * (a**i - b**i) for i in range(1, 12)]
     else:
         p = rng.choice((3, 5, 7))
         a = b = 0
         d = p
         values = [i**p + (p - 1) * i for i in range(1, 12)]
-    text, step, ok, p1 = _divisibility_proof(a, b, p)
+    text, step, ok, p1 = _divisibility_proof(a, b, p, k)
     if math.gcd(*values) != d:
         raise Dropped("the largest common divisor differs from the proved one")
     steps = []
     v1 = values[0]
-    sub = f"{a} - {b}" if p == 0 else f"1 + {p - 1}"  # P(1) written out
+    times = f"{k}*" if k != 1 else ""
+    sub = f"{times}{a} - {times}{b}" if p == 0 else f"1 + {p - 1}"  # P(1) written out
     base = f"base n = 1: P(1) = {sub} = {v1}, divisible by {d}"
     error = None
     if config.slip_rate and rng.random() < config.slip_rate:
         # the wrong values people write at n = 1: (written-out P(1), value, what went wrong)
-        wrongs = ({"sign_error": (f"{a} + {b}", a + b, f"the minus sign is lost: {a} - {b} = {v1}"),
-                   "arithmetic_slip": (sub, v1 + rng.choice((-1, 1)), f"{a} - {b} = {v1}")}
+        wrongs = ({"sign_error": (f"{times}{a} + {times}{b}", k * (a + b), f"the minus sign is lost: {sub} = {v1}"),
+                   "arithmetic_slip": (sub, v1 + rng.choice((-1, 1)), f"{sub} = {v1}")}
                   if p == 0 else
                   {"forgot_a_term": (f"1^{p}", 1, f"the term {p - 1}*n is forgotten: 1 + {p - 1} = {v1}"),
                    "power_as_product": (f"{p} + {p - 1}", 2 * p - 1, f"1^{p} is 1, not {p}")})
-        wrongs["base_at_n_0"] = (f"{a}^0 - {b}^0" if p == 0 else f"0^{p} + {p - 1}*0", 0,
+        wrongs["base_at_n_0"] = (f"{times}{a}^0 - {times}{b}^0" if p == 0 else f"0^{p} + {p - 1}*0", 0,
                                  f"that is P(0); P(1) = {sub} = {v1}")
         kind = rng.choice(sorted(wrongs))
         wsub, w, why = wrongs[kind]

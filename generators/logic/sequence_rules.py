@@ -24,6 +24,11 @@ from reasoning.task import Problem, Task, Verdict
 NAME = "sequence_rules"
 VERSION = "2"
 FAMILIES = ("arithmetic", "quadratic", "geometric", "geometric_shift")
+# Effective number of distinct prompts (a birthday estimate from 4,000 records gives about
+# 1,200): the geometric family, a quarter of the items, has only 18*6 members.
+PROBLEM_SPACE = 800
+PROBLEM_SPACE_NOTE = ("cannot give 50,000 distinct problems (10x a 5,000-record stage): "
+                      "expect repeats past about 800 records")
 
 
 @dataclass(frozen=True)
@@ -46,17 +51,18 @@ class Config:
 def _rule(rng: random.Random, family: str):
     """(text of a_n, function of n) for a random member of `family`."""
     if family == "arithmetic":
-        a, d = rng.randint(-5, 12), rng.choice([x for x in range(-5, 8) if x])
+        a, d = rng.randint(-20, 30), rng.choice([x for x in range(-9, 13) if x])
         return poly_text({1: d, 0: a - d}), lambda n: a + d * (n - 1)
     if family == "quadratic":
-        p, q, r = rng.choice((1, 1, 2, 3, -1)), rng.randint(-4, 4), rng.randint(-5, 5)
+        p, q, r = rng.choice((1, 1, 2, 3, -1, -2)), rng.randint(-9, 9), rng.randint(-12, 12)
         return poly_text({2: p, 1: q, 0: r}), lambda n: p * n * n + q * n + r
-    c, base = rng.randint(1, 5), rng.choice((2, 2, 3, 4, -2))
+    c, base = rng.choice([x for x in range(-9, 10) if x]), rng.choice((2, 2, 3, 4, 5, -2, -3))
     b = f"({base})" if base < 0 else str(base)
+    factor = {1: "", -1: "-"}.get(c, f"{c}*")  # never `1*` or `-1*`
     if family == "geometric":
-        return (f"{c}*{b}^(n-1)" if c != 1 else f"{b}^(n-1)"), lambda n: c * base ** (n - 1)
-    e = rng.choice([x for x in range(-5, 6) if x])
-    head = f"{c}*{b}^n" if c != 1 else f"{b}^n"
+        return f"{factor}{b}^(n-1)", lambda n: c * base ** (n - 1)
+    e = rng.choice([x for x in range(-12, 13) if x])
+    head = f"{factor}{b}^n"
     return f"{head} {'+' if e > 0 else '-'} {abs(e)}", lambda n: c * base**n + e
 
 

@@ -29,6 +29,10 @@ FIGURES = {1: (("M", "P"), ("S", "M")), 2: (("P", "M"), ("S", "M")),
            3: (("M", "P"), ("M", "S")), 4: (("P", "M"), ("M", "S"))}
 RULES = ("undistributed_middle", "illicit_major", "illicit_minor", "exclusive_premises",
          "negative_conclusion", "existential_fallacy")
+# Distinct prompts, a lower bound on the effective number (a birthday estimate from 4,000
+# records gives about 400,000): 256 forms times 21*20*19 ordered noun triples. The forms
+# themselves are only 256 (15 valid), which is what a learner must tell apart.
+PROBLEM_SPACE = 100_000
 
 
 @dataclass(frozen=True)

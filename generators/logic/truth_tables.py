@@ -17,15 +17,19 @@ from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "truth_tables"
-VERSION = "1"
-VARIABLES = ("p", "q", "r", "s")
+VERSION = "2"
+LETTERS = (("p", "q", "r", "s"), ("a", "b", "c", "d"), ("x", "y", "z", "w"))
+VARIABLES = LETTERS[0]
+# Effective number of distinct prompts (a birthday estimate from 4,000 records gives 235,000):
+# formulas two or three connectives deep over 2-3 variables, in three letter sets.
+PROBLEM_SPACE = 100_000
 
 
 @dataclass(frozen=True)
 class Config:
     min_variables: int = 2
     max_variables: int = 3
-    max_depth: int = 2  # binary connectives nested at most this deep
+    max_depth: int = 3  # binary connectives nested at most this deep (at least 2 when it allows)
     slip_rate: float = 0.1  # chance that a row is first proposed with a slip
 
     def __post_init__(self) -> None:
@@ -68,9 +72,10 @@ def _slip(rng: random.Random, env: dict[str, bool], claims: list) -> tuple[str, 
 
 
 def generate(rng: random.Random, level: str, config: Config) -> Problem:
-    names = list(VARIABLES[:rng.randint(config.min_variables, config.max_variables)])
+    letters = rng.choice(LETTERS)
+    names = list(letters[:rng.randint(config.min_variables, config.max_variables)])
     for _ in range(20):
-        formula = F.random_formula(rng, names, rng.randint(1, config.max_depth))
+        formula = F.random_formula(rng, names, rng.randint(min(2, config.max_depth), config.max_depth))
         if formula[0] != "var" and len(F.variables(formula)) == len(names):
             break
     else:

@@ -40,8 +40,11 @@ def problems(name, level, count, slip_rate=0.3):
     return out
 
 
-FACTS = {"triangle": 3, "square": 4, "pentagon": 5, "hexagon": 6, "octagon": 8, "bird": 2,
-         "chicken": 2, "dog": 4, "cat": 4, "horse": 4, "ant": 6, "bee": 6, "spider": 8}
+FACTS = {"triangle": 3, "square": 4, "rectangle": 4, "pentagon": 5, "hexagon": 6, "octagon": 8,
+         "bird": 2, "chicken": 2, "duck": 2, "owl": 2, "penguin": 2, "dog": 4, "cat": 4,
+         "horse": 4, "cow": 4, "pig": 4, "sheep": 4, "goat": 4, "lion": 4, "elephant": 4,
+         "frog": 4, "mouse": 4, "rabbit": 4, "ant": 6, "bee": 6, "beetle": 6, "ladybug": 6,
+         "butterfly": 6, "spider": 8, "crab": 10}
 
 
 def test_truth_values_recomputed():
@@ -53,6 +56,9 @@ def test_truth_values_recomputed():
                     env[name] = {">": atom[1] > atom[3], "<": atom[1] < atom[3], "=": atom[1] == atom[3]}[atom[2]]
                 elif atom[0] == "even":
                     env[name] = atom[1] % 2 == 0
+                elif atom[0] in ("add", "take", "after"):
+                    a, b, c = atom[1:4] if atom[0] != "after" else (atom[2], 1, atom[1])
+                    env[name] = (a - b if atom[0] == "take" else a + b) == c
                 else:
                     env[name] = FACTS[atom[1]] == atom[2]
             assert p.answer == ("true" if ev(p.data["formula"], env) else "false")
