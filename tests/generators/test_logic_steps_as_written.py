@@ -382,7 +382,7 @@ def check_syllogisms(p):
                        for bits in itertools.product((0, 1), repeat=3)]
             role = {s_term: "S", m_term: "M", p_term: "P"}
 
-            def holds(st, world):
+            def holds(st, world, role=role):
                 x, y = role[st[1]], role[st[2]]
                 both = any(x in r and y in r for r in world)
                 x_only = any(x in r and y not in r for r in world)
