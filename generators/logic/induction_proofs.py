@@ -251,17 +251,18 @@ def _divisibility_problem(rng: random.Random, config: Config):
     steps = []
     v1 = values[0]
     times = f"{k}*" if k != 1 else ""
-    sub = f"{times}{a} - {times}{b}" if p == 0 else f"1 + {p - 1}"  # P(1) written out
+    b_term = f"{times}{b}" if b != 1 else str(k)  # k*1 is written k
+    sub = f"{times}{a} - {b_term}" if p == 0 else f"1 + {p - 1}"  # P(1) written out
     base = f"base n = 1: P(1) = {sub} = {v1}, divisible by {d}"
     error = None
     if config.slip_rate and rng.random() < config.slip_rate:
         # the wrong values people write at n = 1: (written-out P(1), value, what went wrong)
-        wrongs = ({"sign_error": (f"{times}{a} + {times}{b}", k * (a + b), f"the minus sign is lost: {sub} = {v1}"),
+        wrongs = ({"sign_error": (f"{times}{a} + {b_term}", k * (a + b), f"the minus sign is lost: {sub} = {v1}"),
                    "arithmetic_slip": (sub, v1 + rng.choice((-1, 1)), f"{sub} = {v1}")}
                   if p == 0 else
                   {"forgot_a_term": (f"1^{p}", 1, f"the term {p - 1}*n is forgotten: 1 + {p - 1} = {v1}"),
                    "power_as_product": (f"{p} + {p - 1}", 2 * p - 1, f"1^{p} is 1, not {p}")})
-        wrongs["base_at_n_0"] = (f"{times}{a}^0 - {times}{b}^0" if p == 0 else f"0^{p} + {p - 1}*0", 0,
+        wrongs["base_at_n_0"] = (f"{times}{a}^0 - {b_term}{'^0' if b != 1 else ''}" if p == 0 else f"0^{p} + {p - 1}*0", 0,
                                  f"that is P(0); P(1) = {sub} = {v1}")
         kind = rng.choice(sorted(wrongs))
         wsub, w, why = wrongs[kind]
