@@ -4,7 +4,8 @@ Atoms are facts a child can check: number comparisons, the sides of a shape, the
 animal, and at preschool sums and take-aways of coloured things and which number comes next
 (parity at primary). Each atom is decided in one step (checked by recomputing the fact),
 then each connective in one step, innermost first (checked against its truth table).
-Slips: a misread comparison or wrong fact, `and` read as `or` (and back), a dropped `not`.
+Slips: a misread comparison, a miscounted sum or next number, a wrong fact, `and` read as
+`or` (and back), a dropped `not`.
 """
 
 from __future__ import annotations
@@ -219,7 +220,8 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         atom, truth = atoms[n], env[n]
         text = f"{atom_text(atom)}: {_tv(truth)}"
         if config.slip_rate and rng.random() < config.slip_rate:
-            kind = "misread_comparison" if atom[0] == "cmp" else "wrong_fact"
+            kind = {"cmp": "misread_comparison", "add": "miscounted", "take": "miscounted",
+                    "after": "miscounted"}.get(atom[0], "wrong_fact")
             wrong = f"{atom_text(atom)}: {_tv(not truth)}"
             steps.append(checked_step(wrong, f"{atom_reason(atom)}, so it is {_tv(truth)} ✗", Check(checker="fact", ok=(not truth) == atom_value(atom), detail=atom_reason(atom)), slip=kind))
             error = first_slip(error, steps, kind, f"statement {atom_text(atom)!r}", text, wrong)
