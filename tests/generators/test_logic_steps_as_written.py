@@ -203,15 +203,14 @@ def check_deduction_chains(p):
 
 def claim_function(words, speaker):
     """A knight/knave claim in words as a function of a world {name: is_knight}."""
-    words = words.rstrip(".")
-    words = words[0].lower() + words[1:] if words.startswith("I ") is False else words
+    words = words.rstrip(".")  # every claim opens with a name or with I
 
     def lit(t):
-        m = re.fullmatch(r"(I am|(\w+) is) an? (knight|knave)", t.strip(), re.IGNORECASE)
-        who = speaker if m[1].lower() == "i am" else m[2].capitalize() if m[2].islower() else m[2]
-        return lambda w: w[who] == (m[3].lower() == "knight")
-    if m := re.fullmatch(r"(\w+) and (\w+) are (the same kind|different kinds)", words, re.IGNORECASE):
-        x, y = (speaker if n == "I" else n[0].upper() + n[1:] for n in (m[1], m[2]))
+        m = re.fullmatch(r"(I am|(\w+) is) an? (knight|knave)", t.strip())
+        who = speaker if m[1] == "I am" else m[2]
+        return lambda w: w[who] == (m[3] == "knight")
+    if m := re.fullmatch(r"(\w+) and (\w+) are (the same kind|different kinds)", words):
+        x, y = (speaker if n == "I" else n for n in (m[1], m[2]))
         same = m[3] == "the same kind"
         return lambda w: (w[x] == w[y]) == same
     for joint, op in ((" and ", all), (" or ", any)):
