@@ -48,6 +48,26 @@ def parse_truth(text: object) -> tuple[bool | None, str]:
     return value, "truth value"
 
 
+UNKNOWN_WORDS = frozenset({"unknown", "undetermined", "cannot be determined", "can't be determined",
+                           "cannot tell", "can't tell", "not determined", "undecided",
+                           "neither", "not settled", "cannot be decided"})
+
+
+def parse_truth_or_unknown(text: object) -> tuple[str | None, str]:
+    """`true`, `false` (any word `parse_truth` reads) or `unknown` (also `cannot be
+    determined`, `undetermined`, ...): returned as one of those three words."""
+    s, why = clean(text)
+    if s is None:
+        return None, why
+    bare = re.sub(r"^(?:it\s+is\s+|it's\s+|this\s+is\s+)", "", s, flags=re.IGNORECASE)
+    if " ".join(bare.lower().split()) in UNKNOWN_WORDS:
+        return "unknown", "unknown"
+    value, why = parse_truth(s)
+    if value is None:
+        return None, f"not true, false or unknown: {s[:40]!r}"
+    return ("true" if value else "false"), why
+
+
 def parse_truth_list(text: object) -> tuple[list[bool] | None, str]:
     """A column of truth values: `T, F, T, T`, `[true, false]`, `1 0 1 1` or `TFTT`."""
     s, why = clean(text)

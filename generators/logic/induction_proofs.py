@@ -5,8 +5,10 @@ shown as sympy's `factor` writes it (built from rational roots). The base case i
 by sympy at n = 1 and the inductive step by sympy Poly arithmetic: F(n+1) - F(n) - f(n+1)
 is the zero polynomial. Both depend only on f, so each summand is proved once. Divisibility: d | a^n - b^n (step: P(n+1) - a*P(n) equals
 (a-b)*b^n) and p | n^p + (p-1)*n (step: (P(n+1) - P(n))/p is a polynomial with integer
-coefficients). Claims are true by construction. Slips: a wrong base case value, or adding
-the n-th term instead of the (n+1)-th. sympy is imported lazily: only this task needs it.
+coefficients). Claims are true by construction. Slips are the mistakes people make: a base
+value off by one, with a lost sign, before the division, at n = 2 or n = 0, with a term
+forgotten or 1^p read as p; in the step, f(n) added where f(n+1) belongs or the constant of
+f(n+1) forgotten. sympy is imported lazily: only this task needs it.
 """
 
 from __future__ import annotations
@@ -25,9 +27,14 @@ from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Dropped, Problem, Task, Verdict
 
 NAME = "induction_proofs"
-VERSION = "1"
+VERSION = "2"
 KINDS = ("sum", "divisibility")
 CHECK_TERMS = 30  # a closed-form answer must agree with the sum at n = 1..30
+# Effective number of distinct prompts (a birthday estimate from 2,000 records gives about
+# 1,800): 19^3 summands, 9*171 multiples of a^n - b^n and three n^p + (p-1)*n.
+PROBLEM_SPACE = 1_000
+PROBLEM_SPACE_NOTE = ("cannot give 50,000 distinct problems (10x a 5,000-record stage): "
+                      "expect repeats past about 1,000 records")
 
 
 @dataclass(frozen=True)
@@ -113,7 +120,7 @@ def _N():
     return _sympy().Symbol("n", integer=True, positive=True)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def _sum_proof(coeffs: tuple[tuple[int, int], ...]) -> dict:
     """The texts and sympy checks of one sum, which depend only on the summand: F from
     Faulhaber's formulas, the base case and the inductive step by sympy Poly arithmetic."""
@@ -133,14 +140,20 @@ def _sum_proof(coeffs: tuple[tuple[int, int], ...]) -> dict:
         form = _factored([Fraction(int(c.p), int(c.q)) for c in reversed(poly.all_coeffs())])
         shown.append(form if form is not None else sp.factor(poly.as_expr()))
     f1, c1 = f.eval(1), big_f.eval(1)
+    num, den = sp.fraction(shown[0])
+    const = nxt.eval(0)  # the constant term of f(n+1), which a hurried step may drop
+    dropped = nxt - const
     return {"zero": big_f.is_zero, "closed": _text(shown[0]), "next_closed": _text(shown[1]),
             "nxt": _text(nxt.as_expr()), "cur": _text(f.as_expr()), "f1": f1, "c1": c1,
             "base_ok": f1 - c1 == 0, "step_ok": (big_f1 - big_f - nxt).is_zero,
-            "next_differs": not (f - nxt).is_zero, "wrong_step_ok": (big_f1 - big_f - f).is_zero}
+            "next_differs": not (f - nxt).is_zero, "wrong_step_ok": (big_f1 - big_f - f).is_zero,
+            "c2": big_f.eval(2), "num1": int(num.subs(n, 1)) if den != 1 else None,
+            "dropped": _text(dropped.as_expr()) if const != 0 and not dropped.is_zero else None,
+            "dropped_ok": (big_f1 - big_f - dropped).is_zero}
 
 
 def _sum_problem(rng: random.Random, config: Config):
-    coeffs = {d: rng.randint(-3, 5) for d in range(config.max_degree + 1)}
+    coeffs = {d: rng.randint(-9, 9) for d in range(config.max_degree + 1)}
     if all(c == 0 for d, c in coeffs.items() if d > 0):
         coeffs[min(1, config.max_degree)] = rng.randint(1, 4)
     degree = max(coeffs)
@@ -156,18 +169,37 @@ def _sum_problem(rng: random.Random, config: Config):
     claim = f"sum of {fk} for k = 1..n equals {closed}"
     base = f"base n = 1: left {f1}, right {closed} at 1 = {c1}"
     if config.slip_rate and rng.random() < config.slip_rate:
-        wrong_value = c1 + rng.choice((-1, 1))
+        # the wrong values people write: a slip of one, a lost minus sign, the numerator
+        # before dividing, the closed form at n = 2 (n + 1 plugged in for n)
+        wrongs = {"arithmetic_slip": c1 + rng.choice((-1, 1)), "sign_error": -c1,
+                  "dropped_denominator": proof["num1"], "base_at_n_plus_1": proof["c2"]}
+        kinds = [k for k, w in wrongs.items() if w is not None and w != c1]
+        kind = rng.choice(kinds)
+        wrong_value = wrongs[kind]
         wrong = f"base n = 1: left {f1}, right {closed} at 1 = {wrong_value}"
-        steps.append(checked_step(wrong, f"{closed} at n = 1 is {c1}, not {wrong_value} ✗", Check(checker="sympy", ok=c1 - wrong_value == 0, detail=f"F(1) = {c1}"), slip="wrong_base_case"))
-        error = first_slip(error, steps, "wrong_base_case", "base case", base, wrong)
+        critic = {"arithmetic_slip": f"{closed} at n = 1 is {c1}, not {wrong_value} ✗",
+                  "sign_error": f"the sign is lost: {closed} at n = 1 is {c1} ✗",
+                  "dropped_denominator": f"the division is forgotten: {closed} at n = 1 is {c1} ✗",
+                  "base_at_n_plus_1": f"{wrong_value} is the value at n = 2; at n = 1 it is {c1} ✗"}[kind]
+        steps.append(checked_step(wrong, critic, Check(checker="sympy", ok=c1 - wrong_value == 0, detail=f"F(1) = {c1}"), slip=kind))
+        error = first_slip(error, steps, kind, "base case", base, wrong)
     steps.append(checked_step(base, f"{f1} = {c1} ✓", Check(checker="sympy", ok=proof["base_ok"], detail=f"f(1) = {f1}, F(1) = {c1}")))
     steps.append(checked_step(f"hypothesis: the sum up to n is {closed}", "assumed for this n ✓", Check(checker="induction", ok=True, detail="inductive hypothesis")))
     step = f"step: {closed} + ({proof['nxt']}) = {proof['next_closed']} = F(n+1)"
-    if config.slip_rate and rng.random() < config.slip_rate and proof["next_differs"]:
-        wrong = f"step: {closed} + ({proof['cur']}) = F(n+1)"
-        steps.append(checked_step(wrong, f"the next term is f(n+1) = {proof['nxt']}, "
-                               f"not f(n) ✗", Check(checker="sympy", ok=proof["wrong_step_ok"], detail="F(n+1) - F(n) - f(n) ≠ 0"), slip="wrong_next_term"))
-        error = first_slip(error, steps, "wrong_next_term", "inductive step", step, wrong)
+    step_slips = [k for k, can in (("wrong_next_term", proof["next_differs"]),
+                                   ("dropped_term", proof["dropped"] is not None)) if can]
+    if config.slip_rate and rng.random() < config.slip_rate and step_slips:
+        kind = rng.choice(step_slips)
+        if kind == "wrong_next_term":  # f(n) plugged in where f(n+1) belongs
+            wrong = f"step: {closed} + ({proof['cur']}) = F(n+1)"
+            critic = f"the next term is f(n+1) = {proof['nxt']}, not f(n) ✗"
+            ok, detail = proof["wrong_step_ok"], "F(n+1) - F(n) - f(n) ≠ 0"
+        else:  # the constant term of f(n+1) forgotten
+            wrong = f"step: {closed} + ({proof['dropped']}) = F(n+1)"
+            critic = f"a term is forgotten: f(n+1) = {proof['nxt']} ✗"
+            ok, detail = proof["dropped_ok"], "F(n+1) - F(n) - (f(n+1) less its constant) ≠ 0"
+        steps.append(checked_step(wrong, critic, Check(checker="sympy", ok=ok, detail=detail), slip=kind))
+        error = first_slip(error, steps, kind, "inductive step", step, wrong)
     steps.append(checked_step(step, "F(n+1) - F(n) - f(n+1) simplifies to 0 ✓", Check(checker="sympy", ok=proof["step_ok"], detail="F(n+1) - F(n) - f(n+1) = 0")))
     terms = partial[1 : CHECK_TERMS + 1]
     prompt = (f"Find a closed form for the sum of {fk} for k = 1 to n, as an expression in n, "
@@ -175,18 +207,19 @@ def _sum_problem(rng: random.Random, config: Config):
     return prompt, steps, error, closed, claim, {"kind": "sum", "terms": terms, "summand": fk}
 
 
-@lru_cache(maxsize=256)
-def _divisibility_proof(a: int, b: int, p: int) -> tuple[str, str, bool, int]:
+@lru_cache(maxsize=4096)
+def _divisibility_proof(a: int, b: int, p: int, k: int = 1) -> tuple[str, str, bool, int]:
     """(P(n) text, inductive step text, the step's sympy check, P(1) by sympy) for
-    a^n - b^n (p = 0) or n^p + (p-1)*n (a = b = 0): they depend only on these numbers."""
+    k*(a^n - b^n) (p = 0) or n^p + (p-1)*n (a = b = 0): they depend only on these numbers."""
     sp = _sympy()
     n = _N()
     if p == 0:
-        d = a - b
-        p_expr = a**n - b**n
-        text = f"{a}^n - {b}^n"
-        step = f"step: P(n+1) = {a}*P(n) + {d}*{b}^n, both divisible by {d}"
-        ok = sp.expand(p_expr.subs(n, n + 1) - a * p_expr - (a - b) * b**n) == 0
+        d = k * (a - b)
+        p_expr = k * a**n - k * b**n
+        times = f"{k}*" if k != 1 else ""
+        text = f"{times}{a}^n - {times}{b}^n" if b != 1 else f"{times}{a}^n - {k}"
+        step = f"step: P(n+1) = {a}*P(n) + {d}{f'*{b}^n' if b != 1 else ''}, both divisible by {d}"
+        ok = sp.expand(p_expr.subs(n, n + 1) - a * p_expr - d * b**n) == 0
     else:
         p_expr = n**p + (p - 1) * n
         text = poly_text({p: 1, 1: p - 1})
@@ -200,28 +233,43 @@ def _divisibility_proof(a: int, b: int, p: int) -> tuple[str, str, bool, int]:
 
 def _divisibility_problem(rng: random.Random, config: Config):
     sp = _sympy()
-    if rng.random() < 0.5:
-        a = rng.randint(3, 9)
+    k = 1
+    if rng.random() < 0.95:  # the n^p + (p-1)*n family has only three members: kept rare
+        a = rng.randint(3, 20)
         b = rng.randint(1, a - 2)
-        d, p = a - b, 0
-        values = [a**i - b**i for i in range(1, 12)]
+        k = rng.choice((1, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9))
+        d, p = k * (a - b), 0
+        values = [k * (a**i - b**i) for i in range(1, 12)]
     else:
         p = rng.choice((3, 5, 7))
         a = b = 0
         d = p
         values = [i**p + (p - 1) * i for i in range(1, 12)]
-    text, step, ok, p1 = _divisibility_proof(a, b, p)
+    text, step, ok, p1 = _divisibility_proof(a, b, p, k)
     if math.gcd(*values) != d:
         raise Dropped("the largest common divisor differs from the proved one")
     steps = []
     v1 = values[0]
-    base = f"base n = 1: P(1) = {v1} = {d}*{v1 // d}"
+    times = f"{k}*" if k != 1 else ""
+    b_term = f"{times}{b}" if b != 1 else str(k)  # k*1 is written k
+    sub = f"{times}{a} - {b_term}" if p == 0 else f"1 + {p - 1}"  # P(1) written out
+    base = f"base n = 1: P(1) = {sub} = {v1}, divisible by {d}"
     error = None
     if config.slip_rate and rng.random() < config.slip_rate:
-        wrong = f"base n = 1: P(1) = {v1 + d} = {d}*{v1 // d + 1}"
-        steps.append(checked_step(wrong, f"P(1) = {v1}, not {v1 + d} ✗", Check(checker="sympy", ok=p1 == v1 + d, detail=f"P(1) = {v1}"), slip="wrong_base_case"))
-        error = first_slip(error, steps, "wrong_base_case", "base case", base, wrong)
-    steps.append(checked_step(base, f"{v1} = {d}*{v1 // d} ✓", Check(checker="sympy", ok=sp.Integer(v1) % d == 0, detail=f"P(1) = {v1}")))
+        # the wrong values people write at n = 1: (written-out P(1), value, what went wrong)
+        wrongs = ({"sign_error": (f"{times}{a} + {b_term}", k * (a + b), f"the minus sign is lost: {sub} = {v1}"),
+                   "arithmetic_slip": (sub, v1 + rng.choice((-1, 1)), f"{sub} = {v1}")}
+                  if p == 0 else
+                  {"forgot_a_term": (f"1^{p}", 1, f"the term {p - 1}*n is forgotten: 1 + {p - 1} = {v1}"),
+                   "power_as_product": (f"{p} + {p - 1}", 2 * p - 1, f"1^{p} is 1, not {p}")})
+        wrongs["base_at_n_0"] = (f"{times}{a}^0 - {b_term}{'^0' if b != 1 else ''}" if p == 0 else f"0^{p} + {p - 1}*0", 0,
+                                 f"that is P(0); P(1) = {sub} = {v1}")
+        kind = rng.choice(sorted(wrongs))
+        wsub, w, why = wrongs[kind]
+        wrong = f"base n = 1: P(1) = {wsub} = {w}"
+        steps.append(checked_step(wrong, f"{why} ✗", Check(checker="sympy", ok=p1 == w, detail=f"P(1) = {p1}"), slip=kind))
+        error = first_slip(error, steps, kind, "base case", base, wrong)
+    steps.append(checked_step(base, f"{v1} = {d}*{v1 // d} ✓" if v1 != d else f"{v1} is divisible by {d} ✓", Check(checker="sympy", ok=p1 == v1 and sp.Integer(v1) % d == 0, detail=f"P(1) = {p1}")))
     steps.append(checked_step(f"hypothesis: {d} divides P(n) = {text}", "assumed for this n ✓", Check(checker="induction", ok=True, detail="inductive hypothesis")))
     steps.append(checked_step(step, "the identity simplifies exactly ✓", Check(checker="sympy", ok=ok, detail=step)))
     prompt = (f"Find the largest integer d that divides P(n) = {text} for every n ≥ 1, and "

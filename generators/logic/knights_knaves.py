@@ -18,8 +18,12 @@ from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Dropped, Problem, Task, Verdict
 
 NAME = "knights_knaves"
-VERSION = "1"
-PEOPLE = ("A", "B", "C", "D")
+VERSION = "2"
+PEOPLE = ("Ada", "Ben", "Cal", "Dee", "Eve", "Finn", "Gus", "Hana", "Ivo", "Jo", "Kai", "Lena",
+          "Max", "Nia", "Omar", "Pia", "Raj", "Sue", "Tom", "Uma")
+# Effective number of distinct prompts (a birthday estimate from 4,000 records is far
+# above this): 353 effective claim patterns over A, B, C times 20*19 ordered name pairs.
+PROBLEM_SPACE = 100_000
 ROLE_WORDS = {"knight": True, "knights": True, "truthteller": True, "truth-teller": True,
               "knave": False, "knaves": False, "liar": False, "liars": False}
 
@@ -97,7 +101,7 @@ def check_case(env: dict[str, bool], values: dict[str, bool],
 
 
 def generate(rng: random.Random, level: str, config: Config) -> Problem:
-    names = list(PEOPLE[:rng.randint(config.min_people, config.max_people)])
+    names = sorted(rng.sample(PEOPLE, rng.randint(config.min_people, config.max_people)))
     for _ in range(200):
         claims = {s: random_claim(rng, names) for s in names}
         solutions = [env for env in F.rows(names) if consistent(claims, env)]
@@ -127,7 +131,8 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     said = " ".join(f"{s} says: \"{claim_words(c, s)[0].upper()}{claim_words(c, s)[1:]}.\""
                     for s, c in claims.items())
     prompt = (f"On an island, knights always tell the truth and knaves always lie. {said} "
-              f"Who is a knight and who is a knave? Answer like `A: knight, B: knave`.")
+              "Who is a knight and who is a knave? Answer with a role for each person, in the form "
+              "`Pat: knight, Sam: knave`.")
     return Problem(task=NAME, level=level, prompt=prompt, steps=steps, answer=answer,
                    error=error, data={"solution": solution,
                                       "claims": {s: F.to_json(c) for s, c in claims.items()}})

@@ -24,6 +24,9 @@ VERSION = "1"
 VALUE_WORDS = {"t": True, "true": True, "1": True, "f": False, "false": False, "0": False}
 UNSAT_WORDS = frozenset({"unsat", "unsatisfiable", "no", "none", "no satisfying assignment"})
 MAX_STEPS = 200
+# Distinct prompts, a lower bound: 4 random 3-clauses over 4 variables alone have
+# (C(4, 3) * 2^3)^4 = 32^4 orderings; no two of 2,000 sampled records coincide.
+PROBLEM_SPACE = 100_000
 
 
 @dataclass(frozen=True)

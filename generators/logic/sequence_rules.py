@@ -2,8 +2,9 @@
 
 Families: arithmetic, quadratic, geometric, geometric plus a constant. Steps take
 differences (or ratios), state the rule, check it on every shown term and then on held-out
-terms the prompt does not show (checked exactly against the hidden sequence). Slips: an
-arithmetic slip in a difference, or over-generalising a line through the first two terms.
+terms the prompt does not show (checked exactly against the hidden sequence). Slips: an arithmetic
+slip in a difference, a difference taken the wrong way round (a sign error), or
+over-generalising a line through the first two terms.
 The verifier accepts any expression in n that matches every shown and held-out term.
 """
 
@@ -21,8 +22,13 @@ from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "sequence_rules"
-VERSION = "1"
+VERSION = "2"
 FAMILIES = ("arithmetic", "quadratic", "geometric", "geometric_shift")
+# Effective number of distinct prompts (a birthday estimate from 4,000 records gives about
+# 1,200): the geometric family, a quarter of the items, has only 18*6 members.
+PROBLEM_SPACE = 800
+PROBLEM_SPACE_NOTE = ("cannot give 50,000 distinct problems (10x a 5,000-record stage): "
+                      "expect repeats past about 800 records")
 
 
 @dataclass(frozen=True)
@@ -45,22 +51,28 @@ class Config:
 def _rule(rng: random.Random, family: str):
     """(text of a_n, function of n) for a random member of `family`."""
     if family == "arithmetic":
-        a, d = rng.randint(-5, 12), rng.choice([x for x in range(-5, 8) if x])
+        a, d = rng.randint(-20, 30), rng.choice([x for x in range(-9, 13) if x])
         return poly_text({1: d, 0: a - d}), lambda n: a + d * (n - 1)
     if family == "quadratic":
-        p, q, r = rng.choice((1, 1, 2, 3, -1)), rng.randint(-4, 4), rng.randint(-5, 5)
+        p, q, r = rng.choice((1, 1, 2, 3, -1, -2)), rng.randint(-9, 9), rng.randint(-12, 12)
         return poly_text({2: p, 1: q, 0: r}), lambda n: p * n * n + q * n + r
-    c, base = rng.randint(1, 5), rng.choice((2, 2, 3, 4, -2))
+    c, base = rng.choice([x for x in range(-9, 10) if x]), rng.choice((2, 2, 3, 4, 5, -2, -3))
     b = f"({base})" if base < 0 else str(base)
+    factor = {1: "", -1: "-"}.get(c, f"{c}*")  # never `1*` or `-1*`
     if family == "geometric":
-        return (f"{c}*{b}^(n-1)" if c != 1 else f"{b}^(n-1)"), lambda n: c * base ** (n - 1)
-    e = rng.choice([x for x in range(-5, 6) if x])
-    head = f"{c}*{b}^n" if c != 1 else f"{b}^n"
+        return f"{factor}{b}^(n-1)", lambda n: c * base ** (n - 1)
+    e = rng.choice([x for x in range(-12, 13) if x])
+    head = f"{factor}{b}^n"
     return f"{head} {'+' if e > 0 else '-'} {abs(e)}", lambda n: c * base**n + e
 
 
 def diffs(xs: list[int]) -> list[int]:
     return [b - a for a, b in itertools.pairwise(xs)]
+
+
+def _signed(x: int) -> str:
+    """A subtrahend as people write it: `5 - (-3)`, never `5 - -3`."""
+    return f"({x})" if x < 0 else str(x)
 
 
 def _join(xs: list) -> str:
@@ -82,11 +94,17 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         line = f"{label}: {_join(claim)}"
         if config.slip_rate and rng.random() < config.slip_rate:
             i = rng.randrange(len(claim))
-            bad = [*claim[:i], claim[i] + rng.choice((-1, 1)), *claim[i + 1:]]
+            # a slip of one, or the subtraction done the wrong way round (a sign error)
+            kind = rng.choice(("wrong_difference", "reversed_subtraction") if claim[i] else ("wrong_difference",))
+            value = claim[i] + rng.choice((-1, 1)) if kind == "wrong_difference" else -claim[i]
+            bad = [*claim[:i], value, *claim[i + 1:]]
             wrong = f"{label}: {_join(bad)}"
             ok = bad == diffs(source)
-            steps.append(checked_step(wrong, f"{source[i + 1]} - {source[i]} = {claim[i]}, not {bad[i]} ✗", Check(checker="exact_arithmetic", ok=ok, detail="differences recomputed"), slip="wrong_difference"))
-            error = first_slip(error, steps, "wrong_difference", label, line, wrong)
+            critic = (f"{source[i + 1]} - {_signed(source[i])} = {claim[i]}, not {bad[i]} ✗"
+                      if kind == "wrong_difference" else
+                      f"subtracted the wrong way round: {source[i + 1]} - {_signed(source[i])} = {claim[i]} ✗")
+            steps.append(checked_step(wrong, critic, Check(checker="exact_arithmetic", ok=ok, detail="differences recomputed"), slip=kind))
+            error = first_slip(error, steps, kind, label, line, wrong)
         steps.append(checked_step(line, "differences recomputed ✓", Check(checker="exact_arithmetic", ok=claim == diffs(source), detail="differences recomputed")))
     if family.startswith("geometric"):
         src = d1 if family == "geometric_shift" else shown

@@ -4,7 +4,8 @@ A form is a mood (three of A E I O) and a figure (1-4). One step per classical r
 (distributed middle, illicit major/minor, exclusive premises, negative conclusion,
 existential fallacy), each re-decided from the distribution table; the verdict step is
 checked by enumerating all 256 Venn diagrams of three terms (modern, Boolean reading).
-Slips: a broken rule declared to hold (the fallacy it names), or a wrong distribution.
+Slips: a broken rule declared to hold (the fallacy it names), a wrong distribution, or an
+illicit conversion (All X are Y read as All Y are X, Some X are not Y likewise).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "syllogisms"
-VERSION = "1"
+VERSION = "2"
 NOUNS = ("artists", "bakers", "chemists", "dancers", "engineers", "farmers", "gardeners",
          "hikers", "inventors", "judges", "knitters", "lawyers", "musicians", "nurses",
          "painters", "poets", "runners", "sailors", "singers", "teachers", "writers")
@@ -29,6 +30,10 @@ FIGURES = {1: (("M", "P"), ("S", "M")), 2: (("P", "M"), ("S", "M")),
            3: (("M", "P"), ("M", "S")), 4: (("P", "M"), ("M", "S"))}
 RULES = ("undistributed_middle", "illicit_major", "illicit_minor", "exclusive_premises",
          "negative_conclusion", "existential_fallacy")
+# Distinct prompts, a lower bound on the effective number (a birthday estimate from 4,000
+# records gives about 400,000): 256 forms times 21*20*19 ordered noun triples. The forms
+# themselves are only 256 (15 valid), which is what a learner must tell apart.
+PROBLEM_SPACE = 100_000
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,16 @@ def venn_valid(mood: str, figure: int) -> tuple[bool, str]:
     return True, "all 256 Venn models of the premises satisfy the conclusion"
 
 
+def converts_validly(kind: str) -> bool:
+    """Whether `x kind y` gives `y kind x` in every Venn model of two terms (E and I do)."""
+    regions = list(itertools.product((True, False), repeat=2))
+    for mask in range(16):
+        world = tuple(r for i, r in enumerate(regions) if mask >> i & 1)
+        if _holds(kind, 0, 1, world) and not _holds(kind, 1, 0, world):
+            return False
+    return True
+
+
 RULE_TEXT = {
     "undistributed_middle": "the middle term is distributed in a premise",
     "illicit_major": "the major term is not distributed only in the conclusion",
@@ -138,14 +153,26 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     texts = [sentence(k, term[x], term[y]) for k, x, y in statements(mood, figure)]
     broken = broken_rules(mood, figure)
     slip_here = bool(config.slip_rate) and rng.random() < config.slip_rate
+    convertible = [i for i in (0, 1) if mood[i] in "AO"]  # premises a reader may convert
+    converts = slip_here and bool(convertible) and rng.random() < 0.5
     steps, error = [], None
     dist = [f"{t}: " + ", ".join(term[x] for x, d in zip(stmt[1:], distributed(stmt[0]), strict=True) if d)
             for t, stmt in zip(("major", "minor", "conclusion"), statements(mood, figure), strict=True)]
-    steps.append(checked_step(f"form {mood}-{figure}; distributed terms — " + "; ".join(
-        d if not d.endswith(": ") else d + "none" for d in dist), "A distributes its subject, E both, I none, O its predicate ✓", Check(checker="distribution", ok=True, detail=f"mood {mood}, figure {figure}")))
+    form = f"form {mood}-{figure}; distributed terms — " + "; ".join(
+        d if not d.endswith(": ") else d + "none" for d in dist)
+    if converts:  # illicit conversion: All X are Y read as All Y are X (O likewise)
+        i = rng.choice(convertible)
+        kind, x, y = statements(mood, figure)[i]
+        label = ("major", "minor")[i]
+        wrong = f"convert the {label} premise: {sentence(kind, term[y], term[x])}"
+        ok = converts_validly(kind)
+        steps.append(checked_step(wrong, f"illicit conversion: '{texts[i]}' does not give "
+                                  f"'{sentence(kind, term[y], term[x])}' ✗", Check(checker="venn_models", ok=ok, detail=f"{kind} statements do not convert"), slip="illicit_conversion"))
+        error = first_slip(error, steps, "illicit_conversion", f"{label} premise", form, wrong)
+    steps.append(checked_step(form, "A distributes its subject, E both, I none, O its predicate ✓", Check(checker="distribution", ok=True, detail=f"mood {mood}, figure {figure}")))
     for rule in RULES:
         truly = rule in broken
-        if slip_here and error is None and (truly or (not broken and rule == "undistributed_middle")):
+        if slip_here and not converts and error is None and (truly or (not broken and rule == "undistributed_middle")):
             if truly:  # the fallacy itself: a broken rule declared to hold
                 wrong, step = _rule_step(rule, True, True, slip=rule,
                                          critic=f"{rule.replace('_', ' ')}: this rule is broken ✗")

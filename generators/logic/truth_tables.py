@@ -1,8 +1,10 @@
 """Truth tables of propositional formulas (middle): one row per step, answer the column.
 
 Each row step lists the value of every working subformula, innermost first, e.g.
-``p=T, q=F: ¬q = T, p → ¬q = T``; the check re-evaluates each one. Slips: a wrong row
-value, or the classic `F → x is F` (a false antecedent taken to make the implication false).
+``p=T, q=F: ¬q = T, p → ¬q = T``; the check re-evaluates each one. Slips are the misreadings
+people make, where the row allows one: `F → x is F` (a false antecedent taken to make the
+implication false), ∨ read as exclusive, ∧ read as ∨, `F ↔ F is F`, a dropped ¬; else a value
+flipped.
 """
 
 from __future__ import annotations
@@ -17,15 +19,19 @@ from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "truth_tables"
-VERSION = "1"
-VARIABLES = ("p", "q", "r", "s")
+VERSION = "2"
+LETTERS = (("p", "q", "r", "s"), ("a", "b", "c", "d"), ("x", "y", "z", "w"))
+VARIABLES = LETTERS[0]
+# Effective number of distinct prompts (a birthday estimate from 4,000 records gives 235,000):
+# formulas two or three connectives deep over 2-3 variables, in three letter sets.
+PROBLEM_SPACE = 100_000
 
 
 @dataclass(frozen=True)
 class Config:
     min_variables: int = 2
     max_variables: int = 3
-    max_depth: int = 2  # binary connectives nested at most this deep
+    max_depth: int = 3  # binary connectives nested at most this deep (at least 2 when it allows)
     slip_rate: float = 0.1  # chance that a row is first proposed with a slip
 
     def __post_init__(self) -> None:
@@ -54,13 +60,31 @@ def check_row(env: dict[str, bool], claims: list[tuple[F.Formula, bool]]) -> tup
     return True, "every value re-evaluated"
 
 
+# The misreadings people make, each with the subformulas of a row it applies to and the
+# critic that names it.
+MISREADINGS = {
+    "false_antecedent": (lambda g, v, env: g[0] == "imp" and not F.evaluate(g[1], env),
+                         "the antecedent is F, so the implication is T"),
+    "inclusive_or_as_exclusive": (lambda g, v, env: g[0] == "or" and F.evaluate(g[1], env)
+                                  and F.evaluate(g[2], env), "∨ is inclusive: T ∨ T is T"),
+    "and_as_or": (lambda g, v, env: g[0] == "and" and F.evaluate(g[1], env) != F.evaluate(g[2], env),
+                  "∧ needs both sides T"),
+    "iff_both_false": (lambda g, v, env: g[0] == "iff" and not F.evaluate(g[1], env)
+                       and not F.evaluate(g[2], env), "↔ is T when both sides agree, F ↔ F too"),
+    "dropped_not": (lambda g, v, env: g[0] == "not", "the ¬ was dropped"),
+}
+
+
 def _slip(rng: random.Random, env: dict[str, bool], claims: list) -> tuple[str, list, str]:
-    """A wrong row: flip a false-antecedent implication if there is one, else any value."""
-    for i, (g, _v) in enumerate(claims):
-        if g[0] == "imp" and not F.evaluate(g[1], env):
-            wrong = [*claims[:i], (g, False), *claims[i + 1:]]
-            return "false_antecedent", wrong, (
-                f"{F.to_text(g)}: the antecedent is F, so the implication is T ✗")
+    """A wrong row: one misreading that applies at this row, else any value flipped."""
+    options = [(kind, i) for kind, (applies, _why) in MISREADINGS.items()
+               for i, (g, v) in enumerate(claims) if applies(g, v, env)]
+    if options:  # a kind first, so that rows full of ¬ do not make every slip a dropped ¬
+        kind = rng.choice(sorted({k for k, _i in options}))
+        i = rng.choice([i for k, i in options if k == kind])
+        g, v = claims[i]
+        wrong = [*claims[:i], (g, not v), *claims[i + 1:]]
+        return kind, wrong, f"{F.to_text(g)}: {MISREADINGS[kind][1]} ✗"
     i = rng.randrange(len(claims))
     g, v = claims[i]
     wrong = [*claims[:i], (g, not v), *claims[i + 1:]]
@@ -68,9 +92,10 @@ def _slip(rng: random.Random, env: dict[str, bool], claims: list) -> tuple[str, 
 
 
 def generate(rng: random.Random, level: str, config: Config) -> Problem:
-    names = list(VARIABLES[:rng.randint(config.min_variables, config.max_variables)])
+    letters = rng.choice(LETTERS)
+    names = list(letters[:rng.randint(config.min_variables, config.max_variables)])
     for _ in range(20):
-        formula = F.random_formula(rng, names, rng.randint(1, config.max_depth))
+        formula = F.random_formula(rng, names, rng.randint(min(2, config.max_depth), config.max_depth))
         if formula[0] != "var" and len(F.variables(formula)) == len(names):
             break
     else:

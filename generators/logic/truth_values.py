@@ -1,9 +1,11 @@
 """Truth values of simple statements (preschool) and of and/or/not combinations (primary).
 
-Atoms are facts a child can check: number comparisons, parity, the sides of a shape, the
-legs of an animal. Each atom is decided in one step (checked by recomputing the fact),
+Atoms are facts a child can check: number comparisons, the sides of a shape, the legs of an
+animal, and at preschool sums and take-aways of coloured things and which number comes next
+(parity at primary). Each atom is decided in one step (checked by recomputing the fact),
 then each connective in one step, innermost first (checked against its truth table).
-Slips: a misread comparison or wrong fact, `and` read as `or` (and back), a dropped `not`.
+Slips: a misread comparison, a miscounted sum or next number, a wrong fact, `and` read as
+`or` (and back), a dropped `not`.
 """
 
 from __future__ import annotations
@@ -18,10 +20,30 @@ from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "truth_values"
-VERSION = "1"
-SIDES = {"triangle": 3, "square": 4, "pentagon": 5, "hexagon": 6, "octagon": 8}
-LEGS = {"bird": 2, "chicken": 2, "dog": 4, "cat": 4, "horse": 4, "ant": 6, "bee": 6, "spider": 8}
+VERSION = "2"
+SIDES = {"triangle": 3, "square": 4, "rectangle": 4, "pentagon": 5, "hexagon": 6, "octagon": 8}
+LEGS = {"bird": 2, "chicken": 2, "duck": 2, "owl": 2, "penguin": 2, "dog": 4, "cat": 4,
+        "horse": 4, "cow": 4, "pig": 4, "sheep": 4, "goat": 4, "lion": 4, "elephant": 4,
+        "frog": 4, "mouse": 4, "rabbit": 4, "ant": 6, "bee": 6, "beetle": 6, "ladybug": 6,
+        "butterfly": 6, "spider": 8, "crab": 10}
+# Things a child counts, (one, many); any colour suits them.
+THINGS = (("ball", "balls"), ("car", "cars"), ("block", "blocks"), ("balloon", "balloons"),
+          ("crayon", "crayons"), ("button", "buttons"), ("cup", "cups"), ("hat", "hats"),
+          ("sock", "socks"), ("kite", "kites"), ("boat", "boats"), ("bead", "beads"),
+          ("star", "stars"), ("brush", "brushes"), ("box", "boxes"), ("toy bus", "toy buses"))
+COLOURS = ("red", "blue", "green", "yellow", "orange", "purple", "pink", "white")
+ANIMAL_WORDS = ("little", "big", "baby", "brown", "black", "white", "grey", "young")
+AFTER_WORDS = ("{a} comes right after {b}", "{b} comes right before {a}", "the number after {b} is {a}")
+REL_WORDS = {">": ("is greater than", "is bigger than", "is more than"),
+             "<": ("is less than", "is smaller than"), "=": ("is equal to", "is the same as")}
+QUESTIONS = ("Is this statement true or false? {S}.", "True or false: {S}.",
+             "Is it true that {s}?", "Tell me if this is true or false: {S}.")
 WORD = {"and": "and", "or": "or"}
+# Effective number of distinct prompts at preschool, the smaller level (a birthday estimate
+# from 20,000 records gives about 63,000; kinds are weighted towards the counting statements,
+# 4 wordings x 2 operations x about 130 sums x 16 things x 8 colours). Primary statements
+# (2-4 atoms, numbers up to 100) are far more numerous.
+PROBLEM_SPACE = 50_000
 
 
 @dataclass(frozen=True)
@@ -42,23 +64,43 @@ def atom_value(atom: list) -> bool:
     """Decide an atom from scratch: the recomputation behind every fact step."""
     kind = atom[0]
     if kind == "cmp":
-        a, rel, b = atom[1:]
+        a, rel, b = atom[1:4]
         return a > b if rel == ">" else a < b if rel == "<" else a == b
     if kind == "even":
         return atom[1] % 2 == 0
     if kind == "sides":
         return SIDES[atom[1]] == atom[2]
+    if kind == "add":
+        return atom[1] + atom[2] == atom[3]
+    if kind == "take":
+        return atom[1] - atom[2] == atom[3]
+    if kind == "after":
+        return atom[1] == atom[2] + 1
     return LEGS[atom[1]] == atom[2]
+
+
+def _things(count: int, atom: list) -> str:
+    one, many = THINGS[atom[4]]
+    return f"{count} {COLOURS[atom[5]]} {one if count == 1 else many}"
 
 
 def atom_text(atom: list) -> str:
     kind = atom[0]
     if kind == "cmp":
-        rel = {">": "is greater than", "<": "is less than", "=": "is equal to"}[atom[2]]
+        rel = REL_WORDS[atom[2]][atom[4] if len(atom) > 4 else 0]
         return f"{atom[1]} {rel} {atom[3]}"
     if kind == "even":
         return f"{atom[1]} is even"
+    if kind == "add":
+        return f"{_things(atom[1], atom)} and {_things(atom[2], atom)} make {_things(atom[3], atom)}"
+    if kind == "take":
+        return f"{_things(atom[1], atom)} take away {atom[2]} leaves {_things(atom[3], atom)}"
+    if kind == "after":
+        return AFTER_WORDS[atom[3]].format(a=atom[1], b=atom[2])
     noun = ("side" if kind == "sides" else "leg") + ("" if atom[2] == 1 else "s")
+    if len(atom) > 3:  # preschool: a colour for a shape, a word for an animal
+        word = COLOURS[atom[3]] if kind == "sides" else ANIMAL_WORDS[atom[3]]
+        return f"{_a(word)} {atom[1]} has {atom[2]} {noun}"
     return f"{_a(atom[1])} has {atom[2]} {noun}"
 
 
@@ -76,20 +118,45 @@ def atom_reason(atom: list) -> str:
         return f"{atom[1]} = 2 × {atom[1] // 2}" + (" + 1" if atom[1] % 2 else "")
     if kind == "sides":
         return f"{_a(atom[1])} has {SIDES[atom[1]]} sides"
+    if kind == "add":
+        return f"{atom[1]} + {atom[2]} = {atom[1] + atom[2]}"
+    if kind == "take":
+        return f"{atom[1]} - {atom[2]} = {atom[1] - atom[2]}"
+    if kind == "after":
+        return f"{atom[2]} + 1 = {atom[2] + 1}"
     return f"{_a(atom[1])} has {LEGS[atom[1]]} legs"
 
 
 def random_atom(rng: random.Random, top: int, with_parity: bool) -> list:
-    kind = rng.choice(("cmp", "cmp", "sides", "legs") + (("even",) if with_parity else ()))
+    """A checkable fact; preschool (no parity) also counts things and says what comes next."""
+    if with_parity:
+        kind = rng.choice(("cmp", "cmp", "sides", "legs", "even"))
+    else:  # weighted towards the big families, so that a stage of records rarely repeats one
+        kind = rng.choices(("add", "take", "cmp", "legs", "sides", "after"),
+                           weights=(38, 38, 10, 7, 4, 3))[0]
     if kind == "cmp":
         a, b = rng.randint(0, top), rng.randint(0, top)
-        return ["cmp", a, rng.choice((">", "<", "=") if abs(a - b) < 3 else (">", "<")), b]
+        rel = rng.choice((">", "<", "=") if abs(a - b) < 3 else (">", "<"))
+        return ["cmp", a, rel, b] + ([rng.randrange(len(REL_WORDS[rel]))] if not with_parity else [])
     if kind == "even":
         return ["even", rng.randint(0, top)]
+    if kind in ("add", "take"):
+        a, b = rng.randint(1, top - 1), rng.randint(1, top - 1)
+        a, b = (a, b) if a + b <= top else (top - b, top - a)  # keep the total within `top`
+        total, part = (a + b, a) if kind == "add" else (a + b, b)  # take: total - part
+        right = total if kind == "add" else total - part
+        claim = right if rng.random() < 0.5 else right + rng.choice((-1, 1))
+        first = (a, b) if kind == "add" else (total, part)
+        return [kind, *first, claim, rng.randrange(len(THINGS)), rng.randrange(len(COLOURS))]
+    if kind == "after":
+        b = rng.randint(0, top - 1)
+        return ["after", b + 1 if rng.random() < 0.5 else b + rng.choice((-1, 2)), b,
+                rng.randrange(len(AFTER_WORDS))]
     table = SIDES if kind == "sides" else LEGS
     thing = rng.choice(sorted(table))
     count = table[thing] if rng.random() < 0.5 else table[thing] + rng.choice((-2, -1, 1, 2))
-    return [kind, thing, max(count, 1)]
+    extra = [] if with_parity else [rng.randrange(len(COLOURS if kind == "sides" else ANIMAL_WORDS))]
+    return [kind, thing, max(count, 1), *extra]
 
 
 def words(f: F.Formula, atoms: dict[str, list]) -> str:
@@ -141,14 +208,20 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         formula: F.Formula = F.var("a0")
     else:
         formula = compound(rng, rng.randint(2, config.max_atoms))
-    atoms = {n: random_atom(rng, top, level != "preschool") for n in F.variables(formula)}
+    atoms: dict[str, list] = {}
+    for n in F.variables(formula):  # no statement twice in one item
+        atom = random_atom(rng, top, level != "preschool")
+        while any(atom_text(atom) == atom_text(a) for a in atoms.values()):
+            atom = random_atom(rng, top, level != "preschool")
+        atoms[n] = atom
     env = {n: atom_value(a) for n, a in atoms.items()}
     steps, error = [], None
     for n in F.variables(formula):
         atom, truth = atoms[n], env[n]
         text = f"{atom_text(atom)}: {_tv(truth)}"
         if config.slip_rate and rng.random() < config.slip_rate:
-            kind = "misread_comparison" if atom[0] == "cmp" else "wrong_fact"
+            kind = {"cmp": "misread_comparison", "add": "miscounted", "take": "miscounted",
+                    "after": "miscounted"}.get(atom[0], "wrong_fact")
             wrong = f"{atom_text(atom)}: {_tv(not truth)}"
             steps.append(checked_step(wrong, f"{atom_reason(atom)}, so it is {_tv(truth)} ✗", Check(checker="fact", ok=(not truth) == atom_value(atom), detail=atom_reason(atom)), slip=kind))
             error = first_slip(error, steps, kind, f"statement {atom_text(atom)!r}", text, wrong)
@@ -170,7 +243,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         steps.append(checked_step(text, f"{label}{shown} = {_tv(value)} ✓", Check(checker="truth_table", ok=_combine(sub[0], vals) == value, detail=f"{label}{shown} = {_tv(value)}")))
     answer = _tv(F.evaluate(formula, env))
     statement = words(formula, atoms)
-    prompt = f"Is this statement true or false? {statement[0].upper()}{statement[1:]}."
+    prompt = rng.choice(QUESTIONS).format(S=statement[0].upper() + statement[1:], s=statement)
     return Problem(task=NAME, level=level, prompt=prompt, steps=steps, answer=answer, error=error,
                    data={"expected": answer == "true", "formula": F.to_json(formula),
                          "atoms": atoms})

@@ -9,7 +9,13 @@ from fractions import Fraction
 import pytest
 
 from generators.logic import TASKS
-from generators.logic.answers import parse_assignment, parse_truth, parse_truth_list, parse_validity
+from generators.logic.answers import (
+    parse_assignment,
+    parse_truth,
+    parse_truth_list,
+    parse_truth_or_unknown,
+    parse_validity,
+)
 from generators.logic.expressions import evaluate_expression, matches_terms, parse_expression
 from generators.logic.knights_knaves import ROLE_WORDS
 from reasoning.task import Dropped, generate_problem
@@ -112,3 +118,15 @@ def test_fuzz_every_verifier_never_raises_and_stays_fast():
                 assert verdict.score == 0.0
     assert calls > 3000 * len(TASKS)
     assert worst < 1.0, f"slowest verifier call took {worst:.3f} s"
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("unknown", "unknown"), ("Cannot be determined.", "unknown"), ("it is undetermined", "unknown"),
+    ("**Unknown**", "unknown"), ("true", "true"), ("Answer: F", "false"), ("no", "false")])
+def test_truth_or_unknown_reads_three_answers(text, value):
+    assert parse_truth_or_unknown(text)[0] == value
+
+
+@pytest.mark.parametrize("text", ["maybe", "unknown-ish", "", None, "x" * 3000, "true or unknown"])
+def test_truth_or_unknown_refuses_other_text(text):
+    assert parse_truth_or_unknown(text)[0] is None

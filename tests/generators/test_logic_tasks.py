@@ -36,8 +36,10 @@ def _problems(name, level, count, **overrides):
 def perturbed(name: str, problem) -> str:
     """A wrong answer of the same shape as the oracle answer."""
     a = problem.answer
-    if name in ("truth_values", "deduction_chains"):
+    if name == "truth_values":
         return "false" if a == "true" else "true"
+    if name == "deduction_chains":
+        return {"true": "false", "false": "unknown", "unknown": "true"}[a]
     if name == "truth_tables":
         first, rest = a.split(", ", 1)
         return ("F" if first == "T" else "T") + ", " + rest
