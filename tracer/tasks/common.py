@@ -9,7 +9,7 @@ Determinism: the same seed must give the same records on a fast or a loaded mach
 run's outcome is decided by deterministic budgets only: the tracer's step limit
 ('truncated') and its value-size caps ('overflow': a number squared in a loop, a string
 doubled in a loop). Both count as a run that does not finish in budget (`Run.kind`
-'timeout': `program_timeout`, `mutant_timeout`), and a task may then try its next
+'timeout': `program_step_limit` or `program_value_cap`, `mutant_timeout`), and a task may then try its next
 candidate, because the same candidate fails the same way everywhere.
 
 The wall clocks (the tracer's TRACE_TIMEOUT_S, the sandbox's HARD_TIMEOUT_S and its CPU
@@ -160,22 +160,38 @@ def pick_program(
     from tracer.mutate import canonical as canonical_form
 
     events: list[str] = []
-    last = "program_error"
+    last, detail = "program_error", ""
     attempts = PROGRAM_ATTEMPTS if config.programs is None else 1
     for _ in range(attempts):
         program = _next_program(rng, level, config, index)
         if canonical:
             try:
                 program = _replace_code(program, canonical_form(program.code))
-            except (SyntaxError, ValueError, RecursionError):
+            except (SyntaxError, ValueError, RecursionError) as exc:
                 events.append(last := "program_invalid")
+                detail = f"{type(exc).__name__}: {exc}"
                 continue
         (run,) = run_traces([trace_job(program.code, program.func, program.args, config)], config)
         if run.kind == "ok" and run.trace is not None and run.trace.get("status") == "ok":
+            if config.programs is not None:  # a user's "output" that CPython contradicts
+                from tracer.programs.user_programs import check_output, load_user_programs
+
+                programs = load_user_programs(config.programs)
+                check_output(programs[index % len(programs)], run.trace)
             return program, run.trace, events
-        last = "program_timeout" if run.kind == "timeout" else "program_error"
+        last, detail = _failure(run, config)
         events.append(last)
-    raise Dropped(last)
+    raise Dropped(last, detail)
+
+
+def _failure(run: Run, config: Config) -> tuple[str, str]:
+    """The drop reason of a run that did not return normally, and what happened."""
+    trace = run.trace or {}
+    if run.kind == "timeout" and run.message == "overflow":
+        return "program_value_cap", "a value grew past the tracer's size caps"
+    if run.kind == "timeout":
+        return "program_step_limit", f"still running after {config.max_steps} steps (--max-steps)"
+    return "program_error", str(trace.get("exception") or run.message)
 
 
 def _replace_code(program: Program, code: str) -> Program:
