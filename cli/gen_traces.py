@@ -37,9 +37,11 @@ things met while making a record that was still written; a drop is an item that 
 record. With --programs, every drop also names its program: `dropped PROGRAM: REASON
 (what happened) in TASK`. Names of the code tasks:
   program_error        the program raised an exception (shown) or could not be run
-  program_step_limit   the program still ran after --max-steps steps
+  program_step_budget  the program still ran after --max-steps steps, where a task
+                       needs the whole run
   program_value_cap    a value grew past the tracer's size caps (e.g. squared in a loop)
   program_invalid      bug finding could not rewrite the program in canonical form
+  program_silent       bug finding: the program shows nothing a bug could change
   output_mismatch      --programs JSONL: the "output" differs from what CPython gives
   clock_timeout        a run hit a wall clock (a safety net; never decides a record)
   no_state_change      state after steps: no step changes a variable

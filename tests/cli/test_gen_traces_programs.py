@@ -76,22 +76,27 @@ def test_each_dropped_program_is_named_with_its_reason(tmp_path, capsys):
     _jsonl(tmp_path / "p.jsonl", [
         {"code": DOUBLE, "input": "3", "output": "6", "id": "right"},
         {"code": DOUBLE, "input": "3", "output": "[6]", "id": "wrong"},
-        {"code": "def f(n):\n    while n > 0:\n        n = n + 1\n    return n", "input": "1",
-         "id": "hangs"},
     ])  # fmt: skip
     args = ["--domain", "code", "--programs", str(tmp_path / "p.jsonl"), "-o", str(tmp_path / "o"),
-            "--tasks", "output_prediction", "--max-steps", "50"]  # fmt: skip
+            "--tasks", "output_prediction"]  # fmt: skip
     assert main(args) == 0
     err = capsys.readouterr().err
     assert "dropped wrong: output_mismatch (expected [6], CPython returns 6) in output_prediction" in err
-    # The step limit is named as such, and never as a timeout: the run took milliseconds.
-    assert "dropped hangs: program_step_limit (still running after 50 steps" in err
-    assert "program_timeout" not in err
-    assert "wrote 1 records (2 dropped)" in err
+    assert "wrote 1 records (1 dropped)" in err
     manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
-    assert [row[:3] for row in manifest["dropped_programs"]] == [
-        ["hangs", "output_prediction", "program_step_limit"],
-        ["wrong", "output_prediction", "output_mismatch"]]
+    assert manifest["dropped_programs"] == [
+        ["wrong", "output_prediction", "output_mismatch", "expected [6], CPython returns 6", 1]]
+
+
+def test_a_step_budget_drop_is_named_as_such_never_as_a_timeout(tmp_path, capsys):
+    hang = "def f(n):\n    while n > 0:\n        n = n + 1\n    return n"
+    _jsonl(tmp_path / "p.jsonl", [{"code": hang, "input": "1", "id": "hangs"}])
+    args = ["--domain", "code", "--programs", str(tmp_path / "p.jsonl"), "-o", str(tmp_path / "o"),
+            "--tasks", "bug_finding", "--max-steps", "50"]  # bug finding needs the whole run
+    assert main(args) == 2  # nothing written
+    err = capsys.readouterr().err
+    assert "dropped hangs: program_step_budget (still running after 50 steps" in err
+    assert "program_timeout" not in err and "no record written" in err.splitlines()[-1]
 
 
 def test_every_program_gets_output_prediction_then_the_other_tasks(tmp_path, capsys):
@@ -189,6 +194,6 @@ def test_help_shows_required_flags_and_explains_event_and_drop_names(capsys):
     out = capsys.readouterr().out
     assert "gen-traces --domain DOMAIN --level LEVEL -o OUT" in out
     assert "gen-traces --domain code --programs FILE_OR_DIR -o OUT" in out
-    for name in ("mutant_timeout", "program_step_limit", "output_mismatch", "clock_timeout",
+    for name in ("mutant_timeout", "program_step_budget", "output_mismatch", "clock_timeout",
                  "mutant_unobservable", "no_observable_mutant"):  # fmt: skip
         assert f"  {name} " in out, name

@@ -361,14 +361,14 @@ def test_user_programs_that_hang_are_dropped_not_replaced(tmp_path):
     task = TASKS["output_prediction"]
     for index in range(6):
         if index % 2 == 0:  # user program 0 hangs: its items are dropped, never swapped
-            with pytest.raises(Dropped, match="program_step_limit"):
+            with pytest.raises(Dropped, match="program_step_budget"):
                 _problem(task, "middle", index, config)
         else:
             problem = _problem(task, "middle", index, config)
             assert problem.data["source"] == "fine" and problem.answer == "42"
     only_hang = tmp_path / "hang.jsonl"
     only_hang.write_text(json.dumps(hang) + "\n")
-    with pytest.raises(Dropped, match="program_step_limit"):
+    with pytest.raises(Dropped, match="program_step_budget"):
         _problem(task, "middle", 0, Config(programs=str(only_hang), max_steps=100))
 
 

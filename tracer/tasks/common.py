@@ -9,7 +9,7 @@ Determinism: the same seed must give the same records on a fast or a loaded mach
 run's outcome is decided by deterministic budgets only: the tracer's step limit
 ('truncated') and its value-size caps ('overflow': a number squared in a loop, a string
 doubled in a loop). Both count as a run that does not finish in budget (`Run.kind`
-'timeout': `program_step_limit` or `program_value_cap`, `mutant_timeout`), and a task may then try its next
+'timeout': `program_step_budget` or `program_value_cap`, `mutant_timeout`), and a task may then try its next
 candidate, because the same candidate fails the same way everywhere.
 
 The wall clocks (the tracer's TRACE_TIMEOUT_S, the sandbox's HARD_TIMEOUT_S and its CPU
@@ -51,6 +51,8 @@ PROGRAM_ATTEMPTS = 4  # programs tried per item before it is dropped
 OK_TRACE = ("ok", "exception")  # trace statuses that describe a finished run
 BUDGET_TRACE = ("truncated", "overflow")  # deterministic budgets ended the run
 CLOCK_DROP = "clock_timeout"  # the Dropped reason of an item one of whose runs hit a clock
+# The Dropped reason of a program a deterministic budget ended, by trace status.
+BUDGET_DROP = {"truncated": "program_step_budget", "overflow": "program_value_cap"}
 
 
 @dataclass(frozen=True)
@@ -187,10 +189,11 @@ def pick_program(
 def _failure(run: Run, config: Config) -> tuple[str, str]:
     """The drop reason of a run that did not return normally, and what happened."""
     trace = run.trace or {}
-    if run.kind == "timeout" and run.message == "overflow":
-        return "program_value_cap", "a value grew past the tracer's size caps"
     if run.kind == "timeout":
-        return "program_step_limit", f"still running after {config.max_steps} steps (--max-steps)"
+        status = str(trace.get("status"))
+        detail = (f"still running after {config.max_steps} steps (--max-steps)" if status == "truncated"
+                  else "a value grew past the tracer's size caps")
+        return BUDGET_DROP.get(status, "program_error"), detail
     return "program_error", str(trace.get("exception") or run.message)
 
 
