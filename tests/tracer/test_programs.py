@@ -200,3 +200,20 @@ def test_labels_are_paths_under_the_directory_and_hashes_follow_content(tmp_path
     (tmp_path / "a" / "p.py").write_bytes(b"\xef\xbb\xbf" + (tmp_path / "a" / "p.py").read_bytes())
     load_user_programs.cache_clear()
     assert load_user_programs(str(tmp_path))[0].sha256 == a.sha256  # a BOM is not content
+
+
+def test_check_output_compares_values_and_skips_runs_a_budget_ended(tmp_path):
+    from reasoning.task import Dropped
+    from tracer.programs.user_programs import check_output
+
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps({"code": "def f(x):\n    return x", "input": "6", "output": "(6)"}) + "\n")
+    (user,) = load_user_programs(str(path))
+    check_output(user, {"status": "ok", "return_repr": "6"})  # (6) and 6: the same value
+    check_output(user, {"status": "truncated", "return_repr": None})  # result unknown: no claim
+    with pytest.raises(Dropped, match="output_mismatch") as caught:
+        check_output(user, {"status": "ok", "return_repr": "'6'"})
+    assert caught.value.detail == "expected (6), CPython returns '6'"
+    with pytest.raises(Dropped) as caught:
+        check_output(user, {"status": "exception", "exception": "ValueError: no"})
+    assert caught.value.detail == "expected (6), CPython raises ValueError: no"
