@@ -221,12 +221,15 @@ def _bounded_map(pool: ProcessPoolExecutor, fn: Callable, items: Iterator, windo
         yield done, future.result()
 
 
-def _prepare_directory(out: Path) -> None:
+def _prepare_directory(out: Path, config: dict) -> None:
+    """Refuse an `out` that is a file or holds another run, then create it (nothing is
+    written before both checks)."""
     if out.exists() and not out.is_dir():
         raise ValueError(f"{out} is a file; -o takes a dataset directory (new, or one of the same run)")
     for parent in out.parents:
         if parent.exists() and not parent.is_dir():
             raise ValueError(f"{parent} is a file, so {out} cannot be a directory; choose another -o")
+    _check_same_run(out, config)
     out.mkdir(parents=True, exist_ok=True)
     (out / ds.STATE_DIR).mkdir(exist_ok=True)
     ds.remove_stale_temporaries(out)
@@ -269,8 +272,7 @@ def generate_dataset(
     out = Path(out)
     # Through JSON and back, so it compares equal to the config.json of an earlier run.
     config = json.loads(ds.json_bytes(resolved_config(specs, run, extra_config)))
-    _prepare_directory(out)
-    _check_same_run(out, config)
+    _prepare_directory(out, config)
     ds.atomic_write(out / ds.CONFIG, ds.json_bytes(config))
 
     total = math.ceil(run.n / run.shard_size)

@@ -145,3 +145,10 @@ def test_run_config_bounds_n_and_the_shard_count():
     with pytest.raises(ValueError, match="raise --shard-size to at least 1001"):
         RunConfig("primary", 100_000_000, shard_size=1000)
     assert RunConfig("primary", 100_000_000, shard_size=1001).n == 10**8
+
+
+def test_a_refused_directory_is_left_as_it_was(tmp_path):
+    (tmp_path / "shard-00000-of-00001.jsonl").write_text("someone else's\n")
+    with pytest.raises(ValueError, match=r"holds shards but no config\.json"):
+        generate_dataset(tmp_path, [TaskSpec(TASK, TASK.default_config())], RunConfig("primary", 5))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shard-00000-of-00001.jsonl"]
