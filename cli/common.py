@@ -48,5 +48,7 @@ def run(prog: str, body: Callable[[], int | None],
         return 0
     except (ValueError, OSError, *bad_input) as e:
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        if isinstance(e, OSError) and e.strerror:  # not "[Errno 17] File exists: 'x'"
+            msg = f"{e.filename}: {e.strerror}" if e.filename else e.strerror
         print(f"{prog}: {msg}", file=sys.stderr)
         return EXIT_BAD_INPUT

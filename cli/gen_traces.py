@@ -2,11 +2,13 @@
 
     gen-traces --domain math --level primary -n 1000 -o out
     gen-traces --domain code --level middle -n 500 -o out --workers 2 --bug-rate 0.3
+    gen-traces --domain code --programs my_programs/ -o out
     gen-traces --list
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import sys
 from collections.abc import Sequence
@@ -14,38 +16,74 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from cli.common import Parser, fail, run
+from cli.common import EXIT_BAD_INPUT, Parser, fail, run
 from generators.registry import domain_tasks, tasks_at
 from reasoning.dataset import FORMATS
-from reasoning.generate import RunConfig, TaskSpec, generate_dataset
+from reasoning.generate import RunConfig, Summary, TaskSpec, generate_dataset
 from reasoning.levels import DOMAINS, LEVELS
 
 PROG = "gen-traces"
 # Flags that set a task config field of the same name, and the domains that have it.
 CODE_FLAGS = {"sandbox": "--sandbox", "max_steps": "--max-steps", "programs": "--programs"}
 BUG_TASK = "bug_finding"
+FIRST_PROGRAM_TASK = "output_prediction"  # every user program gets this record first
+PROGRAMS_LEVEL = "university"  # the label of --programs records when --level is not given
+USAGE = (f"{PROG} --domain DOMAIN --level LEVEL -o OUT [options]\n"
+         f"       {PROG} --domain code --programs FILE_OR_DIR -o OUT [--level LEVEL] [options]\n"
+         f"       {PROG} --list")
+NAMES = """\
+The summary counts records per task, then events and drops as `TASK: NAME`. Events are
+things met while making a record that was still written; a drop is an item that gave no
+record. With --programs, every drop also names its program: `dropped PROGRAM: REASON
+(what happened) in TASK`. Names of the code tasks:
+  program_error        the program raised an exception (shown) or could not be run
+  program_step_budget  the program still ran after --max-steps steps, where a task
+                       needs the whole run
+  program_value_cap    a value grew past the tracer's size caps (e.g. squared in a loop)
+  program_invalid      bug finding could not rewrite the program in canonical form
+  program_silent       bug finding: the program shows nothing a bug could change
+  output_mismatch      --programs JSONL: the "output" differs from what CPython gives
+  clock_timeout        a run hit a wall clock (a safety net; never decides a record)
+  no_state_change      state after steps: no step changes a variable
+  no_mutation_site     bug finding: no place in the program to plant a bug
+  mutant_timeout       bug finding: a planted bug made the program hang (step budget
+                       or value caps), so that mutant was not used
+  mutant_error         bug finding: a mutant could not be run
+  mutant_unobservable  bug finding: a mutant that behaves like the original on every input
+  no_observable_mutant bug finding: no planted bug showed; the item was dropped
+Generated programs are replaced on program_* events (up to 4 tries); a user's program
+never is. Math and logic drops say their reason in words.
+Exit codes: 0 when records were written, 2 on bad input or when no record at all was."""
 
 
 def build_parser() -> Parser:
-    p = Parser(prog=PROG, description="Generate verifiable step-by-step reasoning records.")
-    p.add_argument("--domain", choices=(*DOMAINS, "all"), help="data domain (all: every domain)")
-    p.add_argument("--level", choices=LEVELS, help="curriculum level")
+    p = Parser(prog=PROG, usage=USAGE, epilog=NAMES, formatter_class=argparse.RawDescriptionHelpFormatter,
+               description="Generate verifiable step-by-step reasoning records.")
+    need = p.add_argument_group("required (except with --list)")
+    need.add_argument("--domain", choices=(*DOMAINS, "all"), help="data domain (all: every domain)")
+    need.add_argument("--level", choices=LEVELS,
+                      help=f"curriculum level; optional with --programs, where it only labels "
+                           f"the records (default {PROGRAMS_LEVEL})")
+    need.add_argument("-o", "--out", help="output dataset directory (new, or one to resume)")
     p.add_argument("-n", type=int,
-                   help="number of items (default 1000; with --programs, one per program)")
-    p.add_argument("-o", "--out", help="output dataset directory")
+                   help="number of items (default 1000; with --programs, one per program and task)")
     p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (same bytes for any)")
     p.add_argument("--format", choices=FORMATS, default="jsonl", help="shard format")
     p.add_argument("--shard-size", type=int, default=1000, help="records per shard")
     p.add_argument("--tasks", help="comma-separated task names to use (default: all at the level)")
     p.add_argument("--slip-rate", type=float, help="rate of reasoning slips (task default if unset)")
-    p.add_argument("--bug-rate", type=float,
-                   help="code: share of items that are bug finding (default: an equal share)")
-    p.add_argument("--sandbox", choices=("process", "docker"), help="code: sandbox backend")
-    p.add_argument("--max-steps", type=int, help="code: trace step limit (default 1000)")
-    p.add_argument("--programs", help="code: trace your own programs (JSONL or dir of .py)")
+    code = p.add_argument_group("code domain")
+    code.add_argument("--bug-rate", type=float,
+                      help="share of items that are bug finding (default: an equal share)")
+    code.add_argument("--sandbox", choices=("process", "docker"), help="sandbox backend")
+    code.add_argument("--max-steps", type=int, help="trace step limit (default 1000)")
+    code.add_argument("--programs", metavar="FILE_OR_DIR",
+                      help="trace your own programs (CRUXEval-style JSONL, .py files, or a "
+                           "directory of them): each gets an output-prediction record, then "
+                           "one per other task")
     p.add_argument("--list", action="store_true", help="list tasks by domain and level, then exit")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     return p
 
 
@@ -89,6 +127,9 @@ def build_specs(args) -> list[TaskSpec]:
             raise ValueError(f"task(s) {', '.join(missing)} have no level {args.level!r}")
     if not tasks:
         raise ValueError(f"no {args.domain} tasks at level {args.level!r}; see gen-traces --list")
+    if args.programs is not None:
+        # Every program gets its output-prediction record first; the other tasks follow.
+        tasks.sort(key=lambda t: t.name != FIRST_PROGRAM_TASK)
     weights = {t.name: 1.0 for t in tasks}
     if args.bug_rate is not None:
         if not 0.0 <= args.bug_rate <= 1.0:
@@ -103,7 +144,21 @@ def build_specs(args) -> list[TaskSpec]:
             for t in tasks]  # fmt: skip
 
 
-def print_summary(summary, out: str) -> None:
+def _named_drops(summary: Summary) -> list[str]:
+    """One line per dropped program and reason, e.g. `a.py: program_error (TypeError: x)
+    in bug_finding, output_prediction`, with a count when a program came up several times."""
+    tasks: dict[tuple[str, str, str], list[str]] = {}
+    for (program, task, reason, detail), count in sorted(summary.dropped_programs.items()):
+        tasks.setdefault((program, reason, detail), []).append(task + (f" x{count}" if count > 1 else ""))
+    lines = []
+    for (program, reason, detail), names in tasks.items():
+        detail = detail.splitlines()[0][:160] if detail else ""
+        lines.append(f"{program}: {reason}" + (f" ({detail})" if detail else "") + f" in {', '.join(names)}")
+    return lines
+
+
+def print_summary(summary: Summary, out: str) -> None:
+    """Counts per task, events and drops (each dropped program by name), then one total."""
     rate = summary.generated / summary.seconds if summary.seconds else 0.0
     resumed = f", {summary.resumed_shards} resumed" if summary.resumed_shards else ""
     if len(summary.per_task) > 1 or summary.events or summary.dropped:
@@ -113,6 +168,8 @@ def print_summary(summary, out: str) -> None:
             print(f"  event   {key:<36} {count:>6}", file=sys.stderr)
         for key, count in sorted(summary.dropped.items()):
             print(f"  dropped {key:<36} {count:>6}", file=sys.stderr)
+    for line in _named_drops(summary):
+        print(f"  dropped {line}", file=sys.stderr)
     dropped = sum(summary.dropped.values())
     print(
         f"wrote {summary.records} records ({dropped} dropped) in {summary.shards} shard(s)"
@@ -121,10 +178,25 @@ def print_summary(summary, out: str) -> None:
     )
 
 
-def _count_programs(path: str) -> int:
+def _nothing_written(summary: Summary) -> str:
+    """The one-line error of a run that wrote no record, naming what was dropped."""
+    named = _named_drops(summary)
+    if named:
+        what = named[0] + (f"; and {len(named) - 1} more (see the summary)" if len(named) > 1 else "")
+    else:
+        what = ", ".join(f"{k} x{n}" for k, n in sorted(summary.dropped.items()))
+    return f"{PROG}: no record written, every item was dropped: {what}"
+
+
+def _load_programs(args) -> tuple[tuple[str, str], ...]:
+    """The user programs of --programs as (label, content hash), checked before anything
+    is written; the cache is cleared so an edited file is read afresh."""
     from tracer.programs.user_programs import load_user_programs
 
-    return len(load_user_programs(path))
+    if args.domain != "code":
+        raise ValueError("--programs applies to --domain code only")
+    load_user_programs.cache_clear()
+    return tuple((u.label, u.sha256) for u in load_user_programs(args.programs))
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -132,14 +204,22 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.list:
         list_tasks()
         return 0
-    for flag, value in (("--domain", args.domain), ("--level", args.level), ("-o", args.out)):
+    for flag, value in (("--domain", args.domain), ("-o", args.out)):
         if value is None:
             fail(f"{PROG}: {flag} is required (see {PROG} --help)")
-    if args.n is None:
-        args.n = _count_programs(args.programs) if args.programs else 1000
-    runcfg = RunConfig(level=args.level, n=args.n, seed=args.seed, fmt=args.format,
-                       shard_size=args.shard_size, workers=args.workers)  # fmt: skip
+    if args.level is None:
+        if args.programs is None:
+            fail(f"{PROG}: --level is required, except with --programs (see {PROG} --help)")
+        args.level = PROGRAMS_LEVEL
+    programs = _load_programs(args) if args.programs is not None else ()
+    if programs and args.bug_rate is not None:
+        raise ValueError("--bug-rate does not apply with --programs (every program gets one "
+                         "item per task); choose the tasks with --tasks")
     specs = build_specs(args)
+    if args.n is None:
+        args.n = len(programs) * len(specs) if programs else 1000
+    runcfg = RunConfig(level=args.level, n=args.n, seed=args.seed, fmt=args.format,
+                       shard_size=args.shard_size, workers=args.workers, programs=programs)  # fmt: skip
     console = Console(stderr=True)
     extra = {"domain": args.domain}
     with Progress(
@@ -154,7 +234,11 @@ def _main(argv: Sequence[str] | None) -> int:
         job = bar.add_task("items", total=args.n)
         summary = generate_dataset(args.out, specs, runcfg, extra_config=extra,
                                    progress=lambda k: bar.advance(job, k))  # fmt: skip
-    print_summary(summary, args.out)
+    if not args.quiet:
+        print_summary(summary, args.out)
+    if summary.records == 0:
+        print(_nothing_written(summary), file=sys.stderr)
+        return EXIT_BAD_INPUT
     return 0
 
 

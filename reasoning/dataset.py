@@ -105,6 +105,8 @@ _PROVENANCE = pa.struct(
         ("level", pa.string()),
         ("seed", pa.int64()),
         ("index", pa.int64()),
+        ("program", pa.string()),  # null unless built on a user's program (--programs)
+        ("program_sha256", pa.string()),
     ]
 )
 # Explicit, so every shard has the same schema whatever its rows (a shard with no injected

@@ -11,7 +11,14 @@ from __future__ import annotations
 import hashlib
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from reasoning.levels import DOMAINS, LEVELS
 from reasoning.split import Split, split_of
@@ -72,18 +79,42 @@ class InjectedError(_Model):
 
 
 class Provenance(_Model):
-    """Everything needed to regenerate the record byte for byte."""
+    """Everything needed to regenerate the record byte for byte.
+
+    A record built on a user's program (`gen-traces --programs`) names it: `program` is
+    its id (or file) and `program_sha256` the hash of its content, so two runs over
+    different programs never share ids and an edited program never passes for the old one.
+    """
 
     generator: str
     version: str
     level: str
     seed: int
     index: int = Field(ge=0)
+    program: str | None = None
+    program_sha256: str | None = None
+
+    @model_validator(mode="after")
+    def _program_has_hash(self) -> Provenance:
+        if (self.program is None) != (self.program_sha256 is None):
+            raise ValueError("provenance names a program without its hash, or a hash without a program")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _omit_no_program(self, handler: SerializerFunctionWrapHandler) -> dict:
+        # Generated records keep the exact bytes they had before programs were named.
+        data = handler(self)
+        if self.program is None:
+            data.pop("program", None)
+            data.pop("program_sha256", None)
+        return data
 
 
 def record_id(p: Provenance) -> str:
     """A stable id: the same provenance always gives the same id."""
     key = f"{p.generator}|{p.version}|{p.level}|{p.seed}|{p.index}"
+    if p.program is not None:  # generated records keep the ids they always had
+        key += f"|{p.program}|{p.program_sha256}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 

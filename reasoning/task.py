@@ -51,11 +51,16 @@ class Problem:
 
 
 class Dropped(Exception):
-    """Raised by `generate` when an item cannot be produced; `reason` is counted and shown."""
+    """Raised by `generate` when an item cannot be produced; `reason` is counted and shown.
 
-    def __init__(self, reason: str) -> None:
+    `detail` says what happened to this one item (an exception, the values that differ);
+    the pipeline shows it beside the program a drop is about, never in the counts.
+    """
+
+    def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -109,14 +114,18 @@ def generate_problem(task: Task, level: str, seed: int, index: int, config: Any)
     return problem
 
 
-def build_record(task: Task, level: str, seed: int, index: int, problem: Problem) -> Record:
-    """The record of a generated problem, with its provenance and stable id."""
+def build_record(task: Task, level: str, seed: int, index: int, problem: Problem,
+                 program: tuple[str, str] | None = None) -> Record:
+    """The record of a generated problem, with its provenance and stable id; `program`
+    is (label, content hash) of the user program it was built on, if any."""
     prov = Provenance(
         generator=f"{task.domain}.{task.name}",
         version=task.version,
         level=level,
         seed=seed,
         index=index,
+        program=program[0] if program else None,
+        program_sha256=program[1] if program else None,
     )
     return Record(
         id=record_id(prov),

@@ -92,3 +92,63 @@ def test_run_config_errors_say_what_to_fix():
         RunConfig("kindergarten", 5)
     with pytest.raises(ValueError, match="unknown format"):
         RunConfig("primary", 5, fmt="csv")
+
+
+class _CountingPool:
+    """A stand-in executor that runs at once and records how many results were in flight."""
+
+    def __init__(self):
+        self.submitted = self.taken = self.most = 0
+
+    def submit(self, fn, arg):
+        from concurrent.futures import Future
+
+        self.submitted += 1
+        self.most = max(self.most, self.submitted - self.taken)
+        future = Future()
+        future.set_result(fn(arg))
+        return future
+
+
+def test_items_are_handed_out_lazily_with_a_bounded_window():
+    from reasoning.generate import _bounded_map
+
+    pool = _CountingPool()
+    items = ((k, k) for k in range(10_000))  # a generator: never listed up front
+    out = []
+    for (k, _), value in _bounded_map(pool, lambda x: x * x, items, window=8):
+        pool.taken += 1
+        out.append((k, value))
+    assert out == [(k, k * k) for k in range(10_000)]
+    assert pool.most == 8
+
+
+def test_a_program_list_gives_each_program_every_task_in_turn(tmp_path):
+    from reasoning.generate import task_of
+
+    specs = [TaskSpec(TASK, TASK.default_config()), TaskSpec(_FLAKY, _Cfg())]
+    run = RunConfig("primary", 10, programs=(("a", "1"), ("b", "2"), ("c", "3")))
+    assert [task_of(specs, run, i).task.name for i in range(8)] == [
+        "column_arithmetic"] * 3 + ["flaky"] * 3 + ["column_arithmetic"] * 2
+    summary = generate_dataset(tmp_path, specs, run)
+    records = list(read_records(tmp_path))
+    assert [r.provenance.program for r in records] == [
+        ("a", "b", "c")[r.provenance.index % 3] for r in records]
+    dropped = {row[0] for row in json.loads((tmp_path / "manifest.json").read_text())["dropped_programs"]}
+    assert dropped == {p for (p, _t, _r, _d) in summary.dropped_programs} and dropped
+    assert json.loads((tmp_path / "config.json").read_text())["programs"]["count"] == 3
+
+
+def test_run_config_bounds_n_and_the_shard_count():
+    with pytest.raises(ValueError, match="at most 1,000,000,000"):
+        RunConfig("primary", 10**20)
+    with pytest.raises(ValueError, match="raise --shard-size to at least 1001"):
+        RunConfig("primary", 100_000_000, shard_size=1000)
+    assert RunConfig("primary", 100_000_000, shard_size=1001).n == 10**8
+
+
+def test_a_refused_directory_is_left_as_it_was(tmp_path):
+    (tmp_path / "shard-00000-of-00001.jsonl").write_text("someone else's\n")
+    with pytest.raises(ValueError, match=r"holds shards but no config\.json"):
+        generate_dataset(tmp_path, [TaskSpec(TASK, TASK.default_config())], RunConfig("primary", 5))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shard-00000-of-00001.jsonl"]

@@ -133,3 +133,87 @@ def test_missing_or_empty_path(tmp_path):
         load_user_programs(str(tmp_path / "nope"))
     with pytest.raises(UserProgramError, match="holds no programs"):
         load_user_programs(str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("# input: [1, 2\ndef f(x):\n    return x\n", "is not a valid argument list"),
+        ("# func: g\n# input: 1\ndef f(x):\n    return x\n", "no function 'g' defined"),
+        ("# func: 9x\n# input: 1\ndef f(x):\n    return x\n", "is not a function name"),
+        ("# input: 1, y=2\ndef f(x):\n    return x\n", "unexpected keyword argument 'y'"),
+        ("# input: 1, 2, 3\ndef f(x, y=0, *, z):\n    return x\n", "too many positional"),
+        ("# func: f\ndef f():\n    return 1\n", "has `# func:` but no `# input:`"),
+        ("\n\n", "holds no code to trace"),
+    ],
+)
+def test_py_programs_that_cannot_run_as_written_are_refused_on_loading(tmp_path, source, message):
+    path = tmp_path / "p.py"
+    path.write_text(source)
+    with pytest.raises(UserProgramError, match=message):
+        load_user_programs(str(path))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "# input: 1, 2, *[3]\ndef f(*xs):\n    return xs\n",
+        "# input: 1, z=3\ndef f(x, y=0, *, z):\n    return x\n",
+        "# input:\ndef f():\n    return 1\n",
+        "# func: g\n# input: 2\ng = lambda v: v + 1\n",
+        "# input: 5\nimport functools\n@functools.lru_cache\ndef f(n, m):\n    return n\n",
+    ],
+)
+def test_calls_that_fit_or_cannot_be_checked_unrun_are_accepted(tmp_path, source):
+    path = tmp_path / "p.py"
+    path.write_text(source)
+    (loaded,) = load_user_programs(str(path))
+    assert loaded.program.source == "p.py" and len(loaded.sha256) == 16
+
+
+def test_jsonl_rows_are_checked_like_py_files(tmp_path):
+    cases = [
+        ({"code": "def f(a, b):\n    return a", "input": "1"}, "missing a required argument: 'b'"),
+        ({"code": "def f(a):\n    return a", "input": "1", "output": 1}, '"output" must be the source text'),
+        ({"code": "", "input": "1"}, "holds no code"),
+    ]
+    for k, (row, message) in enumerate(cases):
+        path = tmp_path / f"bad{k}.jsonl"
+        path.write_text(json.dumps(row) + "\n")
+        with pytest.raises(UserProgramError, match=message):
+            load_user_programs(str(path))
+    dup = tmp_path / "dup.jsonl"
+    dup.write_text("".join(json.dumps({"code": "def f(a):\n    return a", "input": str(i), "id": "x"}) + "\n"
+                           for i in range(2)))
+    with pytest.raises(UserProgramError, match="two programs share the id 'x'"):
+        load_user_programs(str(dup))
+
+
+def test_labels_are_paths_under_the_directory_and_hashes_follow_content(tmp_path):
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "p.py").write_text(f"# input: 1\ndef f(x):\n    return x + {len(sub)}\n")
+    (tmp_path / "b" / "p.py").write_text("# input: 2\ndef f(x):\n    return x + 1\n")
+    a, b = load_user_programs(str(tmp_path))
+    assert (a.label, b.label) == ("a/p.py", "b/p.py")
+    assert a.sha256 != b.sha256  # same code, another input: another program
+    (tmp_path / "a" / "p.py").write_bytes(b"\xef\xbb\xbf" + (tmp_path / "a" / "p.py").read_bytes())
+    load_user_programs.cache_clear()
+    assert load_user_programs(str(tmp_path))[0].sha256 == a.sha256  # a BOM is not content
+
+
+def test_check_output_compares_values_and_skips_runs_a_budget_ended(tmp_path):
+    from reasoning.task import Dropped
+    from tracer.programs.user_programs import check_output
+
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps({"code": "def f(x):\n    return x", "input": "6", "output": "(6)"}) + "\n")
+    (user,) = load_user_programs(str(path))
+    check_output(user, {"status": "ok", "return_repr": "6"})  # (6) and 6: the same value
+    check_output(user, {"status": "truncated", "return_repr": None})  # result unknown: no claim
+    with pytest.raises(Dropped, match="output_mismatch") as caught:
+        check_output(user, {"status": "ok", "return_repr": "'6'"})
+    assert caught.value.detail == "expected (6), CPython returns '6'"
+    with pytest.raises(Dropped) as caught:
+        check_output(user, {"status": "exception", "exception": "ValueError: no"})
+    assert caught.value.detail == "expected (6), CPython raises ValueError: no"

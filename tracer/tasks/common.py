@@ -174,25 +174,41 @@ def pick_program(
     from tracer.mutate import canonical as canonical_form
 
     events: list[str] = []
-    last = "program_error"
+    last, detail = "program_error", ""
     attempts = PROGRAM_ATTEMPTS if config.programs is None else 1
     for _ in range(attempts):
         program = _next_program(rng, level, config, index)
         if canonical:
             try:
                 program = _replace_code(program, canonical_form(program.code))
-            except (SyntaxError, ValueError, RecursionError):
+            except (SyntaxError, ValueError, RecursionError) as exc:
                 events.append(last := "program_invalid")
+                detail = f"{type(exc).__name__}: {exc}"
                 continue
         (run,) = run_traces([trace_job(program.code, program.func, program.args, config,
                                        run_on=run_on)], config)
         status = run.trace.get("status") if run.trace is not None else None
         if run.kind in ("ok", "timeout") and status in accept:
+            if config.programs is not None:  # a user's "output" that CPython contradicts
+                from tracer.programs.user_programs import check_output, load_user_programs
+
+                programs = load_user_programs(config.programs)
+                check_output(programs[index % len(programs)], run.trace)
             return program, run.trace, events
-        last = BUDGET_DROP.get(status, "program_error") if run.kind == "timeout" \
-            else "program_error"
+        last, detail = _failure(run, config)
         events.append(last)
-    raise Dropped(last)
+    raise Dropped(last, detail)
+
+
+def _failure(run: Run, config: Config) -> tuple[str, str]:
+    """The drop reason of a run that did not return normally, and what happened."""
+    trace = run.trace or {}
+    if run.kind == "timeout":
+        status = str(trace.get("status"))
+        detail = (f"still running after {config.max_steps} steps (--max-steps)" if status == "truncated"
+                  else "a value grew past the tracer's size caps")
+        return BUDGET_DROP.get(status, "program_error"), detail
+    return "program_error", str(trace.get("exception") or run.message)
 
 
 def _replace_code(program: Program, code: str) -> Program:
