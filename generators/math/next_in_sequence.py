@@ -13,12 +13,13 @@ import random
 from dataclasses import dataclass
 
 from generators.answers import verify_number
+from generators.slips import wrong_value
 from reasoning.schema import Check
 from reasoning.steps import StepLog, check_slip_rate, checked_step
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "next_in_sequence"
-VERSION = "1"
+VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,9 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         hi, lo = max(prev, cur), min(prev, cur)
         text = f"from {prev} to {cur}: {hi} - {lo} = {d}, {word} {d}"
         if log.coin():
-            w = d + rng.choice((-1, 1)) if d > 1 else d + 1
+            kind, w = wrong_value(rng, d, operation=(hi, "-", lo))
             wrong = f"from {prev} to {cur}: {hi} - {lo} = {w}, {word} {w}"
-            log.reject("digit_fact", wrong, f"{hi} - {lo} = {d}, not {w} ✗", check_sub(hi, lo, w, d),
+            log.reject(kind, wrong, f"{hi} - {lo} = {d}, not {w} ✗", check_sub(hi, lo, w, d),
                        original=text, location=f"{prev} → {cur}")
         steps.append(checked_step(text, f"{hi} - {lo} = {d} ✓", check_sub(hi, lo, d, d)))
     last = shown[-1]
