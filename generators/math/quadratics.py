@@ -21,7 +21,7 @@ from reasoning.steps import check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "quadratics"
-VERSION = "1"
+VERSION = "2"
 METHODS = ("factoring", "formula", "common_factor")
 X = sympy.Symbol("x")
 
@@ -38,6 +38,11 @@ class Config:
         if not 2 <= self.max_root <= 50:
             raise ValueError("max_root must lie in 2..50 (e.g. 9)")
         check_slip_rate(self.slip_rate)
+
+
+def pn(v: int) -> str:
+    """A number after an operator or under a power: negatives in brackets, (-7)^2."""
+    return f"({v})" if v < 0 else str(v)
 
 
 def _root_step(t: Trace, poly: sympy.Expr, root: sympy.Expr) -> None:
@@ -89,9 +94,9 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
             c -= 1
             d = b * b - 4 * a * c
         poly = a * X**2 + b * X + c
-        t.add(f"a = {a}, b = {b}, c = {c}: D = b^2 - 4ac = {b * b} - {4 * a * c} = {d}",
-              f"{b}^2 - 4·{a}·{c} = {d} ✓", exact_claim(f"({b})**2 - 4*{a}*({c})", d, d), "discriminant",
-              slip=lambda: ("sign_error", f"D = b^2 + 4ac = {b * b + 4 * a * c}",
+        t.add(f"a = {a}, b = {b}, c = {c}: D = b^2 - 4ac = {b * b} - {pn(4 * a * c)} = {d}",
+              f"{pn(b)}^2 - 4·{a}·{pn(c)} = {d} ✓", exact_claim(f"({b})**2 - 4*{a}*({c})", d, d), "discriminant",
+              slip=lambda: ("sign_error", f"D = b^2 + 4ac = {b * b} + {pn(4 * a * c)} = {b * b + 4 * a * c}",
                             f"the discriminant is b^2 - 4ac = {d} ✗",
                             exact_claim(f"({b})**2 - 4*{a}*({c})", b * b + 4 * a * c, d)))
         roots = [(-b - sympy.sqrt(d)) / (2 * a), (-b + sympy.sqrt(d)) / (2 * a)]
