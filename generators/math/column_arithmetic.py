@@ -116,7 +116,7 @@ def _slip(rng: random.Random, col: Column, prev: str | None, op: str,
         kinds.append("dropped_carry")
     lent = len(col.terms) >= 3 and col.terms[1] == ("-", 1)  # not the subtrahend digit 1
     borrowed = ("+", 10) in col.terms
-    if op == "-" and (lent or borrowed):
+    if op == "-" and (lent or borrowed) and col.terms[0][1] - lent >= 0:  # 0 lent on: no slip
         kinds.append("wrong_borrow")
     kind = rng.choice(kinds)
     if kind == "dropped_carry":

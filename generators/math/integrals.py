@@ -120,6 +120,11 @@ def _antiderivative(rest: sympy.Expr, kind: str, k: int) -> sympy.Expr:
             "cos": -sympy.cos(k * X) / k**2}[kind]  # fmt: skip
 
 
+def pn(v: int) -> str:
+    """A number after an operator: negatives in brackets."""
+    return f"({v})" if v < 0 else str(v)
+
+
 def _partial_fractions(rng: random.Random, t: Trace, cmax: int) -> tuple[sympy.Expr, sympy.Expr, int]:
     a, b = rng.sample(range(-cmax, cmax + 1), 2)
     p, q = rng.choice([i for i in range(-cmax, cmax + 1) if i]), rng.choice([i for i in range(-cmax, cmax + 1) if i])
@@ -131,11 +136,11 @@ def _partial_fractions(rng: random.Random, t: Trace, cmax: int) -> tuple[sympy.E
     split = p / (X - a) + q / (X - b)
     wrong = p / (X - a) - q / (X - b)
     num_a, num_b = p * (a - b), q * (b - a)  # the numerator at x = a and at x = b
-    t.add(f"cover-up: A = {num_a}/({a} - {b}) = {p}, B = {num_b}/({b} - {a}) = {q}; "
+    t.add(f"cover-up: A = {num_a}/({a} - {pn(b)}) = {p}, B = {num_b}/({b} - {pn(a)}) = {q}; "
           f"integrand = {fmt(split)}", "A/(x - a) + B/(x - b) recombines to the integrand ✓",
           claim(split, num / den), "partial fractions",
           slip=lambda: ("sign_error", f"cover-up: A = {p}, B = {-q}; integrand = {fmt(wrong)}",
-                        f"at x = {b}: B = {num_b}/({b} - {a}) = {q}, not {-q} ✗",
+                        f"at x = {b}: B = {num_b}/({b} - {pn(a)}) = {q}, not {-q} ✗",
                         claim(wrong, num / den)))
     return num / den, p * sympy.log(X - a) + q * sympy.log(X - b), max(a, b)
 

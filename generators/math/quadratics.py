@@ -68,7 +68,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
               slip=lambda: ("sign_error", f"factor: {fmt(poly)} = {fmt(wrong)}",
                             f"{fmt(wrong)} expands to {fmt(sympy.expand(wrong))}: the signs are wrong ✗",
                             claim(wrong, poly)))
-        t.add(f"a product is zero when a factor is: x - {r} = 0 or x - {s} = 0".replace("- -", "+ "),
+        t.add(f"a product is zero when a factor is: {fmt(X - r)} = 0 or {fmt(X - s)} = 0",
               "zero-product property ✓", claim(factored.subs(X, r) + factored.subs(X, s), sympy.Integer(0),
                                                f"Subs({factored}, x, {r}) + Subs({factored}, x, {s})"),
               "zero product")
