@@ -78,7 +78,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
           slip=lambda: ("sign_error", f"adj A = {matrix_text(bad)}", why,
                         _mat_claim(f"{a_text}.adjugate()", bad, adj)))
     inv = [[Fraction(v, d) for v in row] for row in adj]
-    t.add(f"A^-1 = adj A / {d if d > 0 else f"({d})"} = {matrix_text(inv)}", f"each entry divided by {d} ✓",
+    t.add(f"A^-1 = adj A / {d if d > 0 else f'({d})'} = {matrix_text(inv)}", f"each entry divided by {d} ✓",
           _mat_claim(f"{a_text}.inv()", inv, inv), "scale")
     ident = [[sum(m[i][k] * inv[k][j] for k in range(n)) for j in range(n)] for i in range(n)]
     eye = [[Fraction(int(i == j)) for j in range(n)] for i in range(n)]
