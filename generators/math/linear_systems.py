@@ -105,7 +105,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     emit(
         text,
         (dx, 0, ex),
-        f"{sa1} - {pn(sa2)} = {dx}, {sb} - {pn(sb)} = 0, {sc1} - {pn(sc2)} = {ex} ✓",
+        f"{sa1} - {pn(sa2)} = {dx}, the y terms cancel, {sc1} - {pn(sc2)} = {ex} ✓",
         (
             "sign_error",
             wrong,

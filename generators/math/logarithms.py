@@ -52,7 +52,8 @@ def _evaluate(rng: random.Random, t: Trace, b: int) -> tuple[str, Fraction]:
           slip=lambda: ("wrong_rule", f"log_{b}({m}) + log_{b}({k}) = log_{b}({m + k})",
                         f"logs of a sum do not add: the product law gives log_{b}({m * k}) ✗",
                         Check(checker="exact_arithmetic", ok=False,
-                              detail=f"log({m}, {b}) + log({k}, {b}) == log({m + k}, {b})")))
+                              detail=f"log({m}, {b}) + log({k}, {b}) == log({m + k}, {b})"))
+          if m + k != m * k else None)  # 2 + 2 = 2·2: adding the insides is no mistake there
     t.add(f"log_{b}({m * k}) - log_{b}({d}) = log_{b}({m * k}/{d}) = log_{b}({inside})",
           "the log of a quotient is the difference of the logs ✓",
           Check(checker="exact_arithmetic", ok=Fraction(m * k, d) == inside,
