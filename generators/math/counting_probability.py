@@ -96,3 +96,7 @@ def verify(problem: Problem, answer_text: str) -> Verdict:
 TASK = Task(name=NAME, domain="math", levels=("high",), version=VERSION, config_cls=Config,
             generate=generate, verify=verify,
             description="permutations, combinations and drawing without replacement, exact")
+
+# Distinct questions the default config can produce: exact (enumerated by the tests).
+PROBLEM_SPACE = 112
+SPACE_NOTE = ("fewer than 50,000 distinct questions, under 10x the ~5,000 records a curriculum stage asks of a task: expect repeats at that size")

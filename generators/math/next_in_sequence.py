@@ -135,3 +135,7 @@ TASK = Task(
     verify=verify,
     description="next term of a counting-on or counting-back sequence",
 )
+
+# Distinct questions the default config can produce: exact (enumerated by the tests).
+PROBLEM_SPACE = 150
+SPACE_NOTE = ("fewer than 50,000 distinct questions, under 10x the ~5,000 records a curriculum stage asks of a task: expect repeats at that size")

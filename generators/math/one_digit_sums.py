@@ -95,3 +95,8 @@ TASK = Task(
     verify=verify,
     description="sums of two one-digit numbers by counting on or making a ten",
 )
+
+# Distinct questions the default config can produce: exact (enumerated by the tests).
+PROBLEM_SPACE = 100
+SPACE_NOTE = ("100 questions by nature: every pair of one-digit addends 0..9; a curriculum "
+              "stage that asks for more records repeats them")

@@ -160,3 +160,7 @@ TASK = Task(
     verify=verify,
     description="integer powers by repeated multiplication, exponent 0 and negative exponents",
 )
+
+# Distinct questions the default config can produce: exact (enumerated by the tests).
+PROBLEM_SPACE = 242
+SPACE_NOTE = ("fewer than 50,000 distinct questions, under 10x the ~5,000 records a curriculum stage asks of a task: expect repeats at that size")

@@ -104,3 +104,7 @@ def verify(problem: Problem, answer_text: str) -> Verdict:
 TASK = Task(name=NAME, domain="math", levels=("university",), version=VERSION, config_cls=Config,
             generate=generate, verify=verify,
             description="Maclaurin polynomials of exp, sin, cos, log(1 + kx), 1/(1 - kx)")
+
+# Distinct questions the default config can produce: exact (enumerated by the tests).
+PROBLEM_SPACE = 88
+SPACE_NOTE = ("fewer than 50,000 distinct questions, under 10x the ~5,000 records a curriculum stage asks of a task: expect repeats at that size")
