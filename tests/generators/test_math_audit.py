@@ -207,3 +207,13 @@ def eval_root(text: str) -> float:
     import sympy
 
     return float(sympy.sympify(text))
+
+
+def test_derivative_answers_are_simplified():
+    """No exponential left to cancel, no sin² + cos² left standing."""
+    tidied = 0
+    for p in _problems("derivatives", 300):
+        assert p.answer.count("exp(") <= 1, p.answer
+        assert not re.search(r"\d*\*?sin\((.+?)\)\^2 \+ \d*\*?cos\(\1\)\^2\)/", p.answer), p.answer
+        tidied += any(s.proposal.startswith("simplify") for s in p.steps)
+    assert tidied > 30
