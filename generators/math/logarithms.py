@@ -94,7 +94,8 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     kind, b = rng.choice(config.kinds), rng.choice(config.bases)
     t = Trace(rng, config.slip_rate)
     prompt, value = (_evaluate if kind == "evaluate" else _solve)(rng, t, b)
-    return Problem(task=NAME, level=level, prompt=prompt, steps=t.steps, answer=str(value),
+    answer = str(value) if kind == "evaluate" else f"x = {value}"  # a solution names x
+    return Problem(task=NAME, level=level, prompt=prompt, steps=t.steps, answer=answer,
                    error=t.error, data={"expected": [str(value)]})
 
 

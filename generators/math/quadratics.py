@@ -15,7 +15,7 @@ from fractions import Fraction
 import sympy
 
 from generators.answer_comparison import verdict_values
-from generators.math.sympy_steps import Trace, claim, exact_claim, fmt
+from generators.math.sympy_steps import Trace, claim, exact_claim, fmt, pm_roots
 from reasoning.schema import Check
 from reasoning.steps import check_slip_rate
 from reasoning.task import Problem, Task, Verdict
@@ -100,12 +100,16 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
                             f"the discriminant is b^2 - 4ac = {d} ✗",
                             exact_claim(f"({b})**2 - 4*{a}*({c})", b * b + 4 * a * c, d)))
         roots = [(-b - sympy.sqrt(d)) / (2 * a), (-b + sympy.sqrt(d)) / (2 * a)]
-        t.add(f"x = (-b ± √D)/(2a) = ({-b} ± √{d})/{2 * a}: x = {fmt(roots[0])} or x = {fmt(roots[1])}",
+        shown = pm_roots(sympy.Rational(-b, 2 * a), sympy.sqrt(d) / (2 * a))
+        t.add(f"x = (-b ± √D)/(2a) = ({-b} ± √{d})/{2 * a}: x = {shown[0]} or x = {shown[1]}",
               f"the roots sum to -b/a = {fmt(sympy.Rational(-b, a))} ✓",
               claim(roots[0] + roots[1], sympy.Rational(-b, a)), "formula")
     for root in roots:
         _root_step(t, poly, root)
-    values = [fmt(r) for r in roots]
+    if method == "formula":  # p ∓ q, the same term order in both roots
+        values = pm_roots(sympy.Rational(-b, 2 * a), sympy.sqrt(d) / (2 * a))
+    else:
+        values = [fmt(r) for r in roots]
     answer = " or ".join(f"x = {v}" for v in values)
     equation = problem_eq if method == "common_factor" else f"{fmt(poly)} = 0"
     how = {"factoring": "by factoring", "formula": "with the quadratic formula",

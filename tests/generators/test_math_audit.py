@@ -195,11 +195,20 @@ def test_text_reads_right(name):
                 assert not pattern.search(text), (fault, text)
 
 
-def test_roots_in_ascending_order():
-    for name in ("quadratics",):
-        for p in _problems(name, 200):
-            values = [float(eval_root(v)) for v in p.data["expected"]]
+@pytest.mark.parametrize("name", ["quadratics", "eigenvalues", "logarithms"])
+def test_roots_ascending_in_one_shape(name):
+    """A set of roots reads `x = a or x = b`: ascending, every root written the same way
+    (3/2 - sqrt(3)/2 or 3/2 + sqrt(3)/2, never sqrt(3)/2 + 3/2), and a solved equation
+    names its unknown as linear equations do."""
+    for p in _problems(name, 200):
+        if p.prompt.startswith("Solve") or " or " in p.answer:
+            parts = p.answer.split(" or ")
+            assert all(re.fullmatch(r"[xλ] = \S.*", v) for v in parts), p.answer
+            values = [eval_root(v.split(" = ")[1]) for v in parts]
             assert values == sorted(values), p.answer
+            shapes = {re.sub(r"\d+", "N", v.split(" = ")[1].lstrip("-")).replace("+", "±")
+                      .replace("- ", "± ") for v in parts}
+            assert len(shapes) == 1, p.answer
 
 
 def eval_root(text: str) -> float:
