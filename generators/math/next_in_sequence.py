@@ -24,8 +24,8 @@ VERSION = "2"
 
 @dataclass(frozen=True)
 class Config:
-    max_start: int = 20
-    max_step: int = 5
+    max_start: int = 100  # counting to 100 is a preschool goal
+    max_step: int = 10  # counting on by 1s to 10s
     shown: int = 4  # how many terms the question shows
     slip_rate: float = 0.1  # chance that a step is first proposed with a slip
 
@@ -136,6 +136,17 @@ TASK = Task(
     description="next term of a counting-on or counting-back sequence",
 )
 
-# Distinct questions the default config can produce: exact (enumerated by the tests).
-PROBLEM_SPACE = 150
-SPACE_NOTE = ("fewer than 50,000 distinct questions, under 10x the ~5,000 records a curriculum stage asks of a task: expect repeats at that size")
+
+def problem_space(config: Config) -> int:
+    """Distinct questions of `config`: a start and a step, counting up or (when the terms
+    stay at or above 0) down."""
+    up = (config.max_start + 1) * config.max_step
+    down = sum(config.max_start - d * config.shown + 1 for d in range(1, config.max_step + 1)
+               if config.max_start >= d * config.shown)
+    return up + down
+
+
+# Distinct questions of the default config, exact (`problem_space`; a test recounts it).
+PROBLEM_SPACE = 1800
+SPACE_NOTE = ("1,800 questions by nature: counting on or back by 1..10 from 0..100; a "
+              "curriculum stage that asks for more records repeats them")

@@ -176,7 +176,8 @@ GOLDEN = {  # seed 0, index 0, default config: pinned so a change in generation 
                   "x*sin(x) + cos(x) + C"),
     "matrix_inverse": ("Find the inverse of the matrix A = [[5, 0], [-3, -1]].",
                        "[[1/5, 0], [-3/5, -1]]"),
-    "taylor": ("Find the Taylor polynomial of degree 3 of f(x) = cos(3*x) about x = 0.", "1 - 9*x^2/2"),
+    "taylor": ("Find the Taylor polynomial of degree 6 of f(x) = -sin(4*x) about x = 0.",
+               "-128*x^5/15 + 32*x^3/3 - 4*x"),
 }
 
 

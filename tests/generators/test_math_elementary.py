@@ -361,7 +361,7 @@ GOLDEN: dict[str, tuple[str, str]] = {
     'linear_systems': ('Solve the system: (1) -2x - 6y = 10, (2) -2x + 4y = -10.', 'x = 1, y = -2'),
     'long_division': ('Divide 7964 by 3 by long division; give the quotient and the remainder (like 43 R 1).', '2654 R 2'),
     'long_multiplication': ('Compute 667 × 64 by long multiplication.', '42688'),
-    'next_in_sequence': ('What number comes next? 9, 7, 5, 3, ?', '1'),
+    'next_in_sequence': ('What number comes next? 24, 21, 18, 15, ?', '12'),
     'one_digit_sums': ('What is 6 + 4?', '10'),
     'order_of_operations': ('Compute (12 - 11) × 1.', '1'),
     'powers': ('Compute 7^2.', '49'),
