@@ -12,15 +12,17 @@ import random
 from dataclasses import dataclass
 
 from generators.answers import parse_integer
+from generators.slips import wrong_value
 from reasoning.schema import Check
 from reasoning.steps import Slip, StepLog, check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "column_arithmetic"
-VERSION = "1"
+VERSION = "2"
 COLUMNS = ("ones", "tens", "hundreds", "thousands", "ten-thousands", "hundred-thousands",
            "millions", "ten-millions", "hundred-millions", "billions")  # fmt: skip
-SLIPS = ("dropped_carry", "wrong_borrow", "digit_fact")
+SLIPS = ("dropped_carry", "wrong_borrow", "off_by_one", "carry_column", "wrong_operation",
+         "transposed_digits")
 
 
 @dataclass(frozen=True)
@@ -104,15 +106,17 @@ def check_column(claim: Column, truth: Column) -> Check:
     return Check(checker="exact_arithmetic", ok=ok, detail=detail)
 
 
-def _slip(rng: random.Random, col: Column, prev: str | None, op: str) -> tuple[str, Column, str]:
-    """A typical wrong version of `col` with the critic's words."""
+def _slip(rng: random.Random, col: Column, prev: str | None, op: str,
+          carried_in: bool) -> tuple[str, Column, str]:
+    """A typical wrong version of `col` with the critic's words. `carried_in`: the previous
+    column carried 1 into this one (only then can a carry be dropped)."""
     kinds = ["digit_fact"]
-    carried = op == "+" and prev is not None and len(col.terms) > 1 and col.terms[-1] == ("+", 1)
+    carried = op == "+" and carried_in and len(col.terms) > 1
     if carried:
         kinds.append("dropped_carry")
     lent = len(col.terms) >= 3 and col.terms[1] == ("-", 1)  # not the subtrahend digit 1
     borrowed = ("+", 10) in col.terms
-    if op == "-" and (lent or borrowed):
+    if op == "-" and (lent or borrowed) and col.terms[0][1] - lent >= 0:  # 0 lent on: no slip
         kinds.append("wrong_borrow")
     kind = rng.choice(kinds)
     if kind == "dropped_carry":
@@ -131,8 +135,11 @@ def _slip(rng: random.Random, col: Column, prev: str | None, op: str) -> tuple[s
             wrong = Column(col.name, (("+", col.terms[0][1]), ("-", bottom)), v, v, False)
             critic = f"1 was lent to the {prev}: {col.expr()} = {col.value} ✗"
     else:
-        v = col.value + (rng.choice((-1, 1)) if col.value > 0 else 1)
-        wrong = Column(col.name, col.terms, v, v % 10 if op == "+" else v, col.carry)
+        digits = [d for _, d in col.terms if d != 10]
+        operation = (digits[0], op, digits[1]) if len(digits) == 2 else None
+        kind, v = wrong_value(rng, col.value, operation=operation, upper=19 if op == "+" else 9)
+        wrong = Column(col.name, col.terms, v, v % 10 if op == "+" else v,
+                       v >= 10 if op == "+" else col.carry)
         critic = f"{col.expr()} = {col.value}, not {v} ✗"
     return kind, wrong, critic
 
@@ -145,18 +152,18 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         a, b = b, a
     result = a + b if op == "+" else a - b
     log = StepLog(rng, config.slip_rate)
-    prev = None
+    prev, carried_in = None, False
     for col in _true_columns(a, b, op):
 
-        def slip(col=col, prev=prev) -> Slip:
-            kind, wrong, critic = _slip(rng, col, prev, op)
+        def slip(col=col, prev=prev, carried_in=carried_in) -> Slip:
+            kind, wrong, critic = _slip(rng, col, prev, op, carried_in)
             check = check_column(wrong, col)
             assert not check.ok, "a slip must be wrong"
             return kind, wrong.text(op), critic, check
 
         log.add(col.text(op), f"{col.expr()} = {col.value} ✓", check_column(col, col),
                 location=f"{col.name} column", slip=slip)
-        prev = col.name
+        prev, carried_in = col.name, col.carry
     ok = (a + b if op == "+" else a - b) == result
     log.add(f"read the written digits: {result}", f"{a} {op} {b} = {result} ✓",
             Check(checker="exact_arithmetic", ok=ok, detail=f"{a} {op} {b} = {result}"))
@@ -177,3 +184,8 @@ def verify(problem: Problem, answer_text: str) -> Verdict:
 TASK = Task(name=NAME, domain="math", levels=("primary",), version=VERSION, config_cls=Config,
             generate=generate, verify=verify,
             description="column addition/subtraction, 2-4 digits, carries and borrows")
+
+# Distinct questions the default config can produce, a lower bound: the distinct questions
+# seen in 8,000 draws (seed 7).
+PROBLEM_SPACE = 8000
+SPACE_NOTE = ("fewer than 50,000 distinct questions, under 10x the ~5,000 records a curriculum stage asks of a task: expect repeats at that size")

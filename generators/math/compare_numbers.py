@@ -17,7 +17,7 @@ from reasoning.steps import StepLog, check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "compare_numbers"
-VERSION = "1"
+VERSION = "2"
 PLACES = ("ones", "tens", "hundreds", "thousands", "ten-thousands", "hundred-thousands")
 
 
@@ -51,7 +51,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     final = _sym(a, b)
     if len(sa) != len(sb):
         decide = ("digits", len(sa), len(sb))
-        proposal = f"{a} has {len(sa)} digit(s), {b} has {len(sb)}: {len(sa)} {final} {len(sb)}, so {a} {final} {b}"
+        proposal = f"{a} has {len(sa)} digit{'s' * (len(sa) != 1)}, {b} has {len(sb)}: {len(sa)} {final} {len(sb)}, so {a} {final} {b}"
     else:
         width = len(sa)
         for k in range(width):
@@ -116,3 +116,8 @@ TASK = Task(
     verify=verify,
     description="which of two numbers is greater or smaller, place by place",
 )
+
+# Distinct questions the default config can produce, a lower bound: the distinct questions
+# seen in 8,000 draws (seed 7).
+PROBLEM_SPACE = 6610
+SPACE_NOTE = ("fewer than 50,000 distinct questions, under 10x the ~5,000 records a curriculum stage asks of a task: expect repeats at that size")

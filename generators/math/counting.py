@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from math import comb
 
 from generators.answers import verify_number
 from reasoning.schema import Check
@@ -17,8 +18,14 @@ from reasoning.steps import Slip, StepLog, check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "counting"
-VERSION = "1"
-OBJECTS = ("apple", "pear", "star", "cat", "dog", "ball", "duck", "car", "fish", "bird")
+VERSION = "2"
+# object -> its plural (English plurals are not all "+s": fish, mice, foxes)
+PLURALS = {"apple": "apples", "pear": "pears", "star": "stars", "cat": "cats", "dog": "dogs",
+           "ball": "balls", "duck": "ducks", "car": "cars", "fish": "fish", "bird": "birds",
+           "egg": "eggs", "owl": "owls", "bus": "buses", "fox": "foxes", "sheep": "sheep",
+           "mouse": "mice", "leaf": "leaves", "orange": "oranges", "kite": "kites",
+           "hat": "hats"}  # fmt: skip
+OBJECTS = tuple(PLURALS)
 SLIPS = ("double_count", "skipped_count")
 
 
@@ -42,10 +49,30 @@ def check_count(row: list[str], target: str, position: int, claimed: int) -> Che
     """Recount `target` in `row` up to `position` (1-based) and compare with the claim."""
     truth = row[:position].count(target)
     ok = row[position - 1] == target and truth == claimed
-    detail = f"{truth} {target}(s) up to position {position}" + (
+    detail = f"{many(truth, target)} up to position {position}" + (
         "" if ok else f"; claimed {claimed}"
     )
     return Check(checker="recount", ok=ok, detail=detail)
+
+
+def article(noun: str) -> str:
+    """`a cat`, `an apple`."""
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
+def many(count: int, noun: str) -> str:
+    """`1 cat`, `3 cats`, `2 fish`."""
+    return f"{count} {noun if count == 1 else PLURALS[noun]}"
+
+
+def problem_space(config: Config) -> int:
+    """How many distinct questions `config` can produce: an ordered (asked, other) pair of
+    objects and a row of n asked objects mixed with m others in any order; a row without
+    others does not show the other object."""
+    k = len(OBJECTS)
+    rows = sum(comb(n + m, n) for n in range(1, config.max_count + 1)
+               for m in range(1, config.max_distractors + 1))
+    return k * (k - 1) * rows + k * config.max_count
 
 
 def generate(rng: random.Random, level: str, config: Config) -> Problem:
@@ -63,27 +90,27 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
             kind = rng.choice(SLIPS) if count > 1 else "double_count"
             wrong_count = count + 1 if kind == "double_count" else count - 1
             why = (
-                "a {t} was counted twice"
+                "{t} was counted twice"
                 if kind == "double_count"
-                else "the count did not go up for this {t}"
-            ).format(t=target)
+                else "the count did not go up for {t}"
+            ).format(t=article(target))
             return (
                 kind,
-                f"position {pos} is a {target}: count {wrong_count}",
+                f"position {pos} is {article(target)}: count {wrong_count}",
                 f"{why}: the count is {count}, not {wrong_count} ✗",
                 check_count(row, target, pos, wrong_count),
             )
 
-        log.add(f"position {pos} is a {target}: count {count}", f"{count} {target}(s) so far ✓",
+        log.add(f"position {pos} is {article(target)}: count {count}", f"{many(count, target)} so far ✓",
                 check_count(row, target, pos, count), location=f"position {pos}", slip=slip)
     total = row.count(target)
     ok = total == count
     log.add(
-        f"no more {target}s: there are {count}",
-        f"{count} {target}(s) in all ✓",
-        Check(checker="recount", ok=ok, detail=f"{total} {target}(s) in the row"),
+        f"no more {PLURALS[target]}: there {'is' if count == 1 else 'are'} {count}",
+        f"{many(count, target)} in all ✓",
+        Check(checker="recount", ok=ok, detail=f"{many(total, target)} in the row"),
     )
-    prompt = f"How many {target}s are there? " + " ".join(row)
+    prompt = f"How many {PLURALS[target]} are there? " + " ".join(row)
     return Problem(
         task=NAME,
         level=level,
@@ -109,3 +136,5 @@ TASK = Task(
     verify=verify,
     description="count one kind of object among others, one step per object",
 )
+# Distinct questions of the default config, exact (`problem_space`; a test recounts it).
+PROBLEM_SPACE = 4_696_620

@@ -20,14 +20,14 @@ from reasoning.steps import check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "counting_probability"
-VERSION = "1"
+VERSION = "2"
 KINDS = ("arrangements", "committees", "draws")
 
 
 @dataclass(frozen=True)
 class Config:
     kinds: tuple[str, ...] = KINDS
-    max_n: int = 12
+    max_n: int = 20
     slip_rate: float = 0.1
 
     def __post_init__(self) -> None:
@@ -38,11 +38,29 @@ class Config:
         check_slip_rate(self.slip_rate)
 
 
+def _one_of_each(t: Trace, red: int, blue: int) -> Fraction:
+    """P(one red and one blue) in two draws without replacement: both orders count."""
+    total = red + blue
+    rb = Fraction(red, total) * Fraction(blue, total - 1)
+    br = Fraction(blue, total) * Fraction(red, total - 1)
+    value = rb + br
+    t.add(f"P(red, then blue) = {red}/{total}·{blue}/{total - 1} = {rb}", "first red, then blue ✓",
+          exact_claim(f"Rational({red}, {total})*Rational({blue}, {total - 1})", rb, rb), "red first")
+    t.add(f"P(blue, then red) = {blue}/{total}·{red}/{total - 1} = {br}", "first blue, then red ✓",
+          exact_claim(f"Rational({blue}, {total})*Rational({red}, {total - 1})", br, br), "blue first")
+    t.add(f"P(different colours) = {rb} + {br} = {value}", f"{rb} + {br} = {value} ✓",
+          exact_claim(f"2*Rational({red * blue}, {total * (total - 1)})", value, value), "add the orders",
+          slip=lambda: ("wrong_rule", f"P(different colours) = {rb}",
+                        f"blue first, then red also gives different colours: {rb} + {br} = {value} ✗",
+                        exact_claim(f"2*Rational({red * blue}, {total * (total - 1)})", rb, value)))
+    return value
+
+
 def generate(rng: random.Random, level: str, config: Config) -> Problem:
     kind = rng.choice(config.kinds)
     t = Trace(rng, config.slip_rate)
     n = rng.randint(5, config.max_n)
-    k = rng.randint(2, min(4, n - 1))
+    k = rng.randint(2, min(5, n - 1))
     if kind == "arrangements":
         value = Fraction(perm(n, k))
         factors = "·".join(str(n - i) for i in range(k))
@@ -64,8 +82,13 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
                             exact_claim(f"binomial({n}, {k})", perm(n, k), comb(n, k))))
         prompt = f"How many committees of {k} can be chosen from {n} people?"
     else:
-        red, blue = rng.randint(2, 9), rng.randint(2, 9)
+        red, blue = rng.randint(2, 12), rng.randint(2, 12)
         total = red + blue
+    if kind == "draws" and rng.random() < 0.4:
+        value = _one_of_each(t, red, blue)
+        prompt = (f"A bag holds {red} red and {blue} blue balls. Two are drawn without replacement. "
+                  "What is the probability that they have different colours?")
+    elif kind == "draws":
         first = Fraction(red, total)
         second = Fraction(red - 1, total - 1)
         value = first * second
@@ -96,3 +119,18 @@ def verify(problem: Problem, answer_text: str) -> Verdict:
 TASK = Task(name=NAME, domain="math", levels=("high",), version=VERSION, config_cls=Config,
             generate=generate, verify=verify,
             description="permutations, combinations and drawing without replacement, exact")
+
+
+def problem_space(config: Config) -> int:
+    """Distinct questions of `config`: (n, k) for races and committees, (red, blue) for the
+    two kinds of draw."""
+    pairs = sum(min(5, n - 1) - 1 for n in range(5, config.max_n + 1))
+    per_kind = {"arrangements": pairs, "committees": pairs, "draws": 2 * 11 * 11}
+    return sum(per_kind[k] for k in config.kinds)
+
+
+# Distinct questions of the default config, exact (`problem_space`; a test recounts it).
+PROBLEM_SPACE = 368
+SPACE_NOTE = ("368 questions: races and committees of n = 5..20, k = 2..5, and two-ball "
+              "draws from bags of 2..12 red and blue; a curriculum stage that asks for more "
+              "records repeats them")

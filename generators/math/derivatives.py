@@ -20,7 +20,7 @@ from reasoning.steps import check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "derivatives"
-VERSION = "1"
+VERSION = "2"
 RULES = ("product", "quotient", "chain")
 X = sympy.Symbol("x")
 
@@ -69,6 +69,33 @@ def _part_slip(u: sympy.Expr, du: sympy.Expr, kind: str, label: str):
     else:
         return None
     return lambda: (name, f"{label}' = {fmt(wrong)}", why, claim_derivative(u, wrong, X))
+
+
+def _rate(part: sympy.Expr) -> sympy.Expr | None:
+    """k for a part exp(k·x), else None."""
+    return part.args[0].coeff(X) if isinstance(part, sympy.exp) else None
+
+
+def tidy(rule: str, u: sympy.Expr, du: sympy.Expr, v: sympy.Expr, dv: sympy.Expr) -> sympy.Expr | None:
+    """The rule's result in simplified form, built from the parts (cheap: no `simplify`):
+    an exponential factor pulled out once and never left to cancel against a quotient's
+    denominator, and sin² + cos² = 1 in a quotient of sin and cos of one argument. None when
+    the plain rule result is already as simple."""
+    ku, kv = _rate(u), _rate(v)
+    if rule == "product":
+        if kv is not None:
+            return sympy.expand(du + kv * u) * v
+        if ku is not None:
+            return sympy.expand(dv + ku * v) * u
+        return None
+    if kv is not None:  # u/exp(kx) = u·exp(-kx)
+        return sympy.expand(du - kv * u) * sympy.exp(-kv * X)
+    if ku is not None:
+        return sympy.expand(ku * v - dv) * u / v**2
+    if {type(u), type(v)} == {sympy.sin, sympy.cos} and u.args == v.args:
+        k = u.args[0].coeff(X)
+        return k / v**2 if isinstance(u, sympy.sin) else -k / v**2
+    return None
 
 
 def generate(rng: random.Random, level: str, config: Config) -> Problem:
@@ -121,6 +148,13 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         t.add(f"{text} = {fmt(df)}", f"{text.split(': ')[1]} ✓", claim_derivative(f, df, X),
               f"{rule} rule", slip=lambda: (name, f"{bad_text} = {fmt(bad)}", why,
                                              claim_derivative(f, bad, X)))
+        simple = tidy(rule, u, du, v, dv)
+        if simple is not None and fmt(simple) != fmt(df):
+            how = ("sin² + cos² = 1" if not simple.has(sympy.exp)
+                   else "the exponential factor taken out once")
+            t.add(f"simplify: f' = {fmt(simple)}", f"{how}; same function ✓",
+                  claim(simple, df), "simplify")
+            df = simple
     answer = fmt(df)
     return Problem(task=NAME, level=level, prompt=f"Differentiate f(x) = {fmt(f)} with respect to x.",
                    steps=t.steps, answer=answer, error=t.error,
@@ -134,3 +168,8 @@ def verify(problem: Problem, answer_text: str) -> Verdict:
 TASK = Task(name=NAME, domain="math", levels=("university",), version=VERSION, config_cls=Config,
             generate=generate, verify=verify,
             description="derivatives by the product, quotient and chain rules, checked by sympy")
+
+# Distinct questions the default config can produce, a lower bound: the distinct questions
+# seen in 8,000 draws (seed 7).
+PROBLEM_SPACE = 3600
+SPACE_NOTE = ("fewer than 50,000 distinct questions, under 10x the ~5,000 records a curriculum stage asks of a task: expect repeats at that size")

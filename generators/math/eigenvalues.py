@@ -18,12 +18,12 @@ import sympy
 
 from generators.answer_comparison import verdict_values
 from generators.math.determinants import matrix_text
-from generators.math.sympy_steps import Trace, claim, exact_claim, fmt
+from generators.math.sympy_steps import Trace, claim, exact_claim, fmt, pm_roots
 from reasoning.steps import check_slip_rate
 from reasoning.task import Dropped, Problem, Task, Verdict
 
 NAME = "eigenvalues"
-VERSION = "1"
+VERSION = "2"
 LAM = sympy.Symbol("lam")
 
 
@@ -94,7 +94,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
             t.add(f"λ = {fmt(r)} is a root of {fmt(poly).replace('lam', 'λ')}", "substituting gives 0 ✓",
                   claim(sympy.expand(poly.subs(LAM, r)), sympy.Integer(0), f"Subs({poly}, lam, {r})"),
                   f"root {fmt(r)}")
-        values = [fmt(r) for r in roots]
+        values = pm_roots(sympy.Rational(tr, 2), sympy.sqrt(disc) / 2)
     return Problem(task=NAME, level=level, prompt=f"Find the eigenvalues of the matrix {matrix_text(a)}.",
                    steps=t.steps, answer=" or ".join(f"λ = {v}" for v in values), error=t.error,
                    data={"expected": values})
@@ -107,3 +107,8 @@ def verify(problem: Problem, answer_text: str) -> Verdict:
 TASK = Task(name=NAME, domain="math", levels=("university",), version=VERSION, config_cls=Config,
             generate=generate, verify=verify,
             description="eigenvalues of 2×2 matrices via the characteristic polynomial")
+
+# Distinct questions the default config can produce, a lower bound: the distinct questions
+# seen in 8,000 draws (seed 7).
+PROBLEM_SPACE = 4453
+SPACE_NOTE = ("fewer than 50,000 distinct questions, under 10x the ~5,000 records a curriculum stage asks of a task: expect repeats at that size")

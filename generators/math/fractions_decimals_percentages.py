@@ -23,7 +23,7 @@ from reasoning.steps import StepLog, check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "fractions_decimals_percentages"
-VERSION = "1"
+VERSION = "2"
 KINDS = ("to_decimal", "to_fraction", "percent_of", "to_percent")
 TERMINATING = (2, 4, 5, 8, 10, 20, 25, 40, 50)  # denominators with a short decimal
 
@@ -97,14 +97,14 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
             shifted = v / 10 if v >= Fraction(1, 10) else v * 10
             emit(
                 f"{num * k}/{target} = {answer}",
-                f"{target} has {len(str(target)) - 1} zero(s) ✓",
+                f"{target} has {len(str(target)) - 1} zeros ✓",
                 v,
                 v,
                 (
                     "misplaced_point",
                     f"{num * k}/{target} = {decimal_text(shifted)}",
                     shifted,
-                    f"{target} has {len(str(target)) - 1} zero(s): {answer} ✗",
+                    f"{target} has {len(str(target)) - 1} zeros: {answer} ✗",
                 ),
             )
             prompt = f"Write {num}/{den} as a decimal."
@@ -121,14 +121,14 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         dec = decimal_text(v)
         emit(
             f"{dec} = {n}/{target}",
-            f"{places} decimal place(s): out of {target} ✓",
+            f"{places} decimal place{'s' * (places != 1)}: out of {target} ✓",
             Fraction(n, target),
             v,
             (
                 "wrong_place_value",
                 f"{dec} = {n}/{target * 10}",
                 Fraction(n, target * 10),
-                f"{places} decimal place(s) means out of {target} ✗",
+                f"{places} decimal place{'s' * (places != 1)} means out of {target} ✗",
             ),
         )
         g = math.gcd(n, target)
@@ -201,3 +201,8 @@ TASK = Task(
     verify=verify,
     description="convert fractions, decimals and percentages; percentages of amounts",
 )
+
+# Distinct questions the default config can produce, a lower bound: the distinct questions
+# seen in 8,000 draws (seed 7).
+PROBLEM_SPACE = 1692
+SPACE_NOTE = ("fewer than 50,000 distinct questions, under 10x the ~5,000 records a curriculum stage asks of a task: expect repeats at that size")

@@ -12,12 +12,13 @@ import random
 from dataclasses import dataclass
 
 from generators.answers import verify_number
+from generators.slips import wrong_value
 from reasoning.schema import Check, Step
 from reasoning.steps import StepLog, check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "gcd_lcm"
-VERSION = "1"
+VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -59,10 +60,12 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         q, r = divmod(x, y)
         text = f"{x} ÷ {y}: {q} × {y} + {r} = {x}, remainder {r}"
         if log.coin():
-            wr = r + 1 if r + 1 < y else r - 1
-            if wr >= 0 and wr != r:
+            # the product q × y misremembered, so the remainder x - q·y comes out wrong
+            kind, wp = wrong_value(rng, q * y, operation=(q, "×", y))
+            wr = x - wp
+            if 0 <= wr != r:
                 wrong = f"{x} ÷ {y}: {q} × {y} + {wr} = {x}, remainder {wr}"
-                log.reject("digit_fact", wrong, f"{q} × {y} = {q * y}, {x} - {q * y} = {r} ✗", check_division(x, y, q, wr), original=text)
+                log.reject(kind, wrong, f"{q} × {y} = {q * y}, {x} - {q * y} = {r} ✗", check_division(x, y, q, wr), original=text)
         check = check_division(x, y, q, r)
         steps.append(
             Step(
@@ -126,3 +129,8 @@ TASK = Task(
     verify=verify,
     description="gcd by Euclid's algorithm and lcm = a × b ÷ gcd",
 )
+
+# Distinct questions the default config can produce, a lower bound: the distinct questions
+# seen in 8,000 draws (seed 7).
+PROBLEM_SPACE = 2999
+SPACE_NOTE = ("fewer than 50,000 distinct questions, under 10x the ~5,000 records a curriculum stage asks of a task: expect repeats at that size")

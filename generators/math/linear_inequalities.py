@@ -19,7 +19,7 @@ from reasoning.steps import check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "linear_inequalities"
-VERSION = "1"
+VERSION = "2"
 FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}
 SHOW = {"<": "<", ">": ">", "<=": "≤", ">=": "≥"}
 
@@ -77,6 +77,11 @@ def _text(p, q, rel, r, s) -> str:
     return f"{side(p, q)} {SHOW[rel]} {side(r, s)}"
 
 
+def _xs(c: int) -> str:
+    """The term c·x with coefficient 1 left out: x, 3x."""
+    return "x" if c == 1 else f"{c}x"
+
+
 def generate(rng: random.Random, level: str, config: Config) -> Problem:
     m = config.max_coefficient
     while True:
@@ -90,7 +95,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     k, rhs = Fraction(a - c), Fraction(d - b)
     moved = (k, Fraction(0), rel, Fraction(0), rhs)
     wrong_moved = (k, Fraction(0), rel, Fraction(0), Fraction(d + b))
-    ops = ([f"subtract {c}x" if c > 0 else f"add {-c}x"] if c else []) + (
+    ops = ([f"subtract {_xs(c)}" if c > 0 else f"add {_xs(-c)}"] if c else []) + (
         [f"subtract {b}" if b > 0 else f"add {-b}"] if b else [])
     t.add(f"move x terms left and constants right: {_text(*moved)}",
           f"{' and '.join(ops) or 'nothing to move'} on both sides ✓", _step_check(start, moved), "collect terms",
@@ -137,3 +142,8 @@ def verify(problem: Problem, answer_text: str) -> Verdict:
 TASK = Task(name=NAME, domain="math", levels=("high",), version=VERSION, config_cls=Config,
             generate=generate, verify=verify,
             description="linear inequalities solved to an interval, each step checked exactly")
+
+# Distinct questions the default config can produce, a lower bound: the distinct questions
+# seen in 8,000 draws (seed 7).
+PROBLEM_SPACE = 7980
+SPACE_NOTE = ("fewer than 50,000 distinct questions, under 10x the ~5,000 records a curriculum stage asks of a task: expect repeats at that size")

@@ -4,6 +4,8 @@ Elimination of y, one step each: scale both equations so the y terms match
 (``multiply (1) by -4: -8x - 12y = -4``), subtract (``-8 - 3 = -11, -4 - 18 = -22 →
 -11x = -22``), divide, substitute x back into (1) and divide again. Every new equation is
 checked exactly: its coefficients are recomputed and the true solution must satisfy it.
+A critic recomputes only its own step's arithmetic, so x and y first appear in the text
+where the steps that derive them stand.
 Slips: adding instead of subtracting the constants (``sign_error``) and a sign error when
 moving the x term in the substitution (``substitution_sign``).
 """
@@ -20,7 +22,7 @@ from reasoning.steps import StepLog, check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "linear_systems"
-VERSION = "1"
+VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def check_claim(claim: tuple[int, int, int], truth: tuple[int, int, int], x: int
     a, b, c = claim
     holds = a * x + b * y == c
     ok = holds and claim == truth
-    detail = f"(x, y) = ({x}, {y}) {'satisfies' if holds else 'does not satisfy'} {eq(*claim)}"
+    detail = f"the system's solution {'satisfies' if holds else 'does not satisfy'} {eq(*claim)}"
     return Check(
         checker="exact_integer",
         ok=ok,
@@ -82,24 +84,28 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     c1, c2 = a1 * x + b1 * y, a2 * x + b2 * y
     log = StepLog(rng, config.slip_rate)
 
-    def emit(text: str, claim: tuple, slip: tuple | None = None) -> None:
+    def emit(text: str, claim: tuple, critic: str, slip: tuple | None = None) -> None:
         wrong = None if slip is None else (slip[0], slip[1], slip[3], check_claim(slip[2], claim, x, y))
-        log.add(text, f"({x}, {y}) satisfies {eq(*claim)} ✓", check_claim(claim, claim, x, y), slip=wrong)
+        log.add(text, critic, check_claim(claim, claim, x, y), slip=wrong)
+
+    def scaled(k: int, a: int, b: int, c: int) -> str:
+        return f"{pn(a)}·{pn(k)} = {a * k}, {pn(b)}·{pn(k)} = {b * k}, {pn(c)}·{pn(k)} = {c * k} ✓"
 
     # the scaled equations: (1) × b2 and (2) × b1 have the same y coefficient b1·b2
     sa1, sb, sc1 = a1 * b2, b1 * b2, c1 * b2
     sa2, sc2 = a2 * b1, c2 * b1
     if b1 != b2:
         if b2 != 1:
-            emit(f"multiply (1) by {b2}: {eq(sa1, sb, sc1)}", (sa1, sb, sc1))
+            emit(f"multiply (1) by {b2}: {eq(sa1, sb, sc1)}", (sa1, sb, sc1), scaled(b2, a1, b1, c1))
         if b1 != 1:
-            emit(f"multiply (2) by {b1}: {eq(sa2, sb, sc2)}", (sa2, sb, sc2))
+            emit(f"multiply (2) by {b1}: {eq(sa2, sb, sc2)}", (sa2, sb, sc2), scaled(b1, a2, b2, c2))
     dx, ex = sa1 - sa2, sc1 - sc2
     text = f"subtract to remove y: {sa1} - {pn(sa2)} = {dx}, {sc1} - {pn(sc2)} = {ex} → {eq(dx, 0, ex)}"
     wrong = f"subtract to remove y: {sa1} - {pn(sa2)} = {dx}, {sc1} + {pn(sc2)} = {sc1 + sc2} → {eq(dx, 0, sc1 + sc2)}"
     emit(
         text,
         (dx, 0, ex),
+        f"{sa1} - {pn(sa2)} = {dx}, the y terms cancel, {sc1} - {pn(sc2)} = {ex} ✓",
         (
             "sign_error",
             wrong,
@@ -110,13 +116,14 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         else None,
     )
     if dx != 1:
-        emit(f"divide by {dx}: x = {ex} ÷ {pn(dx)} = {x}", (1, 0, x))
+        emit(f"divide by {dx}: x = {ex} ÷ {pn(dx)} = {x}", (1, 0, x), f"{ex} ÷ {pn(dx)} = {x} ✓")
     rest = c1 - a1 * x
     text = f"put x = {x} into (1): {term(b1, 'y')} = {c1} - {pn(a1 * x)} = {rest}"
     wrong = f"put x = {x} into (1): {term(b1, 'y')} = {c1} + {pn(a1 * x)} = {c1 + a1 * x}"
     emit(
         text,
         (0, b1, rest),
+        f"{pn(a1)}·{pn(x)} = {a1 * x}, {c1} - {pn(a1 * x)} = {rest} ✓",
         (
             "substitution_sign",
             wrong,
@@ -127,7 +134,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         else None,
     )
     if b1 != 1:
-        emit(f"divide by {b1}: y = {rest} ÷ {pn(b1)} = {y}", (0, 1, y))
+        emit(f"divide by {b1}: y = {rest} ÷ {pn(b1)} = {y}", (0, 1, y), f"{rest} ÷ {pn(b1)} = {y} ✓")
     return Problem(
         task=NAME,
         level=level,
@@ -160,3 +167,8 @@ TASK = Task(
     verify=verify,
     description="two linear equations in x and y, by elimination and substitution",
 )
+
+# Distinct questions the default config can produce, a lower bound: the distinct questions
+# seen in 8,000 draws (seed 7).
+PROBLEM_SPACE = 7997
+SPACE_NOTE = ("fewer than 50,000 distinct questions, under 10x the ~5,000 records a curriculum stage asks of a task: expect repeats at that size")

@@ -22,7 +22,7 @@ from reasoning.steps import check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "matrix_inverse"
-VERSION = "1"
+VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
           slip=lambda: ("sign_error", f"adj A = {matrix_text(bad)}", why,
                         _mat_claim(f"{a_text}.adjugate()", bad, adj)))
     inv = [[Fraction(v, d) for v in row] for row in adj]
-    t.add(f"A^-1 = adj A / {d} = {matrix_text(inv)}", f"each entry divided by {d} ✓",
+    t.add(f"A^-1 = adj A / {d if d > 0 else f'({d})'} = {matrix_text(inv)}", f"each entry divided by {d} ✓",
           _mat_claim(f"{a_text}.inv()", inv, inv), "scale")
     ident = [[sum(m[i][k] * inv[k][j] for k in range(n)) for j in range(n)] for i in range(n)]
     eye = [[Fraction(int(i == j)) for j in range(n)] for i in range(n)]
@@ -110,3 +110,8 @@ def verify(problem: Problem, answer_text: str) -> Verdict:
 TASK = Task(name=NAME, domain="math", levels=("university",), version=VERSION, config_cls=Config,
             generate=generate, verify=verify,
             description="2×2 and 3×3 matrix inverses by the adjugate, exact")
+
+# Distinct questions the default config can produce, a lower bound: the distinct questions
+# seen in 8,000 draws (seed 7).
+PROBLEM_SPACE = 7466
+SPACE_NOTE = ("fewer than 50,000 distinct questions, under 10x the ~5,000 records a curriculum stage asks of a task: expect repeats at that size")

@@ -13,18 +13,19 @@ import random
 from dataclasses import dataclass
 
 from generators.answers import verify_number
+from generators.slips import wrong_value
 from reasoning.schema import Check
 from reasoning.steps import StepLog, check_slip_rate, checked_step
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "next_in_sequence"
-VERSION = "1"
+VERSION = "2"
 
 
 @dataclass(frozen=True)
 class Config:
-    max_start: int = 20
-    max_step: int = 5
+    max_start: int = 100  # counting to 100 is a preschool goal
+    max_step: int = 10  # counting on by 1s to 10s
     shown: int = 4  # how many terms the question shows
     slip_rate: float = 0.1  # chance that a step is first proposed with a slip
 
@@ -67,9 +68,9 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         hi, lo = max(prev, cur), min(prev, cur)
         text = f"from {prev} to {cur}: {hi} - {lo} = {d}, {word} {d}"
         if log.coin():
-            w = d + rng.choice((-1, 1)) if d > 1 else d + 1
+            kind, w = wrong_value(rng, d, operation=(hi, "-", lo))
             wrong = f"from {prev} to {cur}: {hi} - {lo} = {w}, {word} {w}"
-            log.reject("digit_fact", wrong, f"{hi} - {lo} = {d}, not {w} ✗", check_sub(hi, lo, w, d),
+            log.reject(kind, wrong, f"{hi} - {lo} = {d}, not {w} ✗", check_sub(hi, lo, w, d),
                        original=text, location=f"{prev} → {cur}")
         steps.append(checked_step(text, f"{hi} - {lo} = {d} ✓", check_sub(hi, lo, d, d)))
     last = shown[-1]
@@ -134,3 +135,18 @@ TASK = Task(
     verify=verify,
     description="next term of a counting-on or counting-back sequence",
 )
+
+
+def problem_space(config: Config) -> int:
+    """Distinct questions of `config`: a start and a step, counting up or (when the terms
+    stay at or above 0) down."""
+    up = (config.max_start + 1) * config.max_step
+    down = sum(config.max_start - d * config.shown + 1 for d in range(1, config.max_step + 1)
+               if config.max_start >= d * config.shown)
+    return up + down
+
+
+# Distinct questions of the default config, exact (`problem_space`; a test recounts it).
+PROBLEM_SPACE = 1800
+SPACE_NOTE = ("1,800 questions by nature: counting on or back by 1..10 from 0..100; a "
+              "curriculum stage that asks for more records repeats them")

@@ -12,12 +12,13 @@ import random
 from dataclasses import dataclass
 
 from generators.answers import verify_number
+from generators.slips import wrong_value
 from reasoning.schema import Check
 from reasoning.steps import Slip, StepLog, check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "one_digit_sums"
-VERSION = "1"
+VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,8 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         value = x + y if op == "+" else x - y
 
         def slip(x=x, op=op, y=y, note=note, value=value) -> Slip:
-            w = value + (rng.choice((-1, 1)) if value > 0 else 1)
-            return ("digit_fact", f"{note}: {x} {op} {y} = {w}",
+            kind, w = wrong_value(rng, value, operation=(x, op, y), upper=18)
+            return (kind, f"{note}: {x} {op} {y} = {w}",
                     f"{x} {op} {y} = {value}, not {w} ✗", check_op(x, op, y, w))
 
         log.add(f"{note}: {x} {op} {y} = {value}", f"{x} {op} {y} = {value} ✓",
@@ -94,3 +95,8 @@ TASK = Task(
     verify=verify,
     description="sums of two one-digit numbers by counting on or making a ten",
 )
+
+# Distinct questions the default config can produce: exact (enumerated by the tests).
+PROBLEM_SPACE = 100
+SPACE_NOTE = ("100 questions by nature: every pair of one-digit addends 0..9; a curriculum "
+              "stage that asks for more records repeats them")

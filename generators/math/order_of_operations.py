@@ -13,12 +13,13 @@ import random
 from dataclasses import dataclass
 
 from generators.answers import verify_number
+from generators.slips import wrong_value
 from reasoning.schema import Check
 from reasoning.steps import Slip, StepLog, check_slip_rate
 from reasoning.task import Dropped, Problem, Task, Verdict
 
 NAME = "order_of_operations"
-VERSION = "1"
+VERSION = "2"
 OPS = ("+", "-", "×", "÷")
 MAX_VALUE = 1000  # keeps every intermediate result within primary-school sizes
 
@@ -149,10 +150,11 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
                     f"{op} comes before {wop}: do {x} {op} {y} first ✗",
                     check_rewrite(before, li, wrong_after, after),
                 )
-            w = value + (rng.choice((-1, 1)) if value else 1)
+            kind, w = wrong_value(rng, value, operation=(x, op, y) if op in "+-×" else None,
+                                  allow_negative=value < 0)
             wrong_after = replace_value(before, i, w)
             return (
-                "digit_fact",
+                kind,
                 f"{rule}: {x} {op} {y} = {w} → {show(wrong_after)}",
                 f"{x} {op} {y} = {value}, not {w} ✗",
                 check_rewrite(before, i, wrong_after, after),
@@ -187,3 +189,8 @@ TASK = Task(
     verify=verify,
     description="evaluate + - × ÷ with brackets one operation at a time",
 )
+
+# Distinct questions the default config can produce, a lower bound: the distinct questions
+# seen in 8,000 draws (seed 7).
+PROBLEM_SPACE = 7695
+SPACE_NOTE = ("fewer than 50,000 distinct questions, under 10x the ~5,000 records a curriculum stage asks of a task: expect repeats at that size")

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from generators.answers import fraction_text, verify_number
+from generators.slips import wrong_value
 from reasoning.schema import Check, Step
 from reasoning.steps import StepLog, check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "powers"
-VERSION = "1"
+VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -106,9 +107,9 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
                 wrong = f"{power_text(base, k)} = {value} × {pn(base)} = {-new}"
                 log.reject("sign_error", wrong, f"the sign is wrong: {value} × {pn(base)} = {new} ✗", check_product(value, base, -new), original=text)
             else:
-                wv = new + rng.choice((-1, 1)) * rng.choice((1, abs(base)))
+                kind, wv = wrong_value(rng, new, operation=(value, "×", base))
                 wrong = f"{power_text(base, k)} = {value} × {pn(base)} = {wv}"
-                log.reject("digit_fact", wrong, f"{value} × {base} = {new}, not {wv} ✗", check_product(value, base, wv), original=text)
+                log.reject(kind, wrong, f"{value} × {base} = {new}, not {wv} ✗", check_product(value, base, wv), original=text)
         check = check_product(value, base, new)
         steps.append(
             Step(
@@ -159,3 +160,7 @@ TASK = Task(
     verify=verify,
     description="integer powers by repeated multiplication, exponent 0 and negative exponents",
 )
+
+# Distinct questions the default config can produce: exact (enumerated by the tests).
+PROBLEM_SPACE = 242
+SPACE_NOTE = ("fewer than 50,000 distinct questions, under 10x the ~5,000 records a curriculum stage asks of a task: expect repeats at that size")

@@ -15,13 +15,13 @@ from fractions import Fraction
 import sympy
 
 from generators.answer_comparison import verdict_values
-from generators.math.sympy_steps import Trace, claim, exact_claim, fmt
+from generators.math.sympy_steps import Trace, claim, exact_claim, fmt, pm_roots
 from reasoning.schema import Check
 from reasoning.steps import check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "quadratics"
-VERSION = "1"
+VERSION = "2"
 METHODS = ("factoring", "formula", "common_factor")
 X = sympy.Symbol("x")
 
@@ -38,6 +38,11 @@ class Config:
         if not 2 <= self.max_root <= 50:
             raise ValueError("max_root must lie in 2..50 (e.g. 9)")
         check_slip_rate(self.slip_rate)
+
+
+def pn(v: int) -> str:
+    """A number after an operator or under a power: negatives in brackets, (-7)^2."""
+    return f"({v})" if v < 0 else str(v)
 
 
 def _root_step(t: Trace, poly: sympy.Expr, root: sympy.Expr) -> None:
@@ -63,7 +68,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
               slip=lambda: ("sign_error", f"factor: {fmt(poly)} = {fmt(wrong)}",
                             f"{fmt(wrong)} expands to {fmt(sympy.expand(wrong))}: the signs are wrong ✗",
                             claim(wrong, poly)))
-        t.add(f"a product is zero when a factor is: x - {r} = 0 or x - {s} = 0".replace("- -", "+ "),
+        t.add(f"a product is zero when a factor is: {fmt(X - r)} = 0 or {fmt(X - s)} = 0",
               "zero-product property ✓", claim(factored.subs(X, r) + factored.subs(X, s), sympy.Integer(0),
                                                f"Subs({factored}, x, {r}) + Subs({factored}, x, {s})"),
               "zero product")
@@ -89,18 +94,22 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
             c -= 1
             d = b * b - 4 * a * c
         poly = a * X**2 + b * X + c
-        t.add(f"a = {a}, b = {b}, c = {c}: D = b^2 - 4ac = {b * b} - {4 * a * c} = {d}",
-              f"{b}^2 - 4·{a}·{c} = {d} ✓", exact_claim(f"({b})**2 - 4*{a}*({c})", d, d), "discriminant",
-              slip=lambda: ("sign_error", f"D = b^2 + 4ac = {b * b + 4 * a * c}",
+        t.add(f"a = {a}, b = {b}, c = {c}: D = b^2 - 4ac = {b * b} - {pn(4 * a * c)} = {d}",
+              f"{pn(b)}^2 - 4·{a}·{pn(c)} = {d} ✓", exact_claim(f"({b})**2 - 4*{a}*({c})", d, d), "discriminant",
+              slip=lambda: ("sign_error", f"D = b^2 + 4ac = {b * b} + {pn(4 * a * c)} = {b * b + 4 * a * c}",
                             f"the discriminant is b^2 - 4ac = {d} ✗",
                             exact_claim(f"({b})**2 - 4*{a}*({c})", b * b + 4 * a * c, d)))
         roots = [(-b - sympy.sqrt(d)) / (2 * a), (-b + sympy.sqrt(d)) / (2 * a)]
-        t.add(f"x = (-b ± √D)/(2a) = ({-b} ± √{d})/{2 * a}: x = {fmt(roots[0])} or x = {fmt(roots[1])}",
+        shown = pm_roots(sympy.Rational(-b, 2 * a), sympy.sqrt(d) / (2 * a))
+        t.add(f"x = (-b ± √D)/(2a) = ({-b} ± √{d})/{2 * a}: x = {shown[0]} or x = {shown[1]}",
               f"the roots sum to -b/a = {fmt(sympy.Rational(-b, a))} ✓",
               claim(roots[0] + roots[1], sympy.Rational(-b, a)), "formula")
     for root in roots:
         _root_step(t, poly, root)
-    values = [fmt(r) for r in roots]
+    if method == "formula":  # p ∓ q, the same term order in both roots
+        values = pm_roots(sympy.Rational(-b, 2 * a), sympy.sqrt(d) / (2 * a))
+    else:
+        values = [fmt(r) for r in roots]
     answer = " or ".join(f"x = {v}" for v in values)
     equation = problem_eq if method == "common_factor" else f"{fmt(poly)} = 0"
     how = {"factoring": "by factoring", "formula": "with the quadratic formula",
@@ -122,3 +131,8 @@ def exact_roots(problem: Problem) -> list[Fraction]:
 TASK = Task(name=NAME, domain="math", levels=("high",), version=VERSION, config_cls=Config,
             generate=generate, verify=verify,
             description="quadratic equations by factoring and by the formula, roots checked by sympy")
+
+# Distinct questions the default config can produce, a lower bound: the distinct questions
+# seen in 8,000 draws (seed 7).
+PROBLEM_SPACE = 1183
+SPACE_NOTE = ("fewer than 50,000 distinct questions, under 10x the ~5,000 records a curriculum stage asks of a task: expect repeats at that size")

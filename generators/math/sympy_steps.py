@@ -112,3 +112,12 @@ class Trace(StepLog):
         if not check.ok:
             raise Dropped(f"a correct step failed its check: {check.detail[:80]}")
         super().add(proposal, critic, check, location=location, slip=slip)
+
+
+def pm_roots(centre: Any, half: Any) -> list[str]:
+    """The two roots centre ∓ half as text, ascending (half > 0) and both written the same
+    way: `3/2 - sqrt(3)/2`, `3/2 + sqrt(3)/2` (sympy would print the second
+    `sqrt(3)/2 + 3/2`); `-sqrt(2)`, `sqrt(2)` when the centre is 0."""
+    if centre == 0:
+        return [f"-{fmt(half)}", fmt(half)]
+    return [f"{fmt(centre)} - {fmt(half)}", f"{fmt(centre)} + {fmt(half)}"]

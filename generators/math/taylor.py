@@ -1,4 +1,5 @@
-"""Taylor (Maclaurin) polynomials (university) of exp, sin, cos, log(1 + kx) and 1/(1 - kx).
+"""Taylor (Maclaurin) polynomials (university) of exp, sin, cos, sinh, cosh, log(1 + kx) and
+1/(1 - kx), for k = ±1..±5.
 
 Steps give the derivatives at 0 from the function's known pattern, each checked against
 sympy's derivative; then the coefficients f^(j)(0)/j! and the polynomial, whose claim
@@ -21,15 +22,16 @@ from reasoning.steps import check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
 NAME = "taylor"
-VERSION = "1"
-FUNCS = ("exp", "sin", "cos", "log", "geometric")
+VERSION = "2"
+FUNCS = ("exp", "sin", "cos", "sinh", "cosh", "log", "geometric")
+RATES = (1, 2, 3, 4, 5, -1, -2, -3, -4, -5)  # k in f(k·x)
 X = sympy.Symbol("x")
 
 
 @dataclass(frozen=True)
 class Config:
     functions: tuple[str, ...] = FUNCS
-    max_order: int = 5
+    max_order: int = 6
     slip_rate: float = 0.1
 
     def __post_init__(self) -> None:
@@ -48,17 +50,27 @@ def _pattern(kind: str, k: int, j: int) -> int:
         return (0, 1, 0, -1)[j % 4] * k**j
     if kind == "cos":
         return (1, 0, -1, 0)[j % 4] * k**j
+    if kind == "sinh":
+        return (j % 2) * k**j
+    if kind == "cosh":
+        return (1 - j % 2) * k**j
     if kind == "log":
         return 0 if j == 0 else (-1) ** (j - 1) * math.factorial(j - 1) * k**j
     return math.factorial(j) * k**j  # 1/(1 - kx)
 
 
+def function(kind: str, k: int) -> sympy.Expr:
+    """f(x) of a kind and rate k."""
+    return {"exp": sympy.exp, "sin": sympy.sin, "cos": sympy.cos, "sinh": sympy.sinh,
+            "cosh": sympy.cosh, "log": lambda u: sympy.log(1 + u),
+            "geometric": lambda u: 1 / (1 - u)}[kind](k * X)  # fmt: skip
+
+
 def generate(rng: random.Random, level: str, config: Config) -> Problem:
     kind = rng.choice(config.functions)
-    k = rng.choice((1, 2, 3, -1, -2)) if kind != "geometric" else rng.choice((1, 2, 3, -1))
+    k = rng.choice(RATES)
     n = rng.randint(2, config.max_order)
-    f = {"exp": sympy.exp(k * X), "sin": sympy.sin(k * X), "cos": sympy.cos(k * X),
-         "log": sympy.log(1 + k * X), "geometric": 1 / (1 - k * X)}[kind]  # fmt: skip
+    f = function(kind, k)
     t = Trace(rng, config.slip_rate)
     values, current = [], f
     for j in range(n + 1):
@@ -103,4 +115,16 @@ def verify(problem: Problem, answer_text: str) -> Verdict:
 
 TASK = Task(name=NAME, domain="math", levels=("university",), version=VERSION, config_cls=Config,
             generate=generate, verify=verify,
-            description="Maclaurin polynomials of exp, sin, cos, log(1 + kx), 1/(1 - kx)")
+            description="Maclaurin polynomials of exp, sin, cos, sinh, cosh, log(1 + kx), 1/(1 - kx)")
+
+
+def problem_space(config: Config) -> int:
+    """Distinct questions of `config`: distinct f(kx) (cos(-kx) is cos(kx)) times degrees."""
+    functions = {str(function(kind, k)) for kind in config.functions for k in RATES}
+    return len(functions) * (config.max_order - 1)
+
+
+# Distinct questions of the default config, exact (`problem_space`; a test recounts it).
+PROBLEM_SPACE = 300
+SPACE_NOTE = ("300 questions by nature: seven standard functions f(kx), k = ±1..±5, degrees "
+              "2..6; a curriculum stage that asks for more records repeats them")

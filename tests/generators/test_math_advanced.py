@@ -171,13 +171,13 @@ def test_quadratics_any_order_and_forms():
 
 
 GOLDEN = {  # seed 0, index 0, default config: pinned so a change in generation is noticed
-    "quadratics": ("Solve 2*x^2 - x - 5 = 0 for x with the quadratic formula. Give every root.",
-                   "x = 1/4 - sqrt(41)/4 or x = 1/4 + sqrt(41)/4"),
-    "integrals": ("Find ∫ (x + 9)/(x^2 - 1) dx for x > 1 by partial fractions. "
-                  "Include the constant of integration C.", "5*log(x - 1) - 4*log(x + 1) + C"),
-    "matrix_inverse": ("Find the inverse of the matrix A = [[-2, 3], [-2, 0]].",
-                       "[[0, -1/2], [1/3, -1/3]]"),
-    "taylor": ("Find the Taylor polynomial of degree 3 of f(x) = cos(3*x) about x = 0.", "1 - 9*x^2/2"),
+    "quadratics": ("Solve 2*x^2 = -16*x for x by factoring. Give every root.", "x = -8 or x = 0"),
+    "integrals": ("Find ∫ x*cos(x) dx by parts. Include the constant of integration C.",
+                  "x*sin(x) + cos(x) + C"),
+    "matrix_inverse": ("Find the inverse of the matrix A = [[5, 0], [-3, -1]].",
+                       "[[1/5, 0], [-3/5, -1]]"),
+    "taylor": ("Find the Taylor polynomial of degree 6 of f(x) = -sin(4*x) about x = 0.",
+               "-128*x^5/15 + 32*x^3/3 - 4*x"),
 }
 
 
