@@ -74,7 +74,7 @@ def test_default_view_shows_first_five_plainly(capsys, data_file, records):
     code, out, err = run_main(capsys, data_file)
     assert code == 0 and err == ""
     assert shown_ids(out, records) == [r.id for r in records[:5]]
-    assert out.count("provenance: math.column_arithmetic v1") == 5
+    assert out.count(f"provenance: math.column_arithmetic v{TASK.version}") == 5
     assert "\x1b[" not in out  # captured stdout is not a terminal: no colour codes
     first = records[0]
     assert first.prompt in out and "answer" in out and first.answer in out
