@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from generators.code import TASKS
 from reasoning.generate import RunConfig, TaskSpec, generate_dataset
 from reasoning.levels import LEVELS
-from tracer.tasks import TASKS
 
 
 def _specs(mix: str) -> list[TaskSpec]:

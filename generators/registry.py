@@ -17,7 +17,7 @@ def domain_tasks(domain: str) -> dict[str, Task]:
     elif domain == "logic":
         from generators.logic import TASKS
     elif domain == "code":
-        from tracer.tasks import TASKS
+        from generators.code import TASKS
     else:
         raise ValueError(f"unknown domain {domain!r}; choose one of: {', '.join(DOMAINS)}")
     return TASKS

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dis
 from time import perf_counter
 
-from tracer.expressions import values_agree
+from tracer.expression_chains import values_agree
 from tracer.values import safe_repr
 
 FILENAME = "<traced>"  # the code object filename that marks the program's own frames

@@ -5,7 +5,7 @@ checked against the program: `assign` (the names assigned), `augassign` (`x += e
 as `x + e`), `return` (the value returned) or `test` (an `if`/`elif`/`while` condition,
 checked by whether the next line runs inside the body). Only single-statement lines whose
 expression uses the pure node types below get a plan (`LinePlans` says which);
-`tracer.expressions` evaluates and renders them.
+`tracer.expression_chains` evaluates and renders them.
 
 A plan is flat data, cheap to build and to free (a program's plans are built the first time
 it is traced, so their cost is part of tracing it): `nodes`, the expression tree as tuples
@@ -27,7 +27,7 @@ import re
 K_CONST, K_NAME, K_BINARY, K_UNARY, K_BOOLOP, K_COMPARE, K_IFEXP = range(7)
 K_TUPLE, K_LIST, K_SET, K_DICT, K_SUBSCRIPT, K_SLICE, K_CALL, K_ATTRCALL = range(7, 15)
 
-# Instructions of `LinePlan.code` (see tracer.expressions.evaluate_plan for their effect).
+# Instructions of `LinePlan.code` (see tracer.expression_chains.evaluate_plan for their effect).
 (I_NAME, I_CONST, I_BINARY, I_UNARY, I_COMPARE, I_BUILD, I_SLICE, I_SUBSCRIPT, I_CALL,
  I_METHOD, I_JUMP_IF_DECIDED, I_REDUCE_TOP, I_JUMP_IF_FALSE, I_JUMP) = range(14)
 

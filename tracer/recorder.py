@@ -30,7 +30,7 @@ import sys
 import threading
 from time import perf_counter
 
-from tracer.expressions import evaluate_plan
+from tracer.expression_chains import evaluate_plan
 from tracer.frames import (
     CLASS_MACHINERY,
     CO_COROUTINE,

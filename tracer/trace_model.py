@@ -44,7 +44,7 @@ class TraceStep:
         self.stdout_len = stdout_len
         self.value = value
         self._evals = evals
-        self._chain = chain  # a tracer.expressions.Chain, rendered on first read of evals
+        self._chain = chain  # a tracer.expression_chains.Chain, rendered on first read of evals
 
     @property
     def evals(self) -> list[str]:

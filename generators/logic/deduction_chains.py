@@ -18,7 +18,7 @@ import random
 from dataclasses import dataclass
 
 from generators.logic import formulas as F
-from generators.logic.answers import parse_truth_or_unknown
+from generators.logic.logic_answers import parse_truth_or_unknown
 from reasoning.schema import Check
 from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Dropped, Problem, Task, Verdict

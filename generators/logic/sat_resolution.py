@@ -14,7 +14,7 @@ import math
 import random
 from dataclasses import dataclass
 
-from generators.logic.answers import clean, parse_assignment
+from generators.logic.logic_answers import clean, parse_assignment
 from reasoning.schema import Check
 from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Dropped, Problem, Task, Verdict

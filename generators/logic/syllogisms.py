@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass
 from functools import lru_cache
 
-from generators.logic.answers import parse_validity
+from generators.logic.logic_answers import parse_validity
 from reasoning.schema import Check
 from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Problem, Task, Verdict

@@ -15,9 +15,9 @@ import sys
 
 import pytest
 
+from generators.code import TASKS, Config
 from reasoning.task import item_rng
 from tracer.interpreter import trace_call, trace_module
-from tracer.tasks import TASKS, Config
 
 PROGRAMS = {
     "recursion_200.py": (
@@ -162,8 +162,8 @@ def _write_one(code: str, args: str) -> str:
 
 
 def test_steps_read_as_a_person_would_describe_them():
+    from generators.code.trace_steps import write_steps
     from tracer.divergence import display_order
-    from tracer.tasks.steps import write_steps
 
     code = PROGRAMS["generator_send.py"] + PROGRAMS["stack_class.py"] + PROGRAMS["global_total.py"]
     trace = trace_module(code, max_steps=10_000).to_dict()
@@ -187,8 +187,8 @@ def test_steps_read_as_a_person_would_describe_them():
 
 
 def test_a_coroutine_pauses_and_resumes_and_a_raising_call_is_read_in_order():
+    from generators.code.trace_steps import write_steps
     from tracer.divergence import display_order
-    from tracer.tasks.steps import write_steps
 
     trace = trace_module(PROGRAMS["coroutine.py"]).to_dict()
     text = [s.proposal for s in write_steps(trace, 0, len(display_order(trace["steps"]))).steps]

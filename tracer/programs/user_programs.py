@@ -242,7 +242,7 @@ def check_output(user: UserProgram, trace: dict[str, Any]) -> None:
     """Raise Dropped(OUTPUT_MISMATCH) when the file's expected output is not what the run
     gave; the detail says both. Nothing to check when the file gives no output, or when a
     budget ended the run before its end (a task that asks only about its first steps)."""
-    from tracer.tasks.answers import compare_repr
+    from generators.code.value_answers import compare_repr
 
     if user.output is None or trace.get("status") not in ("ok", "exception"):
         return  # no output to check, or a run a budget ended: its result is unknown

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from tracer.expressions import ARROW, evaluate_plan
+from tracer.expression_chains import ARROW, evaluate_plan
 from tracer.line_plans import LinePlans
 
 BUILTINS = vars(builtins)

@@ -9,15 +9,15 @@ from fractions import Fraction
 import pytest
 
 from generators.logic import TASKS
-from generators.logic.answers import (
+from generators.logic.expressions import evaluate_expression, matches_terms, parse_expression
+from generators.logic.knights_knaves import ROLE_WORDS
+from generators.logic.logic_answers import (
     parse_assignment,
     parse_truth,
     parse_truth_list,
     parse_truth_or_unknown,
     parse_validity,
 )
-from generators.logic.expressions import evaluate_expression, matches_terms, parse_expression
-from generators.logic.knights_knaves import ROLE_WORDS
 from reasoning.task import Dropped, generate_problem
 
 

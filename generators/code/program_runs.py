@@ -47,7 +47,7 @@ SANDBOX_WORKERS = 2
 # Safety nets, not budgets (see the module docstring): generated programs and their mutants
 # end within the step limit and the value caps in tens of milliseconds, so these clocks only
 # fire on a run stuck in one C-level call, which drops the item. They stay 10x above need
-# even when scaled down 10x (tests/tracer/test_code_tasks.py checks that records match).
+# even when scaled down 10x (tests/generators/test_code_tasks.py checks that records match).
 TRACE_TIMEOUT_S = 5.0  # the tracer's own wall-clock limit per run
 HARD_TIMEOUT_S = 10.0  # the sandbox kills a worker that overruns this
 # Mutants hang far more often than programs, but their hangs are caught by the step budget

@@ -10,7 +10,7 @@ inputs are tried in turn. Mutants that hang (time or step limit) are labelled
 Hang detection is deterministic: the step budget, and value caps for runs whose numbers
 or strings grow without end (the trace ends as `overflow`). The wall clocks are only a
 safety net: a run they cut drops the whole item (`clock_timeout`), so the records emitted
-never depend on the machine's speed (see `tracer.tasks.common`).
+never depend on the machine's speed (see `generators.code.program_runs`).
 
 The steps trace the buggy program up to the first divergent step; that step's critic
 names the intended value, and a last step names the faulty line and its fix. Slips are
@@ -23,12 +23,7 @@ import random
 import re
 from typing import Any
 
-from reasoning.schema import InjectedError, Step
-from reasoning.task import Dropped, Problem, Task, Verdict
-from tracer.divergence import Divergence, display_order, first_divergence
-from tracer.mutate import Mutant, sample_mutants
-from tracer.programs import Program
-from tracer.tasks.common import (
+from generators.code.program_runs import (
     LEVELS_ALL,
     MUTANT_HARD_TIMEOUT_S,
     MUTANT_TRACE_TIMEOUT_S,
@@ -39,7 +34,12 @@ from tracer.tasks.common import (
     run_traces,
     trace_job,
 )
-from tracer.tasks.steps import MAX_WRITTEN, accepted, write_steps
+from generators.code.trace_steps import MAX_WRITTEN, accepted, write_steps
+from reasoning.schema import InjectedError, Step
+from reasoning.task import Dropped, Problem, Task, Verdict
+from tracer.divergence import Divergence, display_order, first_divergence
+from tracer.mutate import Mutant, sample_mutants
+from tracer.programs import Program
 
 NAME = "bug_finding"
 VERSION = "1"

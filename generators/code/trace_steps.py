@@ -24,9 +24,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from generators.code.value_answers import has_value, nearby, parse_value
 from reasoning.schema import Check, InjectedError, Step
 from tracer.divergence import display_order
-from tracer.tasks.answers import has_value, nearby, parse_value
 
 MAX_WRITTEN = 40
 GLOBAL = "global "  # the prefix of a global variable a function assigns (tracer.recorder)

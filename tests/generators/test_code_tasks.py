@@ -6,6 +6,9 @@ import json
 
 import pytest
 
+from generators.code import TASKS, Config
+from generators.code.bug_finding import parse_line_number
+from generators.code.value_answers import compare_repr, parse_value, perturb_repr, same_value
 from reasoning.levels import LEVELS
 from reasoning.render import parse, render
 from reasoning.task import Dropped, generate_record, item_rng
@@ -13,9 +16,6 @@ from tracer.divergence import first_divergence
 from tracer.interpreter import trace_call
 from tracer.mutate import OPERATORS
 from tracer.sandbox import ProcessSandbox
-from tracer.tasks import TASKS, Config
-from tracer.tasks.answers import compare_repr, parse_value, perturb_repr, same_value
-from tracer.tasks.bug_finding import parse_line_number
 
 SEED = 11
 PER_LEVEL = 10
@@ -367,7 +367,7 @@ def test_unobservable_mutants_are_counted_and_never_emitted(tmp_path, sandbox):
 
 
 def test_user_programs_that_hang_are_dropped_not_replaced(tmp_path, monkeypatch):
-    from tracer.tasks import common
+    from generators.code import program_runs as common
 
     hang = {"code": "def f(n):\n    while n > 0:\n        n = n + 1\n    return n", "input": "1", "id": "hang"}
     fine = {"code": "def f(n):\n    return n * 2", "input": "21", "id": "fine"}
@@ -415,7 +415,8 @@ def test_mutants_that_square_numbers_are_labelled_not_emitted(tmp_path):
 
 @pytest.mark.parametrize("scale", [0.1, 10.0])
 def test_records_do_not_depend_on_the_clock_limits(monkeypatch, scale):
-    from tracer.tasks import bug_finding, common
+    from generators.code import bug_finding
+    from generators.code import program_runs as common
 
     def records():
         made = {}
@@ -439,7 +440,7 @@ def test_records_do_not_depend_on_the_clock_limits(monkeypatch, scale):
 
 
 def test_a_run_cut_by_the_clock_drops_the_item_instead_of_choosing_another(monkeypatch):
-    from tracer.tasks import bug_finding
+    from generators.code import bug_finding
 
     # Clocks far too short for any run: nothing may be chosen by them, every item is dropped.
     monkeypatch.setattr(bug_finding, "MUTANT_TRACE_TIMEOUT_S", 1e-6)

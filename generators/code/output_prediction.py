@@ -4,7 +4,7 @@ The steps are the program's trace, one checked step per recorded event; the answ
 outcome, as CPython shows it: the return value's repr, or, when the run ends in an uncaught
 exception, the last line CPython prints for it (``ZeroDivisionError: division by zero``);
 followed by ``printed: '<stdout>'`` when the program printed (a module program's answer is
-what it prints). Steps follow `tracer.tasks.steps` (display order).
+what it prints). Steps follow `generators.code.trace_steps` (display order).
 
 Long runs: the program runs on past the step budget (`run_on`), so the answer is always the
 run's real result. A trace of at most MAX_WRITTEN display entries is written whole and ends
@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import random
 
+from generators.code.program_runs import LEVELS_ALL, Config, call_text, pick_program
+from generators.code.trace_steps import MAX_WRITTEN, accepted, write_steps
+from generators.code.value_answers import compare_repr
 from reasoning.task import Problem, Task, Verdict
 from tracer.divergence import display_order
-from tracer.tasks.answers import compare_repr
-from tracer.tasks.common import LEVELS_ALL, Config, call_text, pick_program
-from tracer.tasks.steps import MAX_WRITTEN, accepted, write_steps
 
 NAME = "output_prediction"
 VERSION = "1"

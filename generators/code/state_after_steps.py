@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import random
 
+from generators.code.program_runs import LEVELS_ALL, Config, call_text, pick_program
+from generators.code.trace_steps import MAX_WRITTEN, accepted, write_steps
+from generators.code.value_answers import compare_repr
 from reasoning.task import Dropped, Problem, Task, Verdict
 from tracer.divergence import display_order
-from tracer.tasks.answers import compare_repr
-from tracer.tasks.common import LEVELS_ALL, Config, call_text, pick_program
-from tracer.tasks.steps import MAX_WRITTEN, accepted, write_steps
 
 NAME = "state_after_steps"
 VERSION = "1"
