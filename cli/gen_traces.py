@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from collections.abc import Sequence
 
@@ -17,7 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cli.common import EXIT_BAD_INPUT, Parser, fail, run
-from generators.registry import domain_tasks, tasks_at
+from generators.mix import task_mix
+from generators.registry import tasks_at
 from reasoning.dataset import FORMATS
 from reasoning.generate import RunConfig, Summary, TaskSpec, generate_dataset
 from reasoning.levels import DOMAINS, LEVELS
@@ -25,8 +25,6 @@ from reasoning.levels import DOMAINS, LEVELS
 PROG = "gen-traces"
 # Flags that set a task config field of the same name, and the domains that have it.
 CODE_FLAGS = {"sandbox": "--sandbox", "max_steps": "--max-steps", "programs": "--programs"}
-BUG_TASK = "bug_finding"
-FIRST_PROGRAM_TASK = "output_prediction"  # every user program gets this record first
 PROGRAMS_LEVEL = "university"  # the label of --programs records when --level is not given
 USAGE = (f"{PROG} --domain DOMAIN --level LEVEL -o OUT [options]\n"
          f"       {PROG} --domain code --programs FILE_OR_DIR -o OUT [--level LEVEL] [options]\n"
@@ -95,18 +93,6 @@ def list_tasks() -> None:
             print(f"  {level:<11} {', '.join(names) if names else '-'}")
 
 
-def _config_overrides(args, task) -> dict:
-    fields = {f.name for f in dataclasses.fields(task.config_cls)}
-    overrides = {}
-    if args.slip_rate is not None:
-        overrides["slip_rate"] = args.slip_rate
-    for key in CODE_FLAGS:
-        value = getattr(args, key)
-        if value is not None and key in fields:
-            overrides[key] = value
-    return overrides
-
-
 def build_specs(args) -> list[TaskSpec]:
     """The tasks of the run with their configs and weights, from the flags."""
     domains = DOMAINS if args.domain == "all" else (args.domain,)
@@ -114,34 +100,13 @@ def build_specs(args) -> list[TaskSpec]:
         for key, flag in {**CODE_FLAGS, "bug_rate": "--bug-rate"}.items():
             if getattr(args, key) is not None:
                 raise ValueError(f"{flag} applies to --domain code (or all) only")
-    tasks = [t for d in domains for t in tasks_at(d, args.level)]
-    if args.tasks:
-        wanted = [w.strip() for w in args.tasks.split(",") if w.strip()]
-        known = {t.name for d in domains for t in domain_tasks(d).values()}
-        unknown = [w for w in wanted if w not in known]
-        if unknown:
-            raise ValueError(f"unknown task(s) {', '.join(unknown)}; see gen-traces --list")
-        tasks = [t for t in tasks if t.name in wanted]
-        missing = [w for w in wanted if w not in {t.name for t in tasks}]
-        if missing:
-            raise ValueError(f"task(s) {', '.join(missing)} have no level {args.level!r}")
-    if not tasks:
-        raise ValueError(f"no {args.domain} tasks at level {args.level!r}; see gen-traces --list")
-    if args.programs is not None:
-        # Every program gets its output-prediction record first; the other tasks follow.
-        tasks.sort(key=lambda t: t.name != FIRST_PROGRAM_TASK)
-    weights = {t.name: 1.0 for t in tasks}
-    if args.bug_rate is not None:
-        if not 0.0 <= args.bug_rate <= 1.0:
-            raise ValueError(f"--bug-rate must lie in [0, 1], got {args.bug_rate}")
-        code = [t for t in tasks if t.domain == "code"]
-        others = [t for t in code if t.name != BUG_TASK]
-        for t in code:
-            share = args.bug_rate if t.name == BUG_TASK else (1 - args.bug_rate) / max(1, len(others))
-            weights[t.name] = share * len(code)
-        tasks = [t for t in tasks if weights[t.name] > 0]
-    return [TaskSpec(t, t.default_config(**_config_overrides(args, t)), weights[t.name])
-            for t in tasks]  # fmt: skip
+    overrides = {key: getattr(args, key) for key in ("slip_rate", *CODE_FLAGS)
+                 if getattr(args, key) is not None}
+    wanted = [w.strip() for w in args.tasks.split(",")] if args.tasks else None
+    if args.bug_rate is not None and not 0.0 <= args.bug_rate <= 1.0:
+        raise ValueError(f"--bug-rate must lie in [0, 1], got {args.bug_rate}")
+    return task_mix(args.level, domains, wanted, overrides=overrides, bug_rate=args.bug_rate,
+                    programs_first=args.programs is not None)
 
 
 def _named_drops(summary: Summary) -> list[str]:
