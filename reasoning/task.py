@@ -48,6 +48,10 @@ class Problem:
     # Names of things that happened while generating (a mutant that never diverged, a
     # program that timed out and was replaced, ...); the pipeline counts them per task.
     events: tuple[str, ...] = ()
+    # What makes two problems the same problem, whatever their wording: the program for
+    # code (every task built on one program shares it), the canonical problem for math and
+    # logic. The textbook/exam split hashes it; empty means the prompt itself.
+    identity: str = ""
 
 
 class Dropped(Exception):
