@@ -6,7 +6,8 @@ the text, parses both sides with the restricted answer grammar (never `eval`), a
 it: exactly when both sides are numbers; as an identity in the problem's variables when
 they are not (``x^2 - x - 12 = (x + 3)(x - 4)``); and, when the problem's solutions are
 known, an equation that is no identity must hold at every solution (``-3x + 2 = 14`` for
-x = -4), which is what a correct rewriting of an equation keeps true.
+x = -4), which is what a correct rewriting of an equation keeps true, and ``x = 3`` must
+name one of the solutions.
 
 The result is one of three: `valid` (at least one claim, all true), `invalid` (a claim is
 false, and which), `unchecked` (nothing checkable was found). A process reward gives an
@@ -17,15 +18,15 @@ Every piece of text is parsed under the grammar's caps, so any input is bounded 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal
 
 from generators.answer_comparison import same_function
 from generators.answer_grammar import ParseError, parse_expression
 from generators.answer_trees import Node, exact_value, free_names
+from reasoning.task import Problem, StepJudgement, Task
 
-Status = Literal["valid", "invalid", "unchecked"]
 MAX_STEP_CHARS = 2000
 MAX_SIDE_CHARS = 160
 RELATIONS = ("<=", ">=", "!=", "=", "<", ">")
@@ -34,14 +35,6 @@ _NORMALISE = {"≠": "!=", "≤": "<=", "≥": ">=", "−": "-", "–": "-"}
 _RELATION = re.compile(r"<=|>=|!=|=|<|>")
 # A side of a relation starts after, and ends before, one of these (or the text's edge).
 _BREAK = " ,;:"
-
-
-@dataclass(frozen=True)
-class StepJudgement:
-    """How a step's claims fared: status and a reason for people."""
-
-    status: Status
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -98,6 +91,8 @@ def find_claims(text: str, variables: tuple[str, ...] = ()) -> list[tuple[Claim,
         left, right = _longest_suffix(before, variables), _longest_prefix(after, variables)
         if left is None or right is None:
             continue
+        if re.search(r"\bat\s*$", before[: len(before.rstrip()) - len(left[0])]):
+            continue  # "P(n) at 1 = 5": an evaluation written in words, not a relation
         found.append((Claim(left[0], op.group(), right[0]), left[1], right[1]))
     return found
 
@@ -107,7 +102,8 @@ def _holds(relation: str, a: Fraction, b: Fraction) -> bool:
 
 
 def _check(claim: Claim, left: Node, right: Node, variables: tuple[str, ...],
-           solutions: tuple[dict[str, Fraction], ...], identities: bool) -> bool | None:  # fmt: skip
+           solutions: tuple[dict[str, Fraction], ...], identities: bool,
+           disjunction: bool = False) -> bool | None:  # fmt: skip
     """True or False when the claim could be decided, None when it could not."""
     names = free_names(left) | free_names(right)
     if not names:
@@ -119,17 +115,25 @@ def _check(claim: Claim, left: Node, right: Node, variables: tuple[str, ...],
         return None
     if same_function(left, right, tuple(sorted(names))):
         return True
+    for var, value in ((left, right), (right, left)):
+        if var[0] == "v" and not free_names(value):
+            # `x = 3` names a root, or binds a name ("base n = 1"): no identity is meant
+            constant = exact_value(value, {})
+            if not solutions or constant is None:
+                return None
+            return any(env.get(var[1]) == constant for env in solutions)
     if identities:
         return False
     if not solutions:
         return None  # an equation, not an identity: only its solutions can judge it
+    holds = []
     for env in solutions:
         a, b = exact_value(left, env), exact_value(right, env)
         if a is None or b is None:
             return None
-        if a != b:
-            return False
-    return True
+        holds.append(a == b)
+    # "x + 2 = 0 or x - 1 = 0": each equation of a disjunction holds at some root
+    return any(holds) if disjunction else all(holds)
 
 
 def judge_claims(text: str, variables: tuple[str, ...] = ("x",),
@@ -145,10 +149,79 @@ def judge_claims(text: str, variables: tuple[str, ...] = ("x",),
     """
     decided = 0
     for claim, left, right in find_claims(text, variables):
-        verdict = _check(claim, left, right, variables, solutions, identities)
+        verdict = _check(claim, left, right, variables, solutions, identities,
+                         disjunction=" or " in text)
         if verdict is False:
             return StepJudgement("invalid", f"{claim} is false")
         decided += verdict is True
     if not decided:
         return StepJudgement("unchecked", "no claim that can be checked")
     return StepJudgement("valid", f"{decided} claim(s) check out")
+
+
+def _leaves(node: Node) -> list[Fraction]:
+    if node[0] == "n":
+        return [node[1]]
+    if node[0] in ("v", "c"):
+        return []
+    kids = node[1] if node[0] in ("+", "*") else node[2:] if node[0] == "f" else node[1:]
+    return [leaf for kid in kids for leaf in _leaves(kid)]
+
+
+def _signature(claim: Claim, left: Node, right: Node) -> tuple:
+    """A numeric claim up to the order of its operands: `8 + 6 = 14` is `6 + 8 = 14`."""
+    return (claim.relation, tuple(sorted(_leaves(left))), tuple(sorted(_leaves(right))))
+
+
+def judge_on_path(problem: Problem, proposal: str, variables: tuple[str, ...] = ("x",)) -> StepJudgement:
+    """`judge_claims`, and each numeric claim must be one the problem's own solution makes
+    (in any step): right arithmetic on the wrong numbers (the tens digits of another
+    column, the wrong divisor) is no step of this problem. For tasks whose solution is one
+    fixed procedure (columns, long division, order of operations, ...)."""
+    verdict = judge_claims(proposal, variables)
+    if verdict.status != "valid":
+        return verdict
+    path = {_signature(*found) for step in problem.steps if step.verdict == "accept"
+            for found in find_claims(step.proposal, variables)}
+    for claim, left, right in find_claims(proposal, variables):
+        if not (free_names(left) | free_names(right)) and _signature(claim, left, right) not in path:
+            return StepJudgement("invalid", f"{claim} is true but no step of this problem")
+    return verdict
+
+
+def math_step(problem: Problem, previous: Sequence[str], proposal: str) -> StepJudgement:
+    """The math domain's default: the step's relations in `x` (equations unchecked), each
+    numeric one on this problem's path (`judge_on_path`)."""
+    return judge_on_path(problem, proposal)
+
+
+def logic_step(problem: Problem, previous: Sequence[str], proposal: str) -> StepJudgement:
+    """The logic domain's default: a valuation or inference checked by truth tables, else
+    the step's arithmetic relations (in `n`, as identities: induction and sequences)."""
+    from generators.logic_claims import check_logic_step
+
+    verdict, why = check_logic_step(proposal)
+    if verdict is not None:
+        return StepJudgement("valid" if verdict else "invalid", why)
+    return judge_claims(proposal, ("n",), identities=True)
+
+
+def code_step(problem: Problem, previous: Sequence[str], proposal: str) -> StepJudgement:
+    """The code domain's default: the step's claims against the program's real trace."""
+    from generators.code.step_claims import check_code_step
+
+    return check_code_step(problem, previous, proposal)
+
+
+DEFAULTS = {"math": math_step, "logic": logic_step, "code": code_step}
+
+
+def check_step(task: Task, problem: Problem, previous: Sequence[str], proposal: str) -> StepJudgement:
+    """Judge one model-written step of `task`'s `problem`, given the proposals accepted
+    before it: the task's own checker, or its domain's default. Never raises: a checker
+    that fails leaves the step unchecked (a reward then neither pays nor charges it)."""
+    checker = task.check_step or DEFAULTS[task.domain]
+    try:
+        return checker(problem, previous, proposal)
+    except Exception as exc:
+        return StepJudgement("unchecked", f"the checker failed ({type(exc).__name__})")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,23 @@ class Verdict:
     def __post_init__(self) -> None:
         if not 0.0 <= self.score <= 1.0:
             raise ValueError(f"score must lie in [0, 1], got {self.score}")
+
+
+STEP_STATUSES = ("valid", "invalid", "unchecked")
+
+
+@dataclass(frozen=True)
+class StepJudgement:
+    """A step checker's judgement of one model-written step: `valid` (its claims check
+    out), `invalid` (one does not; the reason says which) or `unchecked` (nothing in it
+    could be checked)."""
+
+    status: str
+    reason: str
+
+    def __post_init__(self) -> None:
+        if self.status not in STEP_STATUSES:
+            raise ValueError(f"status must be one of {STEP_STATUSES}, got {self.status!r}")
 
 
 @dataclass(frozen=True)
@@ -80,6 +97,10 @@ class Task:
     # True for a task that walks a fixed list (a user's programs): its `generate` also takes
     # `index=`, the item's index, so that a run covers the list in order.
     indexed: bool = False
+    # The task's own step checker, `check_step(problem, previous, proposal) ->
+    # StepJudgement` (`previous`: the proposals accepted before); None: its domain's
+    # default (see generators.step_check.check_step).
+    check_step: Callable[[Problem, Sequence[str], str], StepJudgement] | None = None
 
     def default_config(self, **overrides: Any) -> Any:
         """The task's config with `overrides` applied; unknown keys raise a ValueError."""

@@ -14,13 +14,15 @@ round (``inverted_division``).
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from generators.answers import fraction_text, verify_number
+from generators.step_check import judge_claims
 from reasoning.schema import Check
 from reasoning.steps import StepLog
-from reasoning.task import Problem, Task, Verdict
+from reasoning.task import Problem, StepJudgement, Task, Verdict
 
 NAME = "linear_equations"
 VERSION = "2"
@@ -186,6 +188,12 @@ def verify(problem: Problem, answer_text: str) -> Verdict:
     return verify_number(answer_text, problem.data["expected"], (problem.data["variable"],))
 
 
+def check_step(problem: Problem, previous: Sequence[str], proposal: str) -> StepJudgement:
+    """A rewritten equation must keep the solution; arithmetic must be exact."""
+    var = problem.data["variable"]
+    root = {var: Fraction(problem.data["expected"])}
+    return judge_claims(proposal, (var,), solutions=(root,))
+
 TASK = Task(
     name=NAME,
     domain="math",
@@ -193,7 +201,7 @@ TASK = Task(
     version=VERSION,
     config_cls=Config,
     generate=generate,
-    verify=verify,
+    verify=verify, check_step=check_step,
     description="solve a·x + b = c·x + d: move the unknown, move the number, divide",
 )
 

@@ -13,13 +13,15 @@ moving the x term in the substitution (``substitution_sign``).
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from generators.answers import parse_assignments
+from generators.step_check import judge_claims
 from reasoning.schema import Check
 from reasoning.steps import StepLog, check_slip_rate
-from reasoning.task import Problem, Task, Verdict
+from reasoning.task import Problem, StepJudgement, Task, Verdict
 
 NAME = "linear_systems"
 VERSION = "2"
@@ -157,6 +159,11 @@ def verify(problem: Problem, answer_text: str) -> Verdict:
     return Verdict(0.0, f"wrong value for {' and '.join(wrong)}")
 
 
+def check_step(problem: Problem, previous: Sequence[str], proposal: str) -> StepJudgement:
+    """Every equation a step writes must hold at the system's solution."""
+    solution = {"x": Fraction(problem.data["x"]), "y": Fraction(problem.data["y"])}
+    return judge_claims(proposal, ("x", "y"), solutions=(solution,))
+
 TASK = Task(
     name=NAME,
     domain="math",
@@ -164,7 +171,7 @@ TASK = Task(
     version=VERSION,
     config_cls=Config,
     generate=generate,
-    verify=verify,
+    verify=verify, check_step=check_step,
     description="two linear equations in x and y, by elimination and substitution",
 )
 

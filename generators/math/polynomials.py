@@ -10,6 +10,7 @@ error in a factor.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -18,8 +19,9 @@ import sympy
 from generators.answer_comparison import to_sympy, verdict_expression
 from generators.answer_trees import Node
 from generators.math.sympy_steps import Trace, claim, fmt
+from generators.step_check import judge_claims
 from reasoning.steps import check_slip_rate
-from reasoning.task import Problem, Task, Verdict
+from reasoning.task import Problem, StepJudgement, Task, Verdict
 
 NAME = "polynomials"
 VERSION = "2"
@@ -195,8 +197,12 @@ def verify(problem: Problem, answer_text: str) -> Verdict:
                               "expanded")
 
 
+def check_step(problem: Problem, previous: Sequence[str], proposal: str) -> StepJudgement:
+    """Every equality between polynomials a step writes is meant for all x."""
+    return judge_claims(proposal, ("x",), identities=True)
+
 TASK = Task(name=NAME, domain="math", levels=("high",), version=VERSION, config_cls=Config,
-            generate=generate, verify=verify,
+            generate=generate, verify=verify, check_step=check_step,
             description="expanding products and factoring polynomials, checked by sympy")
 
 # Distinct questions the default config can produce, a lower bound: the distinct questions

@@ -9,6 +9,7 @@ that can be zero), which loses the root x = 0.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -16,9 +17,10 @@ import sympy
 
 from generators.answer_comparison import verdict_values
 from generators.math.sympy_steps import Trace, claim, exact_claim, fmt, pm_roots
+from generators.step_check import judge_claims
 from reasoning.schema import Check
 from reasoning.steps import check_slip_rate
-from reasoning.task import Problem, Task, Verdict
+from reasoning.task import Problem, StepJudgement, Task, Verdict
 
 NAME = "quadratics"
 VERSION = "2"
@@ -128,8 +130,14 @@ def exact_roots(problem: Problem) -> list[Fraction]:
     return [Fraction(v) for v in problem.data["expected"] if "sqrt" not in v]
 
 
+def check_step(problem: Problem, previous: Sequence[str], proposal: str) -> StepJudgement:
+    """An equation a step writes must keep every rational root (dividing by x loses one);
+    a named root must be a root."""
+    roots = tuple({"x": r} for r in exact_roots(problem))
+    return judge_claims(proposal, ("x",), solutions=roots if len(roots) == len(problem.data["expected"]) else ())
+
 TASK = Task(name=NAME, domain="math", levels=("high",), version=VERSION, config_cls=Config,
-            generate=generate, verify=verify,
+            generate=generate, verify=verify, check_step=check_step,
             description="quadratic equations by factoring and by the formula, roots checked by sympy")
 
 # Distinct questions the default config can produce, a lower bound: the distinct questions

@@ -66,3 +66,10 @@ def test_any_text_gives_a_judgement_and_never_raises(text: str) -> None:
 
 def test_huge_text_is_refused_cheaply() -> None:
     assert judge_claims("1 + 1 = 2, " * 1000).status == "unchecked"
+
+
+def test_a_named_root_must_be_one_of_the_solutions_and_a_binding_is_no_claim() -> None:
+    roots = ({"x": Fraction(0)}, {"x": Fraction(3)})
+    assert judge_claims("check x = 3: 2*(3)^2 - 6*(3) = 0", solutions=roots).status == "valid"
+    assert judge_claims("so x = 4", solutions=roots).status == "invalid"
+    assert judge_claims("base n = 1: 1 + 1 = 2", ("n",), identities=True).status == "valid"
