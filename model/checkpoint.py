@@ -125,6 +125,6 @@ def load_checkpoint(directory: str | Path, map_location: str = "cpu",
         if with_optimizer and (directory / OPTIMIZER).exists():
             ckpt.optimizer_state = torch.load(directory / OPTIMIZER, map_location=map_location,
                                               weights_only=True)  # fmt: skip
-    except (OSError, ValueError, RuntimeError, EOFError) as e:
+    except Exception as e:  # torch.load of a damaged file raises many kinds (struct, pickle, ...)
         raise CheckpointError(f"{directory}: unreadable training state ({str(e).splitlines()[0]})") from None
     return ckpt

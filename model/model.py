@@ -282,7 +282,7 @@ class Transformer(nn.Module):
         attention_mask (B, L): 1 for real tokens, 0 for padding, over cached + new keys;
         without it every key is real and attention is plain causal.
         """
-        B, T = tokens.shape
+        T = tokens.shape[1]
         past = cache.length if cache is not None else 0
         if past + T > self.cfg.max_seq_len:
             raise ValueError(f"sequence of {past + T} tokens exceeds max_seq_len {self.cfg.max_seq_len}")

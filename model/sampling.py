@@ -163,8 +163,9 @@ def generate(model: Transformer, prompts: Sequence[Sequence[int]] | torch.Tensor
 
 def score(model: Transformer, tokens: torch.Tensor,
           attention_mask: torch.Tensor | None = None) -> torch.Tensor:  # fmt: skip
-    """Log-prob (B, T-1) of each token given the ones before it, for a batch (B, T); padded
-    targets (mask 0, either side) get 0. Runs under the caller's grad mode."""
+    """Log-prob (B, T-1) of each token given the ones before it, for a batch (B, T). Entries
+    whose target is padding, or which predict a sequence's first token from padding, are 0
+    (padding may be on either side). Runs under the caller's grad mode."""
     if attention_mask is None:
         logits = model(tokens)  # (B, T, V)
     else:
@@ -173,5 +174,5 @@ def score(model: Transformer, tokens: torch.Tensor,
     logp = F.log_softmax(logits[:, :-1].float(), dim=-1)  # (B, T-1, V)
     out = logp.gather(-1, tokens[:, 1:, None]).squeeze(-1)  # (B, T-1)
     if attention_mask is not None:
-        out = out * attention_mask[:, 1:]
+        out = out * (attention_mask[:, 1:] * attention_mask[:, :-1])
     return out
