@@ -116,9 +116,9 @@ def rope_tables(cfg: ModelConfig, n: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
-    """Rotate x (B, heads, T, Hd) by position; cos/sin broadcast as (B or 1, 1, T, Hd)."""
+    """Rotate x (B, T, heads, Hd) by position; cos/sin broadcast as (B or 1, T, 1, Hd)."""
     half = x.shape[-1] // 2
-    rotated = torch.cat([-x[..., half:], x[..., :half]], dim=-1)  # (B, heads, T, Hd)
+    rotated = torch.cat([-x[..., half:], x[..., :half]], dim=-1)  # (B, T, heads, Hd)
     return x * cos + rotated * sin
 
 
@@ -161,11 +161,13 @@ class Attention(nn.Module):
         B, T, _ = x.shape
         H, K, hd = cfg.n_heads, cfg.n_kv_heads, cfg.head_dim
         qkv = self.wqkv(x).view(B, T, H + 2 * K, hd)  # (B, T, H + 2K, Hd)
-        q, k, v = qkv.split([H, K, K], dim=2)  # (B, T, H|K|K, Hd)
+        qk, v = qkv.split([H + K, K], dim=2)  # (B, T, H + K, Hd), (B, T, K, Hd)
         if cfg.qk_norm:
-            q, k = self.q_norm(q), self.k_norm(k)
-        q = apply_rope(q.transpose(1, 2), cos, sin)  # (B, H, T, Hd)
-        k = apply_rope(k.transpose(1, 2), cos, sin)  # (B, K, T, Hd)
+            q, k = qk.split([H, K], dim=2)
+            qk = torch.cat([self.q_norm(q), self.k_norm(k)], dim=2)  # (B, T, H + K, Hd)
+        # One rotation for queries and keys together: half the elementwise kernels.
+        qk = apply_rope(qk, cos, sin).transpose(1, 2)  # (B, H + K, T, Hd)
+        q, k = qk.split([H, K], dim=1)  # (B, H, T, Hd), (B, K, T, Hd)
         v = v.transpose(1, 2)  # (B, K, T, Hd)
         if cache is not None:
             k, v = cache.update(self.layer, k, v)  # (B, K, L, Hd)
@@ -287,11 +289,11 @@ class Transformer(nn.Module):
         if past + T > self.cfg.max_seq_len:
             raise ValueError(f"sequence of {past + T} tokens exceeds max_seq_len {self.cfg.max_seq_len}")
         if positions is None:
-            cos = self.rope_cos[past:past + T][None, None]  # (1, 1, T, Hd)
-            sin = self.rope_sin[past:past + T][None, None]
+            cos = self.rope_cos[past:past + T][None, :, None]  # (1, T, 1, Hd)
+            sin = self.rope_sin[past:past + T][None, :, None]
         else:
-            cos = self.rope_cos[positions].unsqueeze(1)  # (B, 1, T, Hd)
-            sin = self.rope_sin[positions].unsqueeze(1)
+            cos = self.rope_cos[positions].unsqueeze(2)  # (B, T, 1, Hd)
+            sin = self.rope_sin[positions].unsqueeze(2)
         mask = None
         if attention_mask is not None or (past and T > 1):
             L = past + T
