@@ -11,6 +11,7 @@ K key/value heads, Hd head width, E experts, F feed-forward width, V vocabulary.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 from dataclasses import dataclass
@@ -171,10 +172,17 @@ class Attention(nn.Module):
         v = v.transpose(1, 2)  # (B, K, T, Hd)
         if cache is not None:
             k, v = cache.update(self.layer, k, v)  # (B, K, L, Hd)
-        # Causal without a mask only when queries and keys are the same positions.
-        causal = mask is None and k.shape[2] == T and T > 1
-        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=causal,
-                                           enable_gqa=H != K)  # (B, H, T, Hd)
+        if T == 1:
+            # One new token (a decoding step): the G = H/K query heads that share a key head
+            # become G queries of it, which is a quarter faster on a CPU than enable_gqa.
+            q = q.reshape(B, K, H // K, hd)  # (B, K, G, Hd)
+            y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)  # (B, K, G, Hd)
+            y = y.reshape(B, H, 1, hd)  # (B, H, 1, Hd)
+        else:
+            # Causal without a mask only when queries and keys are the same positions.
+            causal = mask is None and k.shape[2] == T
+            y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=causal,
+                                               enable_gqa=H != K)  # (B, H, T, Hd)
         return self.wo(y.transpose(1, 2).reshape(B, T, H * hd))  # (B, T, D)
 
 
@@ -317,3 +325,16 @@ class Transformer(nn.Module):
         """The load-balancing loss of the last forward, summed over MoE layers (0 if dense)."""
         losses = [layer.ffn.aux_loss for layer in self.layers if isinstance(layer.ffn, MoE)]
         return torch.stack(losses).sum() if losses else torch.zeros(())
+
+
+def autocast(device: torch.device | str):
+    """bf16 autocast on a GPU; nothing on a CPU, where fp32 matmuls are the fast ones."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def maybe_compile(model: Transformer, enabled: bool) -> nn.Module:
+    """torch.compile the model when asked (training steps); the eager model otherwise."""
+    return torch.compile(model) if enabled else model

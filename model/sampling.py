@@ -124,10 +124,8 @@ def generate(model: Transformer, prompts: Sequence[Sequence[int]] | torch.Tensor
     padded = bool((mask == 0).any())
     stop_ids, stop_strings = _stop_setup(cfg, tokenizer)
     stop_ids = stop_ids.to(device)
-    dtype = next(model.parameters()).dtype
-    if torch.is_autocast_enabled(device.type):
-        dtype = torch.get_autocast_dtype(device.type)
-    cache = KVCache(model.cfg, B, P + N, dtype, device)
+    # Keys leave RoPE in the residual stream's dtype (the parameters'), autocast or not.
+    cache = KVCache(model.cfg, B, P + N, model.embed.weight.dtype, device)
     full_mask = torch.cat([mask, torch.ones(B, N, dtype=mask.dtype, device=device)], dim=1)  # (B, P+N)
     positions = (mask.cumsum(-1) - 1).clamp(min=0)  # (B, P)
     next_pos = positions[:, -1:] + 1  # (B, 1)
