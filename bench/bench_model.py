@@ -77,7 +77,8 @@ def bench_sample(ours, theirs, args) -> None:
     g = torch.Generator().manual_seed(1)
     prompt = torch.randint(3, ours.cfg.vocab_size, (args.gen_batch, args.prompt), generator=g)
     n = args.new_tokens
-    cfg = SamplingConfig(max_new_tokens=n, temperature=0)  # greedy on both sides: same work
+    # Greedy on both sides: the same work. With --compile our decoding step is compiled.
+    cfg = SamplingConfig(max_new_tokens=n, temperature=0, compile=args.compile)
 
     def run_ours():
         out = generate(ours, prompt, cfg)
@@ -96,7 +97,8 @@ def bench_sample(ours, theirs, args) -> None:
         times["ours"].append(timed(run_ours, 1))
         times["transformers"].append(timed(run_theirs, 1))
     rate = {k: args.gen_batch * n / statistics.median(v) for k, v in times.items()}
-    print(f"sample greedy: ours {rate['ours']:,.0f} tok/s, transformers generate "
+    mode = "ours compiled" if args.compile else "ours eager"
+    print(f"sample greedy ({mode}): ours {rate['ours']:,.0f} tok/s, transformers generate "
           f"{rate['transformers']:,.0f} tok/s, ratio {rate['ours'] / rate['transformers']:.2f}x "
           f"(median of {args.gen_repeats}, batch {args.gen_batch}, prompt {args.prompt}, {n} new)")
 

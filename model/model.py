@@ -285,8 +285,8 @@ class Transformer(nn.Module):
 
     def forward(self, tokens: torch.Tensor, positions: torch.Tensor | None = None,
                 attention_mask: torch.Tensor | None = None,
-                cache: KVCache | None = None) -> torch.Tensor:  # fmt: skip
-        """Logits (B, T, V) of tokens (B, T).
+                cache: KVCache | None = None, last_only: bool = False) -> torch.Tensor:  # fmt: skip
+        """Logits (B, T, V) of tokens (B, T); with last_only, of the last position (B, 1, V).
 
         positions (B, T): each token's RoPE position (default: after the cache's length).
         attention_mask (B, L): 1 for real tokens, 0 for padding, over cached + new keys;
@@ -319,7 +319,9 @@ class Transformer(nn.Module):
             x = layer(x, cos, sin, mask, cache)
         if cache is not None:
             cache.length += T
-        return self.lm_head(self.norm(x))  # (B, T, V)
+        if last_only:
+            x = x[:, -1:]  # (B, 1, D): a prompt's other positions need no logits
+        return self.lm_head(self.norm(x))  # (B, T or 1, V)
 
     def aux_loss(self) -> torch.Tensor:
         """The load-balancing loss of the last forward, summed over MoE layers (0 if dense)."""

@@ -7,6 +7,7 @@ stateless teacher-forced pass (the reference and old-policy log-probs of GRPO).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ class SamplingConfig:
     stop_ids: tuple[int, ...] = ()
     stop_strings: tuple[str, ...] = ()
     pad_id: int = 0
+    compile: bool = False  # torch.compile the decoding step (once per model; ~30 s on a CPU)
 
     def __post_init__(self) -> None:
         if self.max_new_tokens < 1:
@@ -38,6 +40,20 @@ class SamplingConfig:
             raise ValueError(f"top_k must be >= 0 (0 turns it off), got {self.top_k}")
         if not 0 < self.top_p <= 1:
             raise ValueError(f"top_p must lie in (0, 1], got {self.top_p}")
+
+
+# One compiled decoding step per model, kept while the model lives.
+_COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _decoder(model: Transformer, compile: bool):
+    """The callable that runs a decoding step: the model, or its compiled form. Shapes
+    change with the cache length at every step, hence dynamic shapes."""
+    if not compile:
+        return model
+    if model not in _COMPILED:
+        _COMPILED[model] = torch.compile(model, dynamic=True)
+    return _COMPILED[model]
 
 
 @dataclass
@@ -124,6 +140,7 @@ def generate(model: Transformer, prompts: Sequence[Sequence[int]] | torch.Tensor
     padded = bool((mask == 0).any())
     stop_ids, stop_strings = _stop_setup(cfg, tokenizer)
     stop_ids = stop_ids.to(device)
+    can_stop = bool(len(stop_ids) or stop_strings)
     # Keys leave RoPE in the residual stream's dtype (the parameters'), autocast or not.
     cache = KVCache(model.cfg, B, P + N, model.embed.weight.dtype, device)
     full_mask = torch.cat([mask, torch.ones(B, N, dtype=mask.dtype, device=device)], dim=1)  # (B, P+N)
@@ -134,27 +151,34 @@ def generate(model: Transformer, prompts: Sequence[Sequence[int]] | torch.Tensor
     out_logp = torch.zeros(B, N, dtype=torch.float32, device=device)
     done = torch.zeros(B, dtype=torch.bool, device=device)
     lengths = torch.zeros(B, dtype=torch.long, device=device)
-    logits = model(tokens, positions if padded else None, full_mask if padded else None, cache)
+    logits = model(tokens, positions if padded else None, full_mask if padded else None, cache,
+                   last_only=True)  # fmt: skip
+    step_model = _decoder(model, cfg.compile)
     for t in range(N):
         token, logp = sample_logits(logits[:, -1], cfg, generator)  # (B,), (B,)
-        token = token.masked_fill(done, cfg.pad_id)
+        if can_stop:  # without stops nothing finishes early: skip the bookkeeping
+            token = token.masked_fill(done, cfg.pad_id)
+            logp = logp.masked_fill(done, 0.0)
+            lengths += ~done
         out[:, t] = token
-        out_logp[:, t] = logp.masked_fill(done, 0.0)
-        lengths += ~done
-        done |= torch.isin(token, stop_ids)
+        out_logp[:, t] = logp
+        if len(stop_ids):
+            done |= torch.isin(token, stop_ids)
         if stop_strings:
             for b in (~done).nonzero().flatten().tolist():
                 text = tokenizer.decode(out[b, : t + 1].tolist(), skip_special_tokens=False)
                 if text.endswith(stop_strings):
                     done[b] = True
-        if t == N - 1 or bool(done.all()):
+        if t == N - 1 or (can_stop and bool(done.all())):
             break
         step = token[:, None]  # (B, 1)
         if padded:
-            logits = model(step, next_pos, full_mask, cache)
+            logits = step_model(step, next_pos, full_mask, cache)
             next_pos = next_pos + 1
         else:
-            logits = model(step, None, None, cache)
+            logits = step_model(step, None, None, cache)
+    if not can_stop:
+        lengths.fill_(t + 1)
     width = int(lengths.max())
     return Generation(out[:, :width], out_logp[:, :width], lengths, done)
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from model.model import ModelConfig, MoE, Transformer, preset
+from model.model import KVCache, ModelConfig, MoE, Transformer, preset
 
 from .conftest import sharp_model
 
@@ -103,3 +103,19 @@ def test_moe_load_balancing_loss_evens_out_a_skewed_router():
     moe(x)
     assert moe.load.max() < 0.3 and moe.load.min() > 0.2, moe.load
     assert moe.aux_loss.item() < 1.05  # 1.0 is perfectly even
+
+
+def test_bf16_autocast_stays_close_to_fp32_and_the_cache_refuses_overflow():
+    model = sharp_model()
+    x = torch.randint(0, 512, (2, 16))
+    with torch.no_grad():
+        full = model(x).softmax(-1)
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            low = model(x)
+    assert low.dtype == torch.bfloat16
+    assert (low.float().softmax(-1) - full).abs().max() < 0.05
+    cache = KVCache(model.cfg, 2, 8, torch.float32)
+    with pytest.raises(ValueError, match="KV cache holds 8"):
+        model(x, cache=cache)
+    with pytest.raises(ValueError, match="max_seq_len"):
+        model(torch.zeros(1, model.cfg.max_seq_len + 1, dtype=torch.long))

@@ -127,3 +127,12 @@ def test_sampling_config_rejects_bad_values():
     for bad in ({"temperature": -1}, {"top_p": 0}, {"top_k": -2}, {"max_new_tokens": 0}):
         with pytest.raises(ValueError):
             SamplingConfig(**bad)
+
+
+@pytest.mark.slow
+def test_a_compiled_decoding_step_gives_the_eager_tokens():
+    model = sharp_model()
+    eager = generate(model, PROMPTS, SamplingConfig(max_new_tokens=6, temperature=0))
+    compiled = generate(model, PROMPTS, SamplingConfig(max_new_tokens=6, temperature=0, compile=True))
+    assert torch.equal(compiled.tokens, eager.tokens)
+    torch.testing.assert_close(compiled.logprobs, eager.logprobs, atol=1e-4, rtol=1e-4)
