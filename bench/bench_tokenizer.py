@@ -3,7 +3,8 @@ tokenizer and a plain GPT-2-style byte-level BPE trained on the same text.
 
 Training and measuring texts are disjoint (different seeds) and cover every domain and
 level. The character-level count is one token per character (tags included), the most a
-tokenizer without merges spends.
+tokenizer without merges spends. BPE stops early when no pair is left to merge, so an
+asked size above what the corpus supports gives the smaller vocabulary it reached.
 
     python bench/bench_tokenizer.py --train-per-task 20 --test-per-task 5 --sizes 1024 2048 4096
 """
@@ -36,8 +37,8 @@ def main() -> None:
     print(f"{len(train)} training records ({sum(map(len, train)):,} characters), "
           f"{len(test)} measured records, generated in {time.perf_counter() - start:.1f} s")
     chars = [len(t) for t in test]
-    print(f"{'tokenizer':<28}{'vocab':>7}{'mean tok/rec':>14}{'median':>9}{'chars/tok':>11}{'train s':>9}")
-    print(f"{'character-level':<28}{len({c for t in train for c in t}):>7}"
+    print(f"{'tokenizer':<28}{'asked':>7}{'vocab':>7}{'mean tok/rec':>14}{'median':>9}{'chars/tok':>11}{'train s':>9}")
+    print(f"{'character-level':<28}{'':>7}{len({c for t in train for c in t}):>7}"
           f"{statistics.mean(chars):>14.1f}{statistics.median(chars):>9.0f}{1.0:>11.2f}{0:>9.1f}")
     for kind in ("gpt2", "blueberry"):
         for size in args.sizes:
@@ -46,7 +47,7 @@ def main() -> None:
             secs = time.perf_counter() - t0
             mean, median = per_record(tok, test)
             name = "GPT-2-style byte-level BPE" if kind == "gpt2" else "ours (digits, tags special)"
-            print(f"{name:<28}{tok.get_vocab_size():>7}{mean:>14.1f}{median:>9.0f}"
+            print(f"{name:<28}{size:>7}{tok.get_vocab_size():>7}{mean:>14.1f}{median:>9.0f}"
                   f"{statistics.mean(chars) / mean:>11.2f}{secs:>9.1f}")
 
 

@@ -116,6 +116,9 @@ def export_hf(model: Transformer, tokenizer, out: str | Path) -> Path:
     out = Path(out)
     if out.exists():
         raise ValueError(f"{out} already exists; choose a new output directory")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # a command prints its own one line
     hf_tok = to_hf(tokenizer)
     ids = {s: hf_tok.convert_tokens_to_ids(s) for s in (BOS, EOS, PAD)}
     hf = to_hf_model(model, ids)
