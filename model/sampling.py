@@ -129,9 +129,9 @@ def generate(model: Transformer, prompts: Sequence[Sequence[int]] | torch.Tensor
 
     Prompts of unequal length are left-padded inside (a padded tensor may come padded on
     either side, with its attention_mask); positions count from each prompt's first real
-    token, so a padded prompt continues exactly as it would alone.
+    token, so a padded prompt continues exactly as it would alone. The model's train/eval
+    mode is left as it is: nothing in the model depends on it.
     """
-    model.eval()
     device = model.embed.weight.device
     tokens, mask = left_pad(prompts, attention_mask, cfg.pad_id)
     tokens, mask = tokens.to(device), mask.to(device)
