@@ -24,7 +24,7 @@ from reasoning.task import Problem, Task, Verdict
 from tracer.divergence import display_order
 
 NAME = "output_prediction"
-VERSION = "1"
+VERSION = "2"
 PRINTED = "printed: "
 RAISES = "raises "  # an answer may say "raises ValueError: ..." or just "ValueError: ..."
 

@@ -18,7 +18,7 @@ from reasoning.task import Dropped, Problem, Task, Verdict
 from tracer.divergence import display_order
 
 NAME = "state_after_steps"
-VERSION = "1"
+VERSION = "2"
 
 
 def generate(rng: random.Random, level: str, config: Config, index: int = 0) -> Problem:

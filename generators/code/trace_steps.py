@@ -19,12 +19,14 @@ later opens with one summary step holding the state reached so far.
 
 from __future__ import annotations
 
+import ast
 import random
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from generators.code.value_answers import has_value, nearby, parse_value
+from generators.slips import wrong_value
 from reasoning.schema import Check, InjectedError, Step
 from tracer.divergence import display_order
 
@@ -149,6 +151,46 @@ def describe(step: dict[str, Any], before: dict[str, str], phase: str = "",
     return claim.text(), _critic(step, claim)
 
 
+def _holds_set(value: Any) -> bool:
+    """Whether a set hides inside `value`: its repr here (the generator's process, whose
+    string hashing is not the sandbox's) could list it in another order than the run's."""
+    if isinstance(value, set | frozenset):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_set(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_set(v) for v in value)
+    return False
+
+
+def _set_missing_one(shown: str) -> str | None:
+    """A set's repr as the run wrote it, less its first element (order kept: the text is
+    cut, never rebuilt from a set), or None when it has fewer than two elements."""
+    try:
+        node = ast.parse(shown, mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(node, ast.Set) or len(node.elts) < 2:
+        return None
+    return "{" + ", ".join(ast.get_source_segment(shown, e) or "" for e in node.elts[1:]) + "}"
+
+
+_LAST_OPERATION = re.compile(r"(-?\d+) ([-+*]) (-?\d+)$")
+
+
+def _operation(evals: list[str]) -> tuple[int, str, int] | None:
+    """The last integer operation of a line's evaluation chain (`4 + 3` in
+    `total + x → 4 + 3 → 7`), as (x, op, y) with × for *, or None."""
+    if not evals:
+        return None
+    parts = evals[-1].split(" → ")
+    found = _LAST_OPERATION.search(parts[-2]) if len(parts) >= 2 else None
+    if found is None:
+        return None
+    x, op, y = found.groups()
+    return int(x), "×" if op == "*" else op, int(y)
+
+
 def _slip(rng: random.Random, step: dict[str, Any], before: dict[str, str], done: bool) -> tuple[str, str, str] | None:
     """(kind, wrong proposal, critic) for a typical mistake on this step, or None."""
     if step.get("event") != "line":
@@ -158,7 +200,18 @@ def _slip(rng: random.Random, step: dict[str, Any], before: dict[str, str], done
     options = []
     for i, (_name, old, new) in enumerate(claim.changes):
         value, _ = parse_value(new)
-        if has_value(value):
+        if type(value) is int:
+            # the mistakes people make with numbers: digits swapped, a carry in the wrong
+            # column, a neighbouring table fact, the other operation, a lost sign
+            operation = _operation(evals)
+            negative = value < 0 or (operation is not None and min(operation[0], operation[2]) < 0)
+            _, wrong_int = wrong_value(rng, value, operation=operation, allow_negative=negative)
+            options.append(("wrong_state", i, repr(wrong_int)))
+        elif isinstance(value, set | frozenset):
+            shown = _set_missing_one(new)
+            if shown is not None:
+                options.append(("wrong_state", i, shown))
+        elif has_value(value) and not _holds_set(value):
             wrong = nearby(value, rng.choice((-1, 1, 2)))
             if has_value(wrong) and repr(wrong) != new:
                 options.append(("wrong_state", i, repr(wrong)))

@@ -225,12 +225,12 @@ def test_no_slips_at_rate_zero():
 def test_golden_output_prediction_record():
     # Pinned after a fixed seed: a change here changes every dataset made with it.
     problem = _problem(TASKS["output_prediction"], "primary", 0, Config(slip_rate=0.0))
-    assert problem.prompt.startswith("What does f(45, 26, 22) return?")
+    assert problem.prompt.startswith("What does f(777) return?")
     assert [s.proposal for s in problem.steps] == [
-        "call f(x=45, m=26, c=22)", "L2 `lo = min(x, m, c)` → lo = 22",
-        "L3 `high = max(x, m, c)` → high = 45", "L4 `return high - lo` → 23", "L4 f returns 23",
-        "f(45, 26, 22) returns 23"]
-    assert problem.answer == "23" and problem.end == "terminated"
+        "call f(x=777)", "L2 `low = x % 10` → low = 7", "L3 `tens = x // 10 % 10` → tens = 7",
+        "L4 `count = low + tens` → count = 14", "L5 `return count` → 14", "L5 f returns 14",
+        "f(777) returns 14"]
+    assert problem.answer == "14" and problem.end == "terminated"
 
 
 def test_golden_bug_finding_record():
