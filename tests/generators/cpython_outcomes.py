@@ -4,7 +4,7 @@ bug-finding tests.
 Shares no code with the tracer, the sandbox or the code tasks. One fresh `python`
 subprocess (PYTHONHASHSEED=0, as the sandbox uses) runs every program in its own namespace
 and reports how the call or the module ended: the returned value's repr or CPython's last
-line for an uncaught exception, what was printed, and a module's final variables. Only
+line for an uncaught exception (and the program line that raised it), what was printed, and a module's final variables. Only
 programs this repository generated are run here (they are known to end within a step budget).
 """
 
@@ -30,6 +30,8 @@ for line in sys.stdin:
         except Exception as exc:
             out["status"] = "exception"
             out["exception"] = traceback.format_exception_only(exc)[-1].strip()
+            frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<program>"]
+            out["line"] = frames[-1].lineno if frames else None
     out["stdout"] = printed.getvalue()
     if not job["func"]:
         skip = (types.FunctionType, type, types.ModuleType)
