@@ -8,7 +8,8 @@ the original and the mutant (the traces of both can be compared step by step).
 
 This module only writes source text; it never runs it. Whether a mutant is observable
 (its outcome differs on some input) is decided by running both through a sandbox
-(`generators.code.bug_finding`) and comparing their outcomes; where the traces first part ways is `tracer.divergence`.
+(`generators.code.bug_finding`) and comparing their outcomes; where their traces first
+part ways is found by `tracer.divergence`.
 """
 
 from __future__ import annotations
