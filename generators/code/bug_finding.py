@@ -60,7 +60,7 @@ from generators.code.program_runs import (
 from generators.code.trace_steps import MAX_WRITTEN, accepted, write_steps
 from reasoning.schema import InjectedError, Step
 from reasoning.task import Dropped, Problem, Task, Verdict
-from tracer.divergence import Divergence, first_divergence
+from tracer.divergence import Divergence, display_order, first_divergence
 from tracer.mutate import Mutant, sample_mutants
 from tracer.programs import Program
 
@@ -182,8 +182,10 @@ def generate(rng: random.Random, level: str, config: Config, index: int = 0) -> 
     mutant, args, original, div = found.mutant, found.args, found.original, found.divergence
     module = program.func is None
     want, got = outcome(original, module), outcome(found.buggy, module)
-    written = write_steps(found.buggy, 0, div.position + 1)
-    at = written.at[div.position]
+    # The actual run may stop first (position == its length): show its last step then.
+    last = min(div.position, len(display_order(found.buggy["steps"])) - 1)
+    written = write_steps(found.buggy, 0, last + 1)
+    at = written.at[last]
     shown = written.steps[at]
     written.steps[at] = Step(
         proposal=shown.proposal,
