@@ -17,7 +17,6 @@ Nothing here runs code in the caller's process: runs go through the per-process 
 from __future__ import annotations
 
 import ast
-import copy
 import re
 from typing import Any
 
@@ -80,20 +79,23 @@ def derive_inputs(args: str, limit: int = DERIVED_INPUTS) -> list[str]:
     just beside the question's, where boundary bugs live. A caller keeps only those on which
     the original returns normally: the rest lie outside the program's domain.
     """
-    try:
-        call = ast.parse(f"f({args})", mode="eval").body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    def parse() -> ast.Call | None:
+        try:
+            call = ast.parse(f"f({args})", mode="eval").body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        return call if isinstance(call, ast.Call) and not call.keywords else None
+
+    call = parse()
+    if call is None:
         return []
-    if not isinstance(call, ast.Call) or call.keywords:
-        return []
-    n_nodes = len(list(ast.walk(call)))
     out: list[str] = []
-    for k in range(n_nodes):
+    for k, node in enumerate(ast.walk(call)):
         for change in ("minus", "plus", "shorten"):
-            tree = copy.deepcopy(call)
-            node = list(ast.walk(tree))[k]
-            if not _perturb(node, change):
-                continue
+            if not _perturb(node, change, dry=True):
+                continue  # the edit itself is made on a fresh parse
+            tree = parse()
+            _perturb(next(n for j, n in enumerate(ast.walk(tree)) if j == k), change)
             text = ", ".join(ast.unparse(a) for a in tree.args)
             if text != args and text not in out:
                 out.append(text)
@@ -102,19 +104,23 @@ def derive_inputs(args: str, limit: int = DERIVED_INPUTS) -> list[str]:
     return out
 
 
-def _perturb(node: ast.AST, change: str) -> bool:
-    """Change one literal in place; False when `change` does not apply to it."""
+def _perturb(node: ast.AST, change: str, dry: bool = False) -> bool:
+    """Change one literal in place (with `dry`, only say whether `change` applies); False
+    when it does not apply."""
     if isinstance(node, ast.Constant) and type(node.value) is int and change != "shorten":
         value = node.value + (1 if change == "plus" else -1)
         if node.value >= 0 > value:  # keep a count or a size non-negative
             return False
-        node.value = value
+        if not dry:
+            node.value = value
         return True
     if change == "shorten" and isinstance(node, ast.List | ast.Tuple) and len(node.elts) > 1:
-        node.elts.pop()
+        if not dry:
+            node.elts.pop()
         return True
     if change == "shorten" and isinstance(node, ast.Constant) and type(node.value) is str and len(node.value) > 1:
-        node.value = node.value[:-1]
+        if not dry:
+            node.value = node.value[:-1]
         return True
     return False
 
