@@ -151,7 +151,8 @@ def same_program(a: str, b: str) -> bool:
 
 
 def check_fix(fixed: str, data: dict[str, Any]) -> tuple[bool, str]:
-    """Run the fixed program in the sandbox on the question's input and the held inputs and
+    """Run the fixed program in this process's `process` sandbox (never in this process) on
+    the question's input and the held inputs, each within the recorded step budget, and
     compare each outcome with the original's: (all equal, why not). Never raises."""
     from generators.code.program_runs import Config, run_traces, trace_job
     from reasoning.task import Dropped
