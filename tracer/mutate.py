@@ -7,8 +7,9 @@ statement becomes `pass` rather than disappearing, so line numbers stay aligned 
 the original and the mutant (the traces of both can be compared step by step).
 
 This module only writes source text; it never runs it. Whether a mutant is observable
-(its trace differs on some input) is decided by running both through a sandbox
-(`tracer.code_tasks`) and comparing the traces (`tracer.divergence`).
+(its outcome differs on some input) is decided by running both through a sandbox
+(`generators.code.bug_finding`) and comparing their outcomes; where their traces first
+part ways is found by `tracer.divergence`.
 """
 
 from __future__ import annotations

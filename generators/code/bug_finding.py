@@ -1,34 +1,57 @@
-"""Bug finding: a program with one planted bug and its expected result; find the faulty line.
+"""Bug finding: a program with one planted bug and its expected result; find and fix the line.
 
 A program is drawn for the level (in its `ast.unparse` form), a few mutants are sampled
-(`tracer.mutate`), and the original and the mutants are traced in one sandbox batch.
-A mutant is kept only if it is observable: its trace differs from the original's on the
-recorded input (`tracer.divergence`); when none differs, the program's alternative
-inputs are tried in turn. Mutants that hang (time or step limit) are labelled
-`mutant_timeout`, ones that never differ `mutant_unobservable`, and neither is emitted.
+(`tracer.mutate`), and the original and the mutants are traced in sandbox batches. A mutant
+is kept only when the bug shows: on the question's input, its outcome (return value,
+exception, printed output; a module's final variables) differs from the original's
+(`generators.code.bug_fixes.outcome`). The program's inputs are tried in turn (the
+template's `args`, then its `alt_args`); the first on which a mutant shows is the question's
+input, and the others, run on the original, are held inputs for the verifier. Mutants that
+hang (step budget, value caps) are labelled `mutant_timeout`, ones that never show
+`mutant_unobservable`, and neither is emitted.
 
 Hang detection is deterministic: the step budget, and value caps for runs whose numbers
 or strings grow without end (the trace ends as `overflow`). The wall clocks are only a
 safety net: a run they cut drops the whole item (`clock_timeout`), so the records emitted
 never depend on the machine's speed (see `generators.code.program_runs`).
 
-The steps trace the buggy program up to the first divergent step; that step's critic
-names the intended value, and a last step names the faulty line and its fix. Slips are
-not injected here: the record's one error is the bug.
+The steps trace the buggy program from its first step up to the first divergent step
+(`tracer.divergence`; a line that raises is shown raising); that step's critic names the
+intended value, and a last step names the faulty line and its fix. A mutant whose first
+divergence lies beyond MAX_WRITTEN steps is passed over (`mutant_late`), so no step leaps
+over steps it does not show. Slips are not injected here: the record's one error is the bug.
+
+Answers: ``line N: `corrected line` `` (ANSWER_FORM). Grading is by behaviour: the fix is
+applied and the fixed program runs in the sandbox on the question's input and the held
+inputs; it scores 1 when every outcome equals the original's, whichever line it changes
+(a bug can often be fixed on more than one line). Naming the planted line without a fix
+that works scores PARTIAL; anything else 0.
 """
 
 from __future__ import annotations
 
 import random
-import re
+from dataclasses import dataclass
 from typing import Any
 
+from generators.code.bug_fixes import (
+    apply_fix,
+    check_fix,
+    derive_inputs,
+    describe,
+    final_module_state,
+    outcome,
+    parse_fix,
+    same_program,
+)
 from generators.code.program_runs import (
     LEVELS_ALL,
     MUTANT_HARD_TIMEOUT_S,
     MUTANT_TRACE_TIMEOUT_S,
+    OK_TRACE,
     PROGRAM_ATTEMPTS,
     Config,
+    Run,
     call_text,
     pick_program,
     run_traces,
@@ -42,49 +65,85 @@ from tracer.mutate import Mutant, sample_mutants
 from tracer.programs import Program
 
 NAME = "bug_finding"
-VERSION = "1"
+VERSION = "2"
 MUTANTS_PER_PROGRAM = 4
 HANG_FACTOR = 5  # a mutant may run this many times the original's steps before it counts as hanging
 HANG_MIN_STEPS = 200
-_LINE = re.compile(r"(?:\bline\b|\bL)\s*(\d{1,6})", re.IGNORECASE)
-_BARE = re.compile(r"\s*(\d{1,6})\s*\.?\s*")
+ANSWER_FORM = "line N: <the corrected line>"
+# Locating the planted line without a working fix: some credit for the search, far less
+# than a fix, since another line may be just as fair a place to fix it.
+PARTIAL = 0.25
 
 
-def _find_bug(
-    rng: random.Random, program: Program, trace: dict[str, Any], config: Config, events: list[str]
-) -> tuple[Mutant, str, dict[str, Any], dict[str, Any], Divergence] | None:
-    """The first sampled mutant that observably differs, on the first input that shows it:
-    (mutant, args, original trace, mutant trace, divergence), or None."""
+@dataclass(frozen=True)
+class _Found:
+    """The bug kept: the mutant, the question's input, the original's and the mutant's
+    traces on it, their first divergence, and the held inputs with the original's outcomes."""
+
+    mutant: Mutant
+    args: str
+    original: dict[str, Any]
+    buggy: dict[str, Any]
+    divergence: Divergence
+    held: list[tuple[str, dict[str, Any]]]
+
+
+def _finished(run: Run) -> bool:
+    return run.kind == "ok" and run.trace is not None and run.trace.get("status") in OK_TRACE
+
+
+def _find_bug(rng: random.Random, program: Program, trace: dict[str, Any], config: Config,
+              events: list[str]) -> _Found | None:
+    """The first sampled mutant whose outcome differs from the original's on some input (the
+    question's input is the first that shows it), or None. The originals on the other inputs
+    run in the first batch: they are the held inputs the verifier re-runs a fix on."""
     pending = sample_mutants(program.code, rng, MUTANTS_PER_PROGRAM)
     if not pending:
         events.append("no_mutation_site")
         return None
+    module = program.func is None
     # A mutant that runs far longer than the original is treated as hanging: this caps
     # the cost of the many infinite-loop mutants (e.g. a deleted `i += 1`).
     budget = min(config.max_steps, max(HANG_MIN_STEPS, HANG_FACTOR * len(trace["steps"])))
-    for k, args in enumerate((program.args, *program.alt_args)):
-        jobs = [] if k == 0 else [trace_job(program.code, program.func, args, config)]
+    inputs = (program.args, *dict.fromkeys(a for a in program.alt_args if a != program.args))
+    derived = [a for a in derive_inputs(program.args) if a not in inputs] if not module else []
+    originals: list[dict[str, Any] | None] = [trace]
+    near: list[tuple[str, dict[str, Any]]] = []
+    for k, args in enumerate(inputs):
+        # The first batch also runs the original on the other inputs (one round trip).
+        extra = [*inputs[1:], *derived] if k == 0 else []
+        jobs = [trace_job(program.code, program.func, a, config) for a in extra]
         jobs += [trace_job(m.code, program.func, args, config, max_steps=budget,
                            timeout_s=MUTANT_TRACE_TIMEOUT_S) for m in pending]
         runs = run_traces(jobs, config, hard_timeout_s=MUTANT_HARD_TIMEOUT_S)
-        if k > 0:
-            first = runs.pop(0)
-            if first.kind != "ok" or first.trace is None or first.trace.get("status") != "ok":
-                continue  # this input does not run cleanly on the original: try the next
-            original = first.trace
-        else:
-            original = trace
+        if k == 0:
+            originals += [r.trace if _finished(r) else None for r in runs[:len(inputs) - 1]]
+            # A derived input counts only where the original returns: it is in the domain.
+            near = [(a, outcome(r.trace, module)) for a, r in zip(derived, runs[len(inputs) - 1:len(extra)],
+                                                                 strict=True)
+                    if _finished(r) and r.trace.get("status") == "ok"]
+            runs = runs[len(extra):]
+        original = originals[k]
+        if original is None:
+            continue  # this input does not run cleanly on the original: try the next
+        want = outcome(original, module)
         still: list[Mutant] = []
         found = None
         for mutant, run in zip(pending, runs, strict=True):
             if run.kind == "timeout":
                 events.append("mutant_timeout")
-            elif run.kind != "ok" or run.trace is None:
+            elif not _finished(run):
                 events.append("mutant_error")
-            elif (div := first_divergence(original, run.trace)) is None:
+            elif outcome(run.trace, module) == want:
+                still.append(mutant)  # the bug does not show on this input
+            elif (div := first_divergence(original, run.trace)) is None or div.position >= MAX_WRITTEN - 1:
+                # Shown only from step 1 and within MAX_WRITTEN steps: no step may leap.
+                events.append("mutant_late")
                 still.append(mutant)
             elif found is None:  # the first observable one in sampled order is the bug
-                found = (mutant, args, original, run.trace, div)
+                held = [(a, outcome(t, module)) for j, (a, t) in enumerate(zip(inputs, originals, strict=True))
+                        if j != k and t is not None]
+                found = _Found(mutant, args, original, run.trace, div, held + near)
         if found is not None:
             return found
         pending = still
@@ -108,46 +167,24 @@ def _intended(div: Divergence) -> str:
     return f"the intended run has {div.variable} = {e} here, not {a}"
 
 
-def _result_text(trace: dict[str, Any], should: bool = False) -> str:
-    """How a run ended, e.g. "returns 18" (or "return 18" after "should"); a module that
-    prints nothing is told by the variables it ends with."""
-    s = "" if should else "s"
-    if trace.get("status") == "exception":
-        return f"raise{s} {trace.get('exception')}"
-    if trace.get("return_repr") is None:  # a whole module: its output tells, or its state
-        if trace.get("stdout") or not _final_module_state(trace):
-            return f"print{s} {trace.get('stdout', '')!r}"
-        return f"end{'' if should else 's'} with {_final_module_state(trace)}"
-    said = f"return{s} {trace.get('return_repr')}"
-    return said + (f" and print{s} {trace.get('stdout')!r}" if trace.get("stdout") else "")
-
-
-def _final_module_state(trace: dict[str, Any]) -> str:
-    """The module's variables when it ends (`x = 3, ys = [1, 2]`), its functions and classes
-    left out; empty when it has none."""
-    steps = trace.get("steps") or []
-    final = next((s.get("locals") or {} for s in reversed(steps)
-                  if s.get("func") == "<module>" and s.get("depth") == 0), {})
-    return ", ".join(f"{k} = {v}" for k, v in final.items()
-                     if not v.startswith(("<function ", "<class ", "<module ")))
-
-
 def generate(rng: random.Random, level: str, config: Config, index: int = 0) -> Problem:
     events: list[str] = []
     for _ in range(PROGRAM_ATTEMPTS):
         program, trace, met = pick_program(rng, level, config, index=index, canonical=True)
         events.extend(met)
-        if program.func is None and not trace.get("stdout") and not _final_module_state(trace):
+        if program.func is None and not trace.get("stdout") and not final_module_state(trace):
             raise Dropped("program_silent")  # nothing a bug could change is observable
         found = _find_bug(rng, program, trace, config, events)
         if found is not None:
             break
     else:
         raise Dropped("no_observable_mutant")
-    mutant, args, original, buggy, div = found
-    last = min(div.position, len(display_order(buggy["steps"])) - 1)
-    lo = max(0, last + 1 - (MAX_WRITTEN - 1))
-    written = write_steps(buggy, lo, last + 1)
+    mutant, args, original, div = found.mutant, found.args, found.original, found.divergence
+    module = program.func is None
+    want, got = outcome(original, module), outcome(found.buggy, module)
+    # The actual run may stop first (position == its length): show its last step then.
+    last = min(div.position, len(display_order(found.buggy["steps"])) - 1)
+    written = write_steps(found.buggy, 0, last + 1)
     at = written.at[last]
     shown = written.steps[at]
     written.steps[at] = Step(
@@ -159,21 +196,25 @@ def generate(rng: random.Random, level: str, config: Config, index: int = 0) -> 
     written.steps.append(accepted(
         f"the faulty line is L{mutant.line}: `{mutant.mutated_line}`; it should read "
         f"`{mutant.original_line}`",
-        f"with `{mutant.original_line}`, {call} {_result_text(original)} as expected ✓",
+        f"as written, {call} {describe(got)}; with `{mutant.original_line}`, it {describe(want)} "
+        f"as expected ✓",
         f"bug:{mutant.operator}; {div.describe()}",
     ))
     error = InjectedError(kind=f"bug:{mutant.operator}", location=f"line {mutant.line}",
                           original=mutant.original_line, wrong=mutant.mutated_line,
                           first_divergent_step=at, detail=div.describe())
-    prompt = (f"One line of this program is wrong. {call} should {_result_text(original, should=True)}. "
-              f"Trace it, find the first step where the run goes wrong, and name the faulty line."
-              f"\n\n```python\n{mutant.code.rstrip()}\n```")
+    prompt = (f"One line of this program is wrong. {call} should {describe(want, should=True)}. "
+              f"Trace it, find the first step where the run goes wrong, name the faulty line and "
+              f"fix it. Answer as `{ANSWER_FORM}`.\n\n```python\n{mutant.code.rstrip()}\n```")
     return Problem(
-        task=NAME, level=level, prompt=prompt, steps=written.steps, answer=f"line {mutant.line}",
-        error=error, events=tuple(events),
-        data={"faulty_line": mutant.line, "operator": mutant.operator,
+        task=NAME, level=level, prompt=prompt, steps=written.steps,
+        answer=f"line {mutant.line}: `{mutant.original_line}`", error=error, events=tuple(events),
+        data={"faulty_line": mutant.line, "fix": mutant.original_line, "operator": mutant.operator,
               "original_code": program.code, "buggy_code": mutant.code, "func": program.func,
-              "args": args, "divergent_position": div.position, "divergent_record_step": at,
+              "args": args, "expected": want, "buggy_outcome": got,
+              "held_args": [a for a, _ in found.held], "held_expected": [o for _, o in found.held],
+              "max_steps": config.max_steps,
+              "divergent_position": div.position, "divergent_record_step": at,
               "divergence": {"position": div.position, "step": div.step, "phase": div.phase,
                              "line": div.line, "variable": div.variable,
                              "expected": div.expected, "actual": div.actual},
@@ -183,24 +224,40 @@ def generate(rng: random.Random, level: str, config: Config, index: int = 0) -> 
 
 def parse_line_number(text: str) -> int | None:
     """The line number an answer names: "line 4", "L4", or a bare "4"."""
-    if not isinstance(text, str) or len(text) > 2000:
-        return None
-    found = _LINE.search(text)
-    if found:
-        return int(found.group(1))
-    bare = _BARE.fullmatch(text)
-    return int(bare.group(1)) if bare else None
+    return parse_fix(text)[0]
 
 
 def verify(problem: Problem, answer_text: str) -> Verdict:
-    """1 when the answer names the faulty line, else 0."""
-    line = parse_line_number(answer_text)
+    """Graded by behaviour (see the module docstring): 1 when the named line, rewritten as the
+    answer says, makes the program behave as the original on the question's input and on
+    the held inputs; PARTIAL when the answer names the planted line without a fix that works;
+    else 0. Never raises; runs only in the sandbox, within the recorded step budget."""
+    try:
+        return _verify(problem.data, answer_text)
+    except Exception as exc:  # a malformed record or answer is a 0, not a crash
+        return Verdict(0.0, f"could not grade the answer ({type(exc).__name__})")
+
+
+def _verify(data: dict[str, Any], answer_text: str) -> Verdict:
+    line, fix = parse_fix(answer_text)
     if line is None:
-        return Verdict(0.0, "no line number found (write e.g. `line 4`)")
-    expected = int(problem.data["faulty_line"])
-    if line == expected:
-        return Verdict(1.0, "correct")
-    return Verdict(0.0, f"wrong line: got {line}, expected {expected}")
+        return Verdict(0.0, f"no line number found (answer as `{ANSWER_FORM}`)")
+    planted = int(data["faulty_line"])
+    located = line == planted
+    partial = PARTIAL if located else 0.0
+    if fix is None:
+        return Verdict(partial, f"line {line} named but no corrected line given (answer as `{ANSWER_FORM}`)")
+    fixed = apply_fix(data["buggy_code"], line, fix)
+    if fixed is None:
+        return Verdict(partial, f"`{fix[:80]}` on line {line} does not make a valid program")
+    if same_program(fixed, data["original_code"]):
+        return Verdict(1.0, "correct")  # the planted bug undone: no need to run it
+    if same_program(fixed, data["buggy_code"]):
+        return Verdict(partial, f"line {line} is unchanged: that is not a fix")
+    ok, why = check_fix(fixed, data)
+    if ok:
+        return Verdict(1.0, f"correct: {why}")
+    return Verdict(partial, why)
 
 
 TASK = Task(name=NAME, domain="code", levels=LEVELS_ALL, version=VERSION, config_cls=Config,

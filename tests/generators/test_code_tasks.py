@@ -235,12 +235,15 @@ def test_golden_output_prediction_record():
 
 def test_golden_bug_finding_record():
     problem = _problem(TASKS["bug_finding"], "middle", 1, Config(slip_rate=0.0))
-    assert problem.prompt.startswith("One line of this program is wrong. f(5, 2) should return 10.")
-    assert problem.answer == "line 4"
+    assert problem.prompt.startswith("One line of this program is wrong. f(10, 3) should return 30.")
+    assert problem.answer == "line 3: `k = 0`"
     assert (problem.error.kind, problem.error.original, problem.error.wrong) == (
-        "bug:negate_condition", "while j < times:", "while not j < times:")
-    assert problem.error.first_divergent_step == 4
-    assert problem.error.detail == "step 4, line 7, var <line>: expected L5, got L7"
+        "bug:delete_statement", "k = 0", "pass")
+    assert problem.error.first_divergent_step == 2
+    assert problem.error.detail == "step 2, line 3, var k: expected 0, got <unset>"
+    assert problem.data["held_args"] == ["4, 4", "9, 3", "8, 2", "11, 3", "10, 2", "10, 4"]
+    assert problem.data["buggy_outcome"]["exception"].startswith("UnboundLocalError")
+    assert problem.steps[-1].critic.startswith("as written, f(10, 3) raises UnboundLocalError")
 
 
 def test_state_question_counts_the_written_steps():
