@@ -48,6 +48,8 @@ record. With --programs, every drop also names its program: `dropped PROGRAM: RE
                        or value caps), so that mutant was not used
   mutant_error         bug finding: a mutant could not be run
   mutant_unobservable  bug finding: a mutant that behaves like the original on every input
+  mutant_late          bug finding: a mutant whose first divergence lies past the 40 steps
+                       a record shows; not used, so no step leaps
   no_observable_mutant bug finding: no planted bug showed; the item was dropped
 Generated programs are replaced on program_* events (up to 4 tries); a user's program
 never is. Math and logic drops say their reason in words.

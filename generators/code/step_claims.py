@@ -127,6 +127,8 @@ def _find(entries: list[dict[str, Any]], claim: CodeClaim, cursor: int) -> int |
 def _compare(entry: dict[str, Any], before: dict[str, str], claim: CodeClaim) -> str | None:
     """Why the claim disagrees with the entry, or None when it agrees."""
     event, value = entry.get("event"), entry.get("value") or ""
+    if entry.get("phase") == "start":  # the line only starts (it calls): no outcome yet
+        event = "line" if claim.raises is None else event
     if claim.raises is not None or event == "exception":
         if event != "exception":
             return f"L{claim.line} does not raise here"
@@ -190,7 +192,7 @@ def check_code_step(problem: Problem, previous: Sequence[str], proposal: str) ->
     """The code domain's step checker: the problem's program traced in the sandbox (once
     per program), then `judge_code_step`."""
     data = problem.data
-    code = data.get("shown_code") or data.get("code")
+    code = data.get("buggy_code") or data.get("code")  # bug finding shows the buggy program
     if not isinstance(code, str):
         return StepJudgement("unchecked", "the problem carries no program")
     try:

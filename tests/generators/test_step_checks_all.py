@@ -44,9 +44,9 @@ def _judge_all(domain: str, per_level: int) -> tuple[Counter, list[str]]:
 @pytest.mark.slow
 # Shares pinned a little under what was measured (math 67% of accepted steps read and 67%
 # of slips caught; logic 21% and 34%: knights, SAT, syllogisms and facts are not read yet;
-# code 57% and 100%: call lines and bug finding, whose records carry no program yet, are not).
+# code 77% and 100%: call lines and summaries are not).
 @pytest.mark.parametrize(("domain", "per_level", "read", "caught"), [
-    ("math", PER_LEVEL, 0.6, 0.6), ("logic", PER_LEVEL, 0.15, 0.3), ("code", 4, 0.5, 0.9)])
+    ("math", PER_LEVEL, 0.6, 0.6), ("logic", PER_LEVEL, 0.15, 0.3), ("code", 4, 0.65, 0.9)])
 def test_no_accepted_step_is_judged_invalid_and_slips_are_caught(
         domain: str, per_level: int, read: float, caught: float) -> None:  # fmt: skip
     counts, wrong = _judge_all(domain, per_level)
