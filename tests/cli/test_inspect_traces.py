@@ -17,6 +17,7 @@ from reasoning.dataset import write_records
 from reasoning.inspect_view import record_view
 from reasoning.render import render
 from reasoning.schema import Check, InjectedError, Provenance, Record, Step, record_id
+from reasoning.split import problem_id, split_of_id
 from reasoning.task import generate_record
 
 REPO = Path(__file__).resolve().parents[2]
@@ -33,8 +34,9 @@ def toy_record() -> Record:
     ]  # fmt: skip
     err = InjectedError(kind="slip:wrong_rule", location="step 0", original="q",
                         wrong="[red]p[/red] → q", first_divergent_step=0)  # fmt: skip
+    pid = problem_id("", "Does [bold]q[/bold] follow?")
     return Record(id=record_id(prov), domain="logic", level="middle", task="toy",
-                  prompt="Does [bold]q[/bold] follow?", steps=steps, answer="yes </output>",
+                  split=split_of_id(pid), problem=pid, prompt="Does [bold]q[/bold] follow?", steps=steps, answer="yes </output>",
                   end="truncated", error=err, provenance=prov)  # fmt: skip
 
 

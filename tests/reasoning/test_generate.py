@@ -42,8 +42,13 @@ def test_same_bytes_for_one_and_two_workers(tmp_path, fmt):
     assert a.records == b.records == 700 and a.shards == 4
     assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
-    assert [s["records"] for s in manifest["shards"]] == [200, 200, 200, 100]
-    assert len(list(read_records(tmp_path / "a"))) == 700
+    by_shard = Counter()
+    for entry in manifest["shards"]:
+        assert entry["file"].startswith({"train": "train-", "exam": "test-"}[entry["split"]])
+        by_shard[entry["file"].split("-")[1]] += entry["records"]
+    assert [by_shard[k] for k in sorted(by_shard)] == [200, 200, 200, 100]
+    records = list(read_records(tmp_path / "a"))
+    assert len(records) == 700 and manifest["splits"] == dict(Counter(r.split for r in records))
 
 
 def test_rerun_resumes_and_changed_arguments_are_refused(tmp_path):
@@ -51,7 +56,7 @@ def test_rerun_resumes_and_changed_arguments_are_refused(tmp_path):
     run = RunConfig("primary", 300, 0, "jsonl", 100, 1)
     generate_dataset(tmp_path, specs, run)
     before = _tree(tmp_path)
-    (tmp_path / "shard-00001-of-00003.jsonl").unlink()
+    (tmp_path / "train-00001-of-00003.jsonl").unlink()
     again = generate_dataset(tmp_path, specs, run)
     assert again.resumed_shards == 2 and again.generated == 100
     assert _tree(tmp_path) == before
