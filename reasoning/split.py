@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import itertools
 import json
+from collections.abc import Sequence
 from typing import Any, Literal
 
 Split = Literal["train", "exam"]
@@ -58,8 +60,51 @@ def program_identity(code: str) -> str:
         return content_key(code)
 
 
-def canonical_identity(task: str, **fields: Any) -> str:
+def canonical_identity(task: str, fields: dict[str, Any], names: Sequence[str] = (),
+                       by_first_use: bool = False) -> str:
     """A canonical problem as text: the task and the fields that make the problem (its
-    numbers, its structure; never names or wording choices), as sorted compact JSON."""
-    return json.dumps({"task": task, **fields}, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False)
+    numbers, its structure; never wording choices) as sorted compact JSON, with every string
+    in `names` (people, objects, terms, variable letters) replaced by a placeholder, so a
+    renamed problem has the same identity.
+
+    Placeholders follow the order of first use in `fields` (`by_first_use`, for many names
+    in a fixed presentation order), or else the least text over every assignment (for a
+    handful of names whose order the names themselves decide, e.g. sorted people).
+    """
+    def text(mapping: dict[str, str]) -> str:
+        return json.dumps({"task": task, **_renamed(fields, mapping)}, sort_keys=True,
+                          separators=(",", ":"), ensure_ascii=False)
+
+    names = list(dict.fromkeys(names))
+    if by_first_use:
+        order: list[str] = []
+        _first_uses(fields, set(names), order)
+        order += [n for n in names if n not in order]
+        return text({n: f"#{i}" for i, n in enumerate(order)})
+    if len(names) > 6:
+        raise ValueError(f"{len(names)} names are too many to try every order; use by_first_use")
+    return min(text({n: f"#{i}" for n, i in zip(names, perm, strict=True)})
+               for perm in itertools.permutations(range(len(names))))
+
+
+def _renamed(value: Any, mapping: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return mapping.get(value, value)
+    if isinstance(value, dict):
+        return {mapping.get(k, k): _renamed(v, mapping) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_renamed(v, mapping) for v in value]
+    return value
+
+
+def _first_uses(value: Any, names: set[str], order: list[str]) -> None:
+    if isinstance(value, str):
+        if value in names and value not in order:
+            order.append(value)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _first_uses(k, names, order)
+            _first_uses(v, names, order)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            _first_uses(v, names, order)
