@@ -36,6 +36,7 @@ from typing import Any
 from reasoning import dataset as ds
 from reasoning.levels import check_level
 from reasoning.schema import config_sha256
+from reasoning.shards import ShardWriter, named_drops
 from reasoning.split import SPLITS
 from reasoning.task import Dropped, Task, build_record, config_dict, generate_problem
 
@@ -116,11 +117,6 @@ class Summary:
         self.events.update(stats["events"])
         self.dropped.update(stats["dropped"])
         self.dropped_programs.update({tuple(e[:4]): e[4] for e in stats.get("dropped_programs", [])})
-
-
-def _named_drops(counts: Counter) -> list[list]:
-    """Named drops as sorted JSON rows [program, task, reason, detail, count]."""
-    return [[*key, n] for key, n in sorted(counts.items())]
 
 
 def pick_task(specs: Sequence[TaskSpec], seed: int, index: int) -> TaskSpec:
@@ -237,7 +233,7 @@ def _generate_chunk(bounds: tuple[int, int]) -> tuple[list[tuple[str, str, str, 
                               config=spec.config)
         items.append((name, record.problem, record.split, record.model_dump_json()))
     stats = {"events": dict(events), "dropped": dict(dropped),
-             "dropped_programs": _named_drops(named)}
+             "dropped_programs": named_drops(named)}
     return items, stats
 
 
@@ -298,23 +294,6 @@ def _check_same_run(out: Path, config: dict) -> None:
         )
 
 
-def _state_path(out: Path, k: int, total: int, fmt: str) -> Path:
-    return out / ds.STATE_DIR / f"shard-{k:05d}-of-{total:05d}.{fmt}.json"
-
-
-def _finished_state(out: Path, k: int, total: int, fmt: str) -> dict | None:
-    """Shard k's state when the shard is finished (its state and every file it lists are
-    there), else None: the shard is generated again."""
-    path = _state_path(out, k, total, fmt)
-    if not path.exists():
-        return None
-    state = json.loads(path.read_text())
-    files = state.get("files")
-    if isinstance(files, list) and all((out / entry["file"]).exists() for entry in files):
-        return state
-    return None
-
-
 def generate_dataset(
     out: str | Path,
     specs: Sequence[TaskSpec],
@@ -339,68 +318,28 @@ def generate_dataset(
 
     total = math.ceil(run.n / run.shard_size)
     summary = Summary(shards=total)
-    states: dict[int, dict] = {}
+    writer = ShardWriter(out, total, run.fmt, run.unique)
     todo: list[int] = []
     for k in range(total):
-        state = _finished_state(out, k, total, run.fmt)
+        state = writer.finished(k)
         if state is None:
             todo.append(k)
             continue
-        states[k] = state
         summary.add(state)
         summary.resumed_shards += 1
         if progress:
             progress(min(run.n, (k + 1) * run.shard_size) - k * run.shard_size)
 
     pending: dict[int, list] = {}
-    seen: set[tuple[str, str]] = set()  # (task, problem) of the records kept so far
-    seen_upto = 0  # finished shards below this one are in `seen`
 
     def collect(k: int, bounds: tuple[int, int], items: list, stats: dict) -> None:
-        nonlocal seen_upto
         pending.setdefault(k, []).append((items, stats))
         if progress:
             progress(bounds[1] - bounds[0])
-        if len(pending[k]) < len(_shard_chunks(run, k)):
-            return
-        if run.unique:  # shards are collected in item order: add the finished ones before k
-            for j in range(seen_upto, k):
-                seen.update(tuple(key) for key in states.get(j, {}).get("problems", []))
-            seen_upto = k
-        parts: dict[str, list[str]] = {split: [] for split in SPLITS}
-        kept: list[list[str]] = []
-        merged = {key: Counter() for key in ("per_task", "per_split", "duplicates", "events",
-                                             "dropped")}
-        named: Counter = Counter()
-        for chunk_items, st in pending.pop(k):
-            for key in ("events", "dropped"):
-                merged[key].update(st[key])
-            named.update({tuple(e[:4]): e[4] for e in st["dropped_programs"]})
-            for task, problem, split, line in chunk_items:
-                if run.unique:
-                    if (task, problem) in seen:
-                        merged["duplicates"][task] += 1
-                        continue
-                    seen.add((task, problem))
-                    kept.append([task, problem])
-                parts[split].append(line)
-                merged["per_task"][task] += 1
-                merged["per_split"][split] += 1
-        state: dict[str, Any] = {key: dict(sorted(c.items())) for key, c in merged.items()}
-        state["dropped_programs"] = _named_drops(named)
-        state["files"] = []
-        for split, lines in parts.items():
-            if lines:  # a part with no record gets no file
-                name = ds.shard_name(k, total, run.fmt, split)
-                ds.atomic_write(out / name, ds.encode_shard(lines, run.fmt))
-                state["files"].append({"file": name, "split": split, "records": len(lines)})
-        if run.unique:
-            state["problems"] = kept
-        # The state is written last: it marks the shard finished (see _finished_state).
-        ds.atomic_write(_state_path(out, k, total, run.fmt), ds.json_bytes(state))
-        states[k] = state
-        summary.add(state)
-        summary.generated += sum(len(lines) for lines in parts.values())
+        if len(pending[k]) == len(_shard_chunks(run, k)):  # chunks arrive in item order
+            state = writer.write(k, pending.pop(k))
+            summary.add(state)
+            summary.generated += sum(e["records"] for e in state["files"])
 
     def chunks() -> Iterator[tuple[int, tuple[int, int]]]:
         return ((k, c) for k in todo for c in _shard_chunks(run, k))
@@ -426,8 +365,6 @@ def generate_dataset(
         pool.shutdown()
 
     summary.records = sum(summary.per_task.values())
-    shard_meta = [{**entry, "sha256": ds.sha256_file(out / entry["file"])}
-                  for k in range(total) for entry in states[k]["files"]]
     manifest = {
         "version": VERSION,
         "format": run.fmt,
@@ -438,8 +375,8 @@ def generate_dataset(
         "duplicates": dict(sorted(summary.duplicates.items())),
         "events": dict(sorted(summary.events.items())),
         "dropped": dict(sorted(summary.dropped.items())),
-        "dropped_programs": _named_drops(summary.dropped_programs),
-        "shards": shard_meta,
+        "dropped_programs": named_drops(summary.dropped_programs),
+        "shards": writer.files(),
         "config": config,
     }
     ds.atomic_write(out / ds.MANIFEST, ds.json_bytes(manifest))
