@@ -40,9 +40,9 @@ USAGE = (f"{PROG} --domain DOMAIN --level LEVEL -o OUT [options]\n"
          f"       {PROG} --domain code --programs FILE_OR_DIR -o OUT [--level LEVEL] [options]\n"
          f"       {PROG} --list")
 NAMES = """\
-The summary counts records per task, then events and drops as `TASK: NAME`. Events are
-things met while making a record that was still written; a drop is an item that gave no
-record. With --programs, every drop also names its program: `dropped PROGRAM: REASON
+The summary counts records per task, then events and drops as `TASK: NAME`, then (with
+--unique) `duplicate TASK`, and ends with the textbook and exam counts. Events are things
+met while making a record that was still written; a drop is an item that gave no record. With --programs, every drop also names its program: `dropped PROGRAM: REASON
 (what happened) in TASK`. Names of the code tasks:
   program_error        the program raised an exception (shown) or could not be run
   program_step_budget  the program still ran after --max-steps steps, where a task
