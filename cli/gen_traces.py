@@ -42,8 +42,9 @@ USAGE = (f"{PROG} --domain DOMAIN --level LEVEL -o OUT [options]\n"
 NAMES = """\
 The summary counts records per task, then events and drops as `TASK: NAME`, then (with
 --unique) `duplicate TASK`, and ends with the textbook and exam counts. Events are things
-met while making a record that was still written; a drop is an item that gave no record. With --programs, every drop also names its program: `dropped PROGRAM: REASON
-(what happened) in TASK`. Names of the code tasks:
+met while making a record that was still written; a drop is an item that gave no record.
+With --programs, every drop also names its program: `dropped PROGRAM: REASON (what
+happened) in TASK`. Names of the code tasks:
   program_error        the program raised an exception (shown) or could not be run
   program_step_budget  the program still ran after --max-steps steps, where a task
                        needs the whole run
