@@ -8,8 +8,9 @@ from reasoning.dataset import read_records
 from reasoning.generate import RunConfig, TaskSpec, generate_dataset
 from reasoning.split import program_identity, split_of
 
-# The tasks that set the program as their identity here; bug finding's original program
-# is set in generators/code/bug_finding.py (on its own branch): add it once merged.
+# The tasks that set the program as their identity here. Bug finding sets its original
+# program (`program_identity(program.code)`) in generators/code/bug_finding.py, on its own
+# branch: add "bug_finding" here once that is merged.
 BUILT_ON_PROGRAMS = ("output_prediction", "state_after_steps")
 
 
@@ -20,7 +21,8 @@ def test_one_program_lands_in_one_split_across_the_code_tasks(tmp_path):
     by_program: dict[str, set[tuple[str, str]]] = {}
     prompts: dict[str, set[str]] = {}
     for rec in read_records(tmp_path):
-        code = program_identity(rec.problem_data()["code"])
+        data = rec.problem_data()  # bug finding: the original program, not the mutant
+        code = program_identity(data["code"] if "code" in data else data["original_code"])
         by_program.setdefault(code, set()).add((rec.task, rec.split))
         prompts.setdefault(code, set()).add(rec.prompt)
     shared = [v for v in by_program.values() if len({task for task, _ in v}) > 1]
