@@ -3,7 +3,11 @@
     gen-traces --domain math --level primary -n 1000 -o out
     gen-traces --domain code --level middle -n 500 -o out --workers 2 --bug-rate 0.3
     gen-traces --domain code --programs my_programs/ -o out
+    gen-traces --domain logic --level high -n 50000 -o out --unique
     gen-traces --list
+
+The textbook goes to `train-*` shards, the exam to `test-*` shards (split by the problem's
+identity: the program for code, the canonical problem for math and logic).
 """
 
 from __future__ import annotations
@@ -17,7 +21,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from cli.common import EXIT_BAD_INPUT, Parser, fail, run
 from generators.mix import task_mix
-from generators.registry import tasks_at
+from generators.registry import (
+    DIVERSITY_FACTOR,
+    STAGE_RECORDS,
+    domain_tasks,
+    problem_space,
+    tasks_at,
+)
 from reasoning.dataset import FORMATS
 from reasoning.generate import RunConfig, Summary, TaskSpec, generate_dataset
 from reasoning.levels import DOMAINS, LEVELS
@@ -30,10 +40,11 @@ USAGE = (f"{PROG} --domain DOMAIN --level LEVEL -o OUT [options]\n"
          f"       {PROG} --domain code --programs FILE_OR_DIR -o OUT [--level LEVEL] [options]\n"
          f"       {PROG} --list")
 NAMES = """\
-The summary counts records per task, then events and drops as `TASK: NAME`. Events are
-things met while making a record that was still written; a drop is an item that gave no
-record. With --programs, every drop also names its program: `dropped PROGRAM: REASON
-(what happened) in TASK`. Names of the code tasks:
+The summary counts records per task, then events and drops as `TASK: NAME`, then (with
+--unique) `duplicate TASK`, and ends with the textbook and exam counts. Events are things
+met while making a record that was still written; a drop is an item that gave no record.
+With --programs, every drop also names its program: `dropped PROGRAM: REASON (what
+happened) in TASK`. Names of the code tasks:
   program_error        the program raised an exception (shown) or could not be run
   program_step_budget  the program still ran after --max-steps steps, where a task
                        needs the whole run
@@ -73,6 +84,9 @@ def build_parser() -> Parser:
     p.add_argument("--shard-size", type=int, default=1000, help="records per shard")
     p.add_argument("--tasks", help="comma-separated task names to use (default: all at the level)")
     p.add_argument("--slip-rate", type=float, help="rate of reasoning slips (task default if unset)")
+    p.add_argument("--unique", action="store_true",
+                   help="drop a record whose problem (task and identity) an earlier item of "
+                        "the run already gave; the summary counts them")
     code = p.add_argument_group("code domain")
     code.add_argument("--bug-rate", type=float,
                       help="share of items that are bug finding (default: an equal share)")
@@ -82,17 +96,29 @@ def build_parser() -> Parser:
                       help="trace your own programs (CRUXEval-style JSONL, .py files, or a "
                            "directory of them): each gets an output-prediction record, then "
                            "one per other task")
-    p.add_argument("--list", action="store_true", help="list tasks by domain and level, then exit")
+    p.add_argument("--list", action="store_true",
+                   help="list tasks by domain and level, and each task's problem space, then exit")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     return p
 
 
 def list_tasks() -> None:
+    """Tasks by domain and level, then each task's problem space (how many distinct problems
+    it can make), marked `!` with its note where that is under 10x a curriculum stage."""
+    want = STAGE_RECORDS * DIVERSITY_FACTOR
     for domain in DOMAINS:
         print(domain)
         for level in LEVELS:
             names = [t.name for t in tasks_at(domain, level)]
             print(f"  {level:<11} {', '.join(names) if names else '-'}")
+        print(f"  problem space (distinct problems; a stage asks {STAGE_RECORDS:,} records "
+              f"of a task, so {want:,} is 10x):")
+        for task in domain_tasks(domain).values():
+            size, note = problem_space(task)
+            short = size is None or size < want
+            shown = f"{size:,}" if size is not None else "not counted"
+            line = f"    {task.name:<30} {shown:>12}{' !' if short else ''}"
+            print(line + (f"  {note}" if note and short else ""))
 
 
 def build_specs(args) -> list[TaskSpec]:
@@ -128,19 +154,24 @@ def print_summary(summary: Summary, out: str) -> None:
     """Counts per task, events and drops (each dropped program by name), then one total."""
     rate = summary.generated / summary.seconds if summary.seconds else 0.0
     resumed = f", {summary.resumed_shards} resumed" if summary.resumed_shards else ""
-    if len(summary.per_task) > 1 or summary.events or summary.dropped:
+    if len(summary.per_task) > 1 or summary.events or summary.dropped or summary.duplicates:
         for task, count in sorted(summary.per_task.items()):
             print(f"  {task:<28} {count:>8} records", file=sys.stderr)
         for key, count in sorted(summary.events.items()):
             print(f"  event   {key:<36} {count:>6}", file=sys.stderr)
         for key, count in sorted(summary.dropped.items()):
             print(f"  dropped {key:<36} {count:>6}", file=sys.stderr)
+        for key, count in sorted(summary.duplicates.items()):
+            print(f"  duplicate {key:<34} {count:>6}", file=sys.stderr)
     for line in _named_drops(summary):
         print(f"  dropped {line}", file=sys.stderr)
     dropped = sum(summary.dropped.values())
+    duplicates = sum(summary.duplicates.values())
+    dups = f", {duplicates} duplicates dropped" if duplicates else ""
     print(
-        f"wrote {summary.records} records ({dropped} dropped) in {summary.shards} shard(s)"
-        f"{resumed} to {out} in {summary.seconds:.2f} s ({rate:,.0f} records/s)",
+        f"wrote {summary.records} records ({dropped} dropped{dups}) in {summary.shards} shard(s)"
+        f"{resumed} to {out} in {summary.seconds:.2f} s ({rate:,.0f} records/s); "
+        f"textbook {summary.per_split['train']}, exam {summary.per_split['exam']}",
         file=sys.stderr,
     )
 
@@ -186,7 +217,8 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.n is None:
         args.n = len(programs) * len(specs) if programs else 1000
     runcfg = RunConfig(level=args.level, n=args.n, seed=args.seed, fmt=args.format,
-                       shard_size=args.shard_size, workers=args.workers, programs=programs)  # fmt: skip
+                       shard_size=args.shard_size, workers=args.workers, programs=programs,
+                       unique=args.unique)  # fmt: skip
     console = Console(stderr=True)
     extra = {"domain": args.domain}
     with Progress(

@@ -4,6 +4,7 @@
     inspect-traces out --rejected --task column_arithmetic --limit 2
     inspect-traces out/shard-00000-of-00001.jsonl --id 6eef99a1 --raw
     inspect-traces out --stats --level primary
+    inspect-traces out --split exam --stats      the exam only (test-* shards)
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from reasoning.inspect_view import (
     stats_table,
 )
 from reasoning.levels import DOMAINS, LEVELS
+from reasoning.split import SPLITS
 
 PROG = "inspect-traces"
 DEFAULT_LIMIT = 5
@@ -44,6 +46,7 @@ def build_parser() -> Parser:
     p.add_argument("--domain", choices=DOMAINS, help="only records of this domain")
     p.add_argument("--level", choices=LEVELS, help="only records of this level")
     p.add_argument("--task", help="only records of this task")
+    p.add_argument("--split", choices=SPLITS, help="only textbook (train) or exam records")
     p.add_argument("--id", help="only the record with this id (or id prefix)")
     p.add_argument("--rejected", action="store_true", help="only records with a rejected step")
     p.add_argument("--limit", type=positive_int,
@@ -61,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def body() -> int:
         flt = RecordFilter(domain=args.domain, level=args.level, task=args.task, id=args.id,
-                           rejected=args.rejected)  # fmt: skip
+                           rejected=args.rejected, split=args.split)  # fmt: skip
         console = PipeConsole()
         if args.stats:
             if not console.is_terminal:  # a file has no edge: do not squeeze the table to 80

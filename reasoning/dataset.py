@@ -4,17 +4,26 @@ A dataset is a directory::
 
     out/
       config.json                      the resolved config of the run that wrote it
-      shard-00000-of-00002.jsonl       records, one JSON object a line
-      shard-00001-of-00002.jsonl
-      manifest.json                    counts, config, seed, version, per-shard sha256
+      train-00000-of-00002.jsonl       textbook records, one JSON object a line
+      train-00001-of-00002.jsonl
+      test-00000-of-00002.jsonl        exam records of the same items (none: no file)
+      test-00001-of-00002.jsonl
+      manifest.json                    counts, config, seed, version, per-file sha256
       .state/                          per-shard stats, so an interrupted run resumes
+
+Shard k holds items [k * shard_size, (k + 1) * shard_size) of the run; its textbook records
+go to `train-k`, its exam records to `test-k` (the file names Hugging Face `datasets` reads
+as the `train` and `test` splits). A part with no record is not written.
 
 Every file is written to a hidden temporary name in the same directory and renamed into
 place, so a killed run never leaves a truncated shard. Shard bytes depend only on the
 records, so a re-run that skips finished shards produces identical files.
 
-Load with Hugging Face datasets: ``load_dataset("json", data_files="out/*.jsonl")`` or
-``load_dataset("parquet", data_files="out/*.parquet")``.
+Load with Hugging Face datasets::
+
+    load_dataset("json", data_files={"train": "out/train-*.jsonl", "test": "out/test-*.jsonl"})
+
+(or "parquet" and `*.parquet`): `train` is the textbook, `test` the exam.
 """
 
 from __future__ import annotations
@@ -38,14 +47,22 @@ MANIFEST = "manifest.json"
 CONFIG = "config.json"
 STATE_DIR = ".state"
 TMP_PREFIX = ".tmp-"
+# The file-name prefix of each split's shards: the names `datasets` maps to train and test.
+SPLIT_FILES = {"train": "train", "exam": "test"}
 
 
 class DatasetError(ValueError):
     """A dataset file that cannot be read; the message is one line, `FILE:LINE: what`."""
 
 
-def shard_name(k: int, total: int, fmt: str) -> str:
-    return f"shard-{k:05d}-of-{total:05d}.{fmt}"
+def shard_name(k: int, total: int, fmt: str, split: str = "train") -> str:
+    """The file of shard `k`'s records of `split` (`train` or `exam`)."""
+    return f"{SPLIT_FILES[split]}-{k:05d}-of-{total:05d}.{fmt}"
+
+
+def is_shard_file(name: str) -> bool:
+    """Whether a file name is a shard of some dataset layout (this one, or an older one)."""
+    return name.startswith(("train-", "test-", "shard-"))
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -107,6 +124,7 @@ _PROVENANCE = pa.struct(
         ("index", pa.int64()),
         ("program", pa.string()),  # null unless built on a user's program (--programs)
         ("program_sha256", pa.string()),
+        ("config_sha256", pa.string()),
     ]
 )
 # Explicit, so every shard has the same schema whatever its rows (a shard with no injected
@@ -117,12 +135,15 @@ PARQUET_SCHEMA = pa.schema(
         ("domain", pa.string()),
         ("level", pa.string()),
         ("task", pa.string()),
+        ("split", pa.string()),
+        ("problem", pa.string()),
         ("system", pa.string()),
         ("prompt", pa.string()),
         ("steps", pa.list_(_STEP)),
         ("answer", pa.string()),
         ("end", pa.string()),
         ("error", _ERROR),
+        ("data", pa.string()),
         ("provenance", _PROVENANCE),
     ]
 )
@@ -184,8 +205,10 @@ def dataset_files(path: str | Path) -> list[Path]:
     """The shard files of a dataset directory (sorted), or the one file given."""
     p = Path(path)
     if p.is_dir():
-        files = sorted(q for q in p.iterdir() if q.suffix in (".jsonl", ".parquet")
-                       and not q.name.startswith("."))  # fmt: skip
+        # The textbook before the exam, each in shard order.
+        files = sorted((q for q in p.iterdir() if q.suffix in (".jsonl", ".parquet")
+                        and not q.name.startswith(".")),
+                       key=lambda q: (q.name.startswith(SPLIT_FILES["exam"] + "-"), q.name))
         if not files:
             raise DatasetError(f"{p}: no .jsonl or .parquet shards in this directory")
         return files

@@ -7,14 +7,17 @@ instead: item `i` is program `i % P` under task `(i // P) % T`, so the first P i
 every program a record of the first task, the next P of the second, and so on.
 
 Items are cut into shards of `shard_size`; each shard is written when all its items are
-in, in item order, so the bytes do not depend on the number of workers. Items are handed
+in, in item order, so the bytes do not depend on the number of workers. A shard's textbook
+records go to its `train-` file, its exam records (by the problem's identity, see
+`reasoning.split`) to its `test-` file. With `unique`, a record whose problem (task and
+identity) an earlier item of the run already gave is dropped; shards are collected in item
+order, so which one is kept does not depend on the workers either. Items are handed
 to the workers lazily, a bounded window at a time, so memory follows the shard size and
 the worker count, never `n`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import math
@@ -32,7 +35,10 @@ from typing import Any
 
 from reasoning import dataset as ds
 from reasoning.levels import check_level
-from reasoning.task import Dropped, Task, build_record, generate_problem
+from reasoning.schema import config_sha256
+from reasoning.shards import ShardWriter, named_drops
+from reasoning.split import SPLITS
+from reasoning.task import Dropped, Task, build_record, config_dict, generate_problem
 
 VERSION = "0.1.0"
 _GOLDEN = (math.sqrt(5) - 1) / 2
@@ -69,6 +75,7 @@ class RunConfig:
     shard_size: int = 1000
     workers: int = 1
     programs: tuple[tuple[str, str], ...] = ()
+    unique: bool = False
 
     def __post_init__(self) -> None:
         check_level(self.level)
@@ -96,6 +103,8 @@ class Summary:
     resumed_shards: int = 0
     seconds: float = 0.0
     per_task: Counter = field(default_factory=Counter)
+    per_split: Counter = field(default_factory=Counter)  # "train"/"exam" -> records
+    duplicates: Counter = field(default_factory=Counter)  # task -> records dropped by `unique`
     events: Counter = field(default_factory=Counter)  # "task: event" -> count
     dropped: Counter = field(default_factory=Counter)  # "task: reason" -> count
     # (program, task, reason, detail) -> count: the drops of a --programs run, by program
@@ -103,14 +112,11 @@ class Summary:
 
     def add(self, stats: dict[str, Any]) -> None:
         self.per_task.update(stats["per_task"])
+        self.per_split.update(stats["per_split"])
+        self.duplicates.update(stats["duplicates"])
         self.events.update(stats["events"])
         self.dropped.update(stats["dropped"])
         self.dropped_programs.update({tuple(e[:4]): e[4] for e in stats.get("dropped_programs", [])})
-
-
-def _named_drops(counts: Counter) -> list[list]:
-    """Named drops as sorted JSON rows [program, task, reason, detail, count]."""
-    return [[*key, n] for key, n in sorted(counts.items())]
 
 
 def pick_task(specs: Sequence[TaskSpec], seed: int, index: int) -> TaskSpec:
@@ -147,13 +153,16 @@ def resolved_config(specs: Sequence[TaskSpec], run: RunConfig, extra: dict | Non
         "seed": run.seed,
         "format": run.fmt,
         "shard_size": run.shard_size,
+        "unique": run.unique,
         "tasks": [
             {
                 "name": s.task.name,
                 "domain": s.task.domain,
                 "version": s.task.version,
                 "weight": s.weight,
-                "config": dataclasses.asdict(s.config),
+                "config": config_dict(s.config),
+                # what each record's provenance.config_sha256 names
+                "config_sha256": config_sha256(config_dict(s.config)),
             }
             for s in specs
         ],
@@ -199,11 +208,12 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=5)
 
 
-def _generate_chunk(bounds: tuple[int, int]) -> tuple[list[str], dict[str, Any]]:
+def _generate_chunk(bounds: tuple[int, int]) -> tuple[list[tuple[str, str, str, str]], dict[str, Any]]:
+    """Records of items [a, b) as (task, problem id, split, JSON line), and the chunk's
+    events and drops (records are counted when their shard is collected)."""
     assert _WORK is not None, "worker not initialised"
     specs, run = _WORK
-    lines: list[str] = []
-    per_task: Counter = Counter()
+    items: list[tuple[str, str, str, str]] = []
     events: Counter = Counter()
     dropped: Counter = Counter()
     named: Counter = Counter()
@@ -219,12 +229,12 @@ def _generate_chunk(bounds: tuple[int, int]) -> tuple[list[str], dict[str, Any]]
                 named[program[0], name, e.reason, e.detail] += 1
             continue
         events.update(f"{name}: {ev}" for ev in problem.events)
-        record = build_record(spec.task, run.level, run.seed, i, problem, program=program)
-        lines.append(record.model_dump_json())
-        per_task[name] += 1
-    stats = {"per_task": dict(per_task), "events": dict(events), "dropped": dict(dropped),
-             "dropped_programs": _named_drops(named)}
-    return lines, stats
+        record = build_record(spec.task, run.level, run.seed, i, problem, program=program,
+                              config=spec.config)
+        items.append((name, record.problem, record.split, record.model_dump_json()))
+    stats = {"events": dict(events), "dropped": dict(dropped),
+             "dropped_programs": named_drops(named)}
+    return items, stats
 
 
 # ---- the run ------------------------------------------------------------------------------
@@ -269,7 +279,7 @@ def _prepare_directory(out: Path, config: dict) -> None:
 def _check_same_run(out: Path, config: dict) -> None:
     path = out / ds.CONFIG
     if not path.exists():
-        if any(out.glob("shard-*")):
+        if out.exists() and any(ds.is_shard_file(p.name) for p in out.iterdir()):
             raise ValueError(f"{out} holds shards but no {ds.CONFIG}; choose an empty directory")
         return
     try:
@@ -307,39 +317,29 @@ def generate_dataset(
     ds.atomic_write(out / ds.CONFIG, ds.json_bytes(config))
 
     total = math.ceil(run.n / run.shard_size)
-    names = [ds.shard_name(k, total, run.fmt) for k in range(total)]
     summary = Summary(shards=total)
+    writer = ShardWriter(out, total, run.fmt, run.unique)
     todo: list[int] = []
-    for k, name in enumerate(names):
-        state = out / ds.STATE_DIR / f"{name}.json"
-        if (out / name).exists() and state.exists():
-            summary.add(json.loads(state.read_text()))
-            summary.resumed_shards += 1
-            if progress:
-                progress(min(run.n, (k + 1) * run.shard_size) - k * run.shard_size)
-        else:
+    for k in range(total):
+        state = writer.finished(k)
+        if state is None:
             todo.append(k)
+            continue
+        summary.add(state)
+        summary.resumed_shards += 1
+        if progress:
+            progress(min(run.n, (k + 1) * run.shard_size) - k * run.shard_size)
 
     pending: dict[int, list] = {}
 
-    def collect(k: int, bounds: tuple[int, int], lines: list[str], stats: dict) -> None:
-        pending.setdefault(k, []).append((lines, stats))
+    def collect(k: int, bounds: tuple[int, int], items: list, stats: dict) -> None:
+        pending.setdefault(k, []).append((items, stats))
         if progress:
             progress(bounds[1] - bounds[0])
-        if len(pending[k]) == len(_shard_chunks(run, k)):
-            shard_lines = [line for ls, _ in pending[k] for line in ls]
-            merged = {"per_task": Counter(), "events": Counter(), "dropped": Counter()}
-            named: Counter = Counter()
-            for _, st in pending.pop(k):
-                for key in merged:
-                    merged[key].update(st[key])
-                named.update({tuple(e[:4]): e[4] for e in st["dropped_programs"]})
-            state = {key: dict(sorted(c.items())) for key, c in merged.items()}
-            state["dropped_programs"] = _named_drops(named)
-            ds.atomic_write(out / names[k], ds.encode_shard(shard_lines, run.fmt))
-            ds.atomic_write(out / ds.STATE_DIR / f"{names[k]}.json", ds.json_bytes(state))
+        if len(pending[k]) == len(_shard_chunks(run, k)):  # chunks arrive in item order
+            state = writer.write(k, pending.pop(k))
             summary.add(state)
-            summary.generated += len(shard_lines)
+            summary.generated += sum(e["records"] for e in state["files"])
 
     def chunks() -> Iterator[tuple[int, tuple[int, int]]]:
         return ((k, c) for k in todo for c in _shard_chunks(run, k))
@@ -365,26 +365,18 @@ def generate_dataset(
         pool.shutdown()
 
     summary.records = sum(summary.per_task.values())
-    shard_meta = []
-    for name in names:
-        state = json.loads((out / ds.STATE_DIR / f"{name}.json").read_text())
-        shard_meta.append(
-            {
-                "file": name,
-                "records": sum(state["per_task"].values()),
-                "sha256": ds.sha256_file(out / name),
-            }
-        )
     manifest = {
         "version": VERSION,
         "format": run.fmt,
         "seed": run.seed,
         "records": summary.records,
+        "splits": {split: summary.per_split[split] for split in SPLITS},
         "per_task": dict(sorted(summary.per_task.items())),
+        "duplicates": dict(sorted(summary.duplicates.items())),
         "events": dict(sorted(summary.events.items())),
         "dropped": dict(sorted(summary.dropped.items())),
-        "dropped_programs": _named_drops(summary.dropped_programs),
-        "shards": shard_meta,
+        "dropped_programs": named_drops(summary.dropped_programs),
+        "shards": writer.files(),
         "config": config,
     }
     ds.atomic_write(out / ds.MANIFEST, ds.json_bytes(manifest))

@@ -48,6 +48,7 @@ class RecordFilter:
     task: str | None = None
     id: str | None = None
     rejected: bool = False
+    split: str | None = None  # "train" (textbook) or "exam"
 
     def matches(self, rec: Record) -> bool:
         return (
@@ -56,6 +57,7 @@ class RecordFilter:
             and (self.task is None or rec.task == self.task)
             and (self.id is None or rec.id.startswith(self.id))
             and (not self.rejected or rec.has_slip)
+            and (self.split is None or rec.split == self.split)
         )
 
 
@@ -135,7 +137,7 @@ def record_view(rec: Record) -> RenderableType:
     parts.append(
         Text(
             visible(f"provenance: {p.generator} v{p.version} level={p.level} "
-                    f"seed={p.seed} index={p.index}"),
+                    f"seed={p.seed} index={p.index} split={rec.split} problem={rec.problem}"),
             style="dim",
         )
     )

@@ -9,7 +9,9 @@ on read rather than silently losing fields.
 from __future__ import annotations
 
 import hashlib
-from typing import Literal
+import json
+import re
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -21,7 +23,7 @@ from pydantic import (
 )
 
 from reasoning.levels import DOMAINS, LEVELS
-from reasoning.split import Split, split_of
+from reasoning.split import Split, split_of_id
 
 DEFAULT_SYSTEM = (
     "You are a careful reasoner. Propose one step at a time, check it as a critic, "
@@ -81,6 +83,9 @@ class InjectedError(_Model):
 class Provenance(_Model):
     """Everything needed to regenerate the record byte for byte.
 
+    `config_sha256` is the hash of the task's resolved config (`config_sha256(config)`);
+    the config itself is in the dataset's config.json, beside that hash.
+
     A record built on a user's program (`gen-traces --programs`) names it: `program` is
     its id (or file) and `program_sha256` the hash of its content, so two runs over
     different programs never share ids and an edited program never passes for the old one.
@@ -93,6 +98,7 @@ class Provenance(_Model):
     index: int = Field(ge=0)
     program: str | None = None
     program_sha256: str | None = None
+    config_sha256: str | None = None
 
     @model_validator(mode="after")
     def _program_has_hash(self) -> Provenance:
@@ -107,6 +113,8 @@ class Provenance(_Model):
         if self.program is None:
             data.pop("program", None)
             data.pop("program_sha256", None)
+        if self.config_sha256 is None:
+            data.pop("config_sha256", None)
         return data
 
 
@@ -115,20 +123,50 @@ def record_id(p: Provenance) -> str:
     key = f"{p.generator}|{p.version}|{p.level}|{p.seed}|{p.index}"
     if p.program is not None:  # generated records keep the ids they always had
         key += f"|{p.program}|{p.program_sha256}"
+    if p.config_sha256 is not None:  # two configs never share an id
+        key += f"|config={p.config_sha256}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+def config_sha256(config: dict[str, Any]) -> str:
+    """The hash of a task's resolved config (a JSON-able dict), as provenance names it."""
+    text = json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def data_json(data: dict[str, Any]) -> str:
+    """A problem's verifier data as a record stores it: compact JSON, keys sorted."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
+
+
+_PROBLEM_ID = re.compile(r"[0-9a-f]{16}")
+
+
 class Record(_Model):
+    """One problem with its reasoning, its split and what its verifier needs.
+
+    `problem` is the hash of the problem's identity (`reasoning.split.problem_id`): records
+    of one problem share it, in any wording and any task built on one program; `split`
+    follows from it (checked). `data` is the verifier's data (`Problem.data`) as JSON text,
+    so a record read from disk grades an answer with no regeneration
+    (`generators.registry.verify_record`); text, not a nested object, because its keys
+    differ from task to task and one column type must hold them all.
+    """
+
     id: str
     domain: str
     level: str
     task: str
+    split: Split
+    problem: str
     system: str = DEFAULT_SYSTEM
     prompt: str
     steps: list[Step]
     answer: str
     end: Literal["terminated", "truncated"] = "terminated"
     error: InjectedError | None = None
+    data: str = "{}"
     provenance: Provenance
 
     @model_validator(mode="after")
@@ -141,13 +179,23 @@ class Record(_Model):
             raise ValueError("provenance level differs from record level")
         if self.id != record_id(self.provenance):
             raise ValueError("id does not match provenance (expected record_id(provenance))")
+        if not _PROBLEM_ID.fullmatch(self.problem):
+            raise ValueError(f"problem must be 16 lowercase hex digits, got {self.problem!r}")
+        if self.split != split_of_id(self.problem):
+            raise ValueError(f"split {self.split!r} disagrees with the problem's hash "
+                             f"(expected {split_of_id(self.problem)!r})")
+        try:
+            data = json.loads(self.data)
+        except ValueError:
+            raise ValueError("data is not JSON text") from None
+        if not isinstance(data, dict):
+            raise ValueError("data must be a JSON object")
         return self
 
     @property
     def has_slip(self) -> bool:
         return any(s.verdict == "reject" for s in self.steps)
 
-    @property
-    def split(self) -> Split:
-        """`train` (textbook) or `exam`, by a hash of the problem's content."""
-        return split_of(self.prompt)
+    def problem_data(self) -> dict[str, Any]:
+        """The verifier's data (`Problem.data`) as a dict."""
+        return json.loads(self.data)

@@ -7,6 +7,7 @@ Domains keep plain dict registries of tasks (`TASKS = {task.name: task, ...}`).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import random
 from collections.abc import Callable, Sequence
@@ -14,7 +15,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reasoning.levels import check_level
-from reasoning.schema import InjectedError, Provenance, Record, Step, record_id
+from reasoning.schema import (
+    InjectedError,
+    Provenance,
+    Record,
+    Step,
+    config_sha256,
+    data_json,
+    record_id,
+)
+from reasoning.split import problem_id, split_of_id
 
 
 @dataclass(frozen=True)
@@ -139,10 +149,16 @@ def generate_problem(task: Task, level: str, seed: int, index: int, config: Any)
     return problem
 
 
+def config_dict(config: Any) -> dict[str, Any]:
+    """A task config as the plain dict config.json shows and provenance hashes."""
+    return dataclasses.asdict(config) if dataclasses.is_dataclass(config) else dict(config or {})
+
+
 def build_record(task: Task, level: str, seed: int, index: int, problem: Problem,
-                 program: tuple[str, str] | None = None) -> Record:
-    """The record of a generated problem, with its provenance and stable id; `program`
-    is (label, content hash) of the user program it was built on, if any."""
+                 program: tuple[str, str] | None = None, config: Any = None) -> Record:
+    """The record of a generated problem, with its provenance, stable id, split (by the
+    problem's identity) and the verifier's data; `program` is (label, content hash) of the
+    user program it was built on, if any; `config` the task config it was made with."""
     prov = Provenance(
         generator=f"{task.domain}.{task.name}",
         version=task.version,
@@ -151,21 +167,31 @@ def build_record(task: Task, level: str, seed: int, index: int, problem: Problem
         index=index,
         program=program[0] if program else None,
         program_sha256=program[1] if program else None,
+        config_sha256=config_sha256(config_dict(config)) if config is not None else None,
     )
+    pid = problem_id(problem.identity, problem.prompt)
+    try:
+        data = data_json(problem.data)
+    except (TypeError, ValueError) as e:  # a task bug: its data must be plain JSON values
+        raise AssertionError(f"{task.name}: Problem.data is not plain JSON: {e}") from None
     return Record(
         id=record_id(prov),
         domain=task.domain,
         level=level,
         task=task.name,
+        split=split_of_id(pid),
+        problem=pid,
         prompt=problem.prompt,
         steps=problem.steps,
         answer=problem.answer,
         end=problem.end,
         error=problem.error,
+        data=data,
         provenance=prov,
     )
 
 
 def generate_record(task: Task, level: str, seed: int, index: int, config: Any) -> Record:
     """Generate item `index` of `task` at `level` as a record: deterministic in its arguments."""
-    return build_record(task, level, seed, index, generate_problem(task, level, seed, index, config))
+    problem = generate_problem(task, level, seed, index, config)
+    return build_record(task, level, seed, index, problem, config=config)

@@ -20,6 +20,7 @@ import random
 from generators.code.program_runs import LEVELS_ALL, Config, call_text, pick_program
 from generators.code.trace_steps import MAX_WRITTEN, accepted, write_steps
 from generators.code.value_answers import compare_repr
+from reasoning.split import program_identity
 from reasoning.task import Problem, Task, Verdict
 from tracer.divergence import display_order
 
@@ -65,7 +66,7 @@ def generate(rng: random.Random, level: str, config: Config, index: int = 0) -> 
     return Problem(
         task=NAME, level=level, prompt=prompt, steps=written.steps,
         answer=_answer(ret, exception, stdout), error=written.slip, end=end,
-        events=tuple(events),
+        events=tuple(events), identity=program_identity(program.code),
         data={"return_repr": ret, "exception": exception, "stdout": stdout,
               "code": program.code, "func": program.func, "args": program.args,
               "family": program.family, "source": program.source,

@@ -14,6 +14,7 @@ import random
 from generators.code.program_runs import LEVELS_ALL, Config, call_text, pick_program
 from generators.code.trace_steps import MAX_WRITTEN, accepted, write_steps
 from generators.code.value_answers import compare_repr
+from reasoning.split import program_identity
 from reasoning.task import Dropped, Problem, Task, Verdict
 from tracer.divergence import display_order
 
@@ -53,7 +54,7 @@ def generate(rng: random.Random, level: str, config: Config, index: int = 0) -> 
               f"step {p + 1}?\n\n```python\n{program.code.rstrip()}\n```")
     return Problem(
         task=NAME, level=level, prompt=prompt, steps=written.steps, answer=value,
-        error=written.slip, events=tuple(events),
+        error=written.slip, events=tuple(events), identity=program_identity(program.code),
         data={"value_repr": value, "variable": var, "step": p + 1, "func": program.func,
               "code": program.code, "args": program.args, "family": program.family},
     )

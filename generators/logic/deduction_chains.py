@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from generators.logic import formulas as F
 from generators.logic.logic_answers import parse_truth_or_unknown
 from reasoning.schema import Check
+from reasoning.split import canonical_identity
 from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Dropped, Problem, Task, Verdict
 
@@ -290,7 +291,8 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
               f"decide whether {q} is true, false or unknown (not settled by the premises).")
     return Problem(task=NAME, level=level, prompt=prompt, steps=steps, answer=want, error=error,
                    data={"expected": want, "atom": q, "given": [F.to_json(f) for f in shown],
-                         "derivations": derivations})
+                         "derivations": derivations},
+                   identity=canonical_identity(NAME, {"given": [F.to_json(f) for f in shown], "atom": q}, names=sorted({v for f in shown for v in F.variables(f)} | {q}), by_first_use=True))
 
 
 def verify(problem: Problem, answer_text: str) -> Verdict:

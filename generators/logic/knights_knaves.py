@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from generators.logic import formulas as F
 from generators.logic.logic_answers import parse_assignment
 from reasoning.schema import Check
+from reasoning.split import canonical_identity
 from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Dropped, Problem, Task, Verdict
 
@@ -135,7 +136,8 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
               "`Pat: knight, Sam: knave`.")
     return Problem(task=NAME, level=level, prompt=prompt, steps=steps, answer=answer,
                    error=error, data={"solution": solution,
-                                      "claims": {s: F.to_json(c) for s, c in claims.items()}})
+                                      "claims": {s: F.to_json(c) for s, c in claims.items()}},
+                   identity=canonical_identity(NAME, {"claims": {s: F.to_json(c) for s, c in claims.items()}}, names=names))
 
 
 def verify(problem: Problem, answer_text: str) -> Verdict:

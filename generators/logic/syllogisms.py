@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from generators.logic.logic_answers import parse_validity
 from reasoning.schema import Check
+from reasoning.split import canonical_identity
 from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Problem, Task, Verdict
 
@@ -192,7 +193,8 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
               "Answer valid or invalid.")
     return Problem(task=NAME, level=level, prompt=prompt, steps=steps, answer=answer,
                    error=error, data={"valid": valid, "mood": mood, "figure": figure,
-                                      "terms": [s, m, p]})
+                                      "terms": [s, m, p]},
+                   identity=canonical_identity(NAME, {"mood": mood, "figure": figure}))
 
 
 def verify(problem: Problem, answer_text: str) -> Verdict:

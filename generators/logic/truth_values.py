@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from generators.logic import formulas as F
 from generators.logic.logic_answers import parse_truth
 from reasoning.schema import Check
+from reasoning.split import canonical_identity
 from reasoning.steps import check_slip_rate, checked_step, first_slip
 from reasoning.task import Problem, Task, Verdict
 
@@ -246,7 +247,8 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     prompt = rng.choice(QUESTIONS).format(S=statement[0].upper() + statement[1:], s=statement)
     return Problem(task=NAME, level=level, prompt=prompt, steps=steps, answer=answer, error=error,
                    data={"expected": answer == "true", "formula": F.to_json(formula),
-                         "atoms": atoms})
+                         "atoms": atoms},
+                   identity=canonical_identity(NAME, {"formula": F.to_json(formula), "atoms": {n: a[:{"even": 2, "cmp": 4, "add": 4, "take": 4}.get(a[0], 3)] for n, a in atoms.items()}}))
 
 
 def verify(problem: Problem, answer_text: str) -> Verdict:

@@ -14,6 +14,7 @@ from math import comb
 
 from generators.answers import verify_number
 from reasoning.schema import Check
+from reasoning.split import canonical_identity
 from reasoning.steps import Slip, StepLog, check_slip_rate
 from reasoning.task import Problem, Task, Verdict
 
@@ -119,6 +120,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         answer=str(count),
         error=log.error,
         data={"expected": str(count)},
+        identity=canonical_identity(NAME, {"asked": target, "row": row}, names=(target, other)),
     )
 
 

@@ -21,6 +21,7 @@ from fractions import Fraction
 from generators.answers import fraction_text, verify_number
 from generators.step_check import judge_claims
 from reasoning.schema import Check
+from reasoning.split import canonical_identity
 from reasoning.steps import StepLog
 from reasoning.task import Problem, StepJudgement, Task, Verdict
 
@@ -181,6 +182,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         answer=answer,
         error=log.error,
         data={"expected": num(solution), "variable": var},
+        identity=canonical_identity(NAME, {"equation": [str(v) for v in (a, b, c, d)]}),
     )
 
 

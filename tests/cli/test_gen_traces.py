@@ -56,15 +56,17 @@ def test_killed_run_leaves_whole_shards_and_rerun_gives_identical_output(tmp_pat
     proc = subprocess.Popen([*CMD, *args, "-o", str(out)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(list(out.glob("shard-*"))) < 3:
+    while time.monotonic() < deadline and len(list(out.glob("train-*"))) < 3:
         time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    shards = sorted(out.glob("shard-*.jsonl"))
-    assert 3 <= len(shards) < 80, "the run should have been killed part-way"
+    shards = sorted(out.glob("t*-*.jsonl"))
+    assert 3 <= len([s for s in shards if s.name.startswith("train-")]) < 80, \
+        "the run should have been killed part-way"
     assert not (out / "manifest.json").exists()
-    for shard in shards:  # every shard in place is whole
-        assert len(list(read_records(shard))) == 500
+    for shard in shards:  # every shard in place is whole: the same bytes as the clean run's
+        assert shard.read_bytes() == (tmp_path / "clean" / shard.name).read_bytes()
+        assert 0 < len(list(read_records(shard))) <= 500
     result = _run(*[a for a in args if a != "-q"], "-o", str(out))  # -q hides the summary
     assert result.returncode == 0, result.stderr
     assert "resumed" in result.stderr
@@ -95,7 +97,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "Traceback" not in result.stderr
-    assert not (tmp_path / "x").exists() or not any((tmp_path / "x").glob("shard-*"))
+    assert not (tmp_path / "x").exists() or not any((tmp_path / "x").glob("*.jsonl"))
 
 
 def test_output_directory_holding_another_run_is_refused(tmp_path, capsys):
@@ -123,3 +125,36 @@ def test_missing_sandbox_image_is_one_line_and_exit_2(tmp_path, docker_engine):
     assert "blueberry-no-such-image:0 not found" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert not any((tmp_path / "x").glob("shard-*"))
+
+
+def test_list_shows_each_task_problem_space_and_says_which_cannot_fill_a_stage(capsys):
+    from generators.registry import DIVERSITY_FACTOR, STAGE_RECORDS, domain_tasks, problem_space
+
+    assert main(["--list"]) == 0
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("    ")}
+    assert "one_digit_sums" in lines and " 100 !" in lines["one_digit_sums"]
+    assert "100 questions by nature" in lines["one_digit_sums"]
+    assert "not counted !" in lines["output_prediction"]
+    for domain in ("math", "logic", "code"):
+        for task in domain_tasks(domain).values():
+            size, note = problem_space(task)
+            short = size is None or size < STAGE_RECORDS * DIVERSITY_FACTOR
+            assert (" !" in lines[task.name]) == short, task.name
+            if short:  # a task that cannot give 10x a stage says so, in words
+                assert note and note[:40] in lines[task.name], task.name
+            else:
+                assert f"{size:,}" in lines[task.name]
+
+
+def test_unique_run_reports_duplicates_and_the_splits(tmp_path, capsys):
+    out = tmp_path / "u"
+    assert main(["--domain", "math", "--level", "preschool", "-n", "400", "-o", str(out),
+                 "--tasks", "one_digit_sums", "--unique"]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    records = list(read_records(out))
+    assert len({r.problem for r in records}) == len(records) <= 100
+    assert f"{400 - len(records)} duplicates dropped" in err
+    assert "duplicate one_digit_sums" in err
+    train = sum(r.split == "train" for r in records)
+    assert f"textbook {train}, exam {len(records) - train}" in err

@@ -17,6 +17,7 @@ from reasoning.dataset import write_records
 from reasoning.inspect_view import record_view
 from reasoning.render import render
 from reasoning.schema import Check, InjectedError, Provenance, Record, Step, record_id
+from reasoning.split import problem_id, split_of_id
 from reasoning.task import generate_record
 
 REPO = Path(__file__).resolve().parents[2]
@@ -33,8 +34,9 @@ def toy_record() -> Record:
     ]  # fmt: skip
     err = InjectedError(kind="slip:wrong_rule", location="step 0", original="q",
                         wrong="[red]p[/red] → q", first_divergent_step=0)  # fmt: skip
+    pid = problem_id("", "Does [bold]q[/bold] follow?")
     return Record(id=record_id(prov), domain="logic", level="middle", task="toy",
-                  prompt="Does [bold]q[/bold] follow?", steps=steps, answer="yes </output>",
+                  split=split_of_id(pid), problem=pid, prompt="Does [bold]q[/bold] follow?", steps=steps, answer="yes </output>",
                   end="truncated", error=err, provenance=prov)  # fmt: skip
 
 
@@ -269,3 +271,26 @@ def test_reader_closing_the_pipe_is_a_normal_end(tmp_path, records, flags):
     proc.stdout.close()
     assert proc.wait(timeout=120) == 0
     assert b"Traceback" not in proc.stderr.read()
+
+
+def test_split_filter_reads_the_train_and_test_shards_of_a_generated_dataset(capsys, tmp_path):
+    from cli.gen_traces import main as gen
+
+    out = tmp_path / "out"
+    assert gen(["--domain", "math", "--level", "primary", "-n", "300", "-o", str(out), "-q",
+                "--tasks", "column_arithmetic"]) == 0  # fmt: skip
+    capsys.readouterr()
+    import json as _json
+
+    splits = _json.loads((out / "manifest.json").read_text())["splits"]
+    for split, name in (("exam", "test"), ("train", "train")):
+        code, shown, _ = run_main(capsys, out, "--split", split, "--stats")
+        assert code == 0
+        total = next(line for line in shown.splitlines() if line.strip().startswith("all"))
+        assert int(total.split()[1]) == splits[split] > 0
+        assert any(p.name.startswith(name + "-") for p in out.iterdir())
+    code, shown, _ = run_main(capsys, out, "--split", "exam", "--limit", "1")
+    assert code == 0 and "split=exam" in shown and "split=train" not in shown
+    with pytest.raises(SystemExit) as bad:
+        main([str(out), "--split", "dev"])
+    assert bad.value.code == 2 and "invalid choice: 'dev'" in capsys.readouterr().err

@@ -102,27 +102,71 @@ def test_stale_temporaries_are_removed(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["keep.jsonl"]
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
-def test_hugging_face_datasets_loads_the_shards(tmp_path, monkeypatch, fmt):
+def _generated(out, fmt: str):
+    """A two-task dataset of 4 shards written by the pipeline; its manifest."""
+    from generators.math.long_multiplication import TASK as SUMS
+    from reasoning.generate import RunConfig, TaskSpec, generate_dataset
+
+    specs = [TaskSpec(TASK, TASK.default_config()), TaskSpec(SUMS, SUMS.default_config())]
+    generate_dataset(out, specs, RunConfig("primary", 400, 0, fmt, 100))
+    return json.loads((out / "manifest.json").read_text())
+
+
+def _offline(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_hugging_face_datasets_loads_the_textbook_and_the_exam_as_two_splits(
+        tmp_path, monkeypatch, fmt):
+    _offline(monkeypatch, tmp_path)
     import datasets
 
-    records = _records(30)
     out = tmp_path / "out"
-    out.mkdir()
-    write_records(out / f"shard-00000-of-00002.{fmt}", records[:10])
-    write_records(out / f"shard-00001-of-00002.{fmt}", records[10:])
-    loaded = datasets.load_dataset(
-        fmt if fmt == "parquet" else "json",
-        data_files=str(out / f"*.{fmt}"),
-        split="train",
-        cache_dir=str(tmp_path / "cache"),
-    )
-    assert loaded.num_rows == 30
-    assert loaded[0]["id"] == records[0].id
-    assert loaded[3]["steps"][0]["proposal"] == records[3].steps[0].proposal
-    with_error = next(i for i, r in enumerate(records) if r.error)
-    assert loaded[with_error]["error"]["kind"] == records[with_error].error.kind
+    manifest = _generated(out, fmt)
+    records = list(read_records(out))
+    assert {r.split for r in records} == {"train", "exam"}
+    builder = "parquet" if fmt == "parquet" else "json"
+    explicit = datasets.load_dataset(builder, cache_dir=str(tmp_path / "c1"), data_files={
+        "train": str(out / f"train-*.{fmt}"), "test": str(out / f"test-*.{fmt}")})
+    inferred = datasets.load_dataset(builder, data_dir=str(out), cache_dir=str(tmp_path / "c2"))
+    for loaded in (explicit, inferred):
+        assert sorted(loaded) == ["test", "train"]
+        assert loaded["train"].num_rows == manifest["splits"]["train"]
+        assert loaded["test"].num_rows == manifest["splits"]["exam"] > 0
+        assert set(loaded["train"]["split"]) == {"train"} and set(loaded["test"]["split"]) == {"exam"}
+    by_id = {r.id: r for r in records}
+    row = explicit["test"][0]
+    assert json.loads(row["data"]) == by_id[row["id"]].problem_data()
+    assert row["steps"][0]["proposal"] == by_id[row["id"]].steps[0].proposal
+
+
+@pytest.mark.slow
+def test_the_readme_load_dataset_example_runs_as_written(tmp_path, monkeypatch):
+    import re
+    from pathlib import Path
+
+    _offline(monkeypatch, tmp_path)
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "load_dataset" in b]
+    assert len(blocks) == 1, "the README shows one load_dataset example"
+    manifest = _generated(tmp_path / "out", "jsonl")
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    exec(blocks[0], scope)
+    assert scope["textbook"].num_rows == manifest["splits"]["train"]
+    assert scope["exam"].num_rows == manifest["splits"]["exam"]
+
+
+def test_files_are_read_textbook_first_and_the_exam_shards_are_named_test(tmp_path):
+    manifest = _generated(tmp_path, "jsonl")
+    names = [p.name for p in dataset_files(tmp_path)]
+    assert names == sorted(names, key=lambda n: (n.startswith("test-"), n))
+    assert names[0].startswith("train-") and names[-1].startswith("test-")
+    assert sorted(e["file"] for e in manifest["shards"]) == sorted(names)
+    for entry in manifest["shards"]:
+        splits = {r.split for r in read_records(tmp_path / entry["file"])}
+        assert splits == {entry["split"]}

@@ -42,8 +42,13 @@ def test_same_bytes_for_one_and_two_workers(tmp_path, fmt):
     assert a.records == b.records == 700 and a.shards == 4
     assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
-    assert [s["records"] for s in manifest["shards"]] == [200, 200, 200, 100]
-    assert len(list(read_records(tmp_path / "a"))) == 700
+    by_shard = Counter()
+    for entry in manifest["shards"]:
+        assert entry["file"].startswith({"train": "train-", "exam": "test-"}[entry["split"]])
+        by_shard[entry["file"].split("-")[1]] += entry["records"]
+    assert [by_shard[k] for k in sorted(by_shard)] == [200, 200, 200, 100]
+    records = list(read_records(tmp_path / "a"))
+    assert len(records) == 700 and manifest["splits"] == dict(Counter(r.split for r in records))
 
 
 def test_rerun_resumes_and_changed_arguments_are_refused(tmp_path):
@@ -51,7 +56,7 @@ def test_rerun_resumes_and_changed_arguments_are_refused(tmp_path):
     run = RunConfig("primary", 300, 0, "jsonl", 100, 1)
     generate_dataset(tmp_path, specs, run)
     before = _tree(tmp_path)
-    (tmp_path / "shard-00001-of-00003.jsonl").unlink()
+    (tmp_path / "train-00001-of-00003.jsonl").unlink()
     again = generate_dataset(tmp_path, specs, run)
     assert again.resumed_shards == 2 and again.generated == 100
     assert _tree(tmp_path) == before
@@ -152,3 +157,50 @@ def test_a_refused_directory_is_left_as_it_was(tmp_path):
     with pytest.raises(ValueError, match=r"holds shards but no config\.json"):
         generate_dataset(tmp_path, [TaskSpec(TASK, TASK.default_config())], RunConfig("primary", 5))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shard-00000-of-00001.jsonl"]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_unique_keeps_one_record_per_problem_whatever_the_workers_and_resumes(tmp_path, fmt):
+    from generators.math.one_digit_sums import TASK as SUMS
+
+    specs = [TaskSpec(SUMS, SUMS.default_config())]  # 100 questions: 600 items repeat them
+    summaries = [generate_dataset(tmp_path / f"w{w}", specs,
+                                  RunConfig("preschool", 600, 0, fmt, 100, w, unique=True))
+                 for w in (1, 2)]
+    assert _tree(tmp_path / "w1") == _tree(tmp_path / "w2")
+    records = list(read_records(tmp_path / "w1"))
+    keys = [(r.task, r.problem) for r in records]
+    assert len(keys) == len(set(keys)) == summaries[0].records
+    assert summaries[0].duplicates["one_digit_sums"] == 600 - len(records) > 300
+    # The first item of each problem is the one kept (item order, not worker order).
+    first: dict[str, int] = {}
+    plain = generate_dataset(tmp_path / "plain", specs, RunConfig("preschool", 600, 0, fmt, 100))
+    for r in read_records(tmp_path / "plain"):
+        first.setdefault(r.problem, r.provenance.index)
+    assert sorted(r.provenance.index for r in records) == sorted(first.values())
+    assert plain.records == 600 and not plain.duplicates
+    manifest = json.loads((tmp_path / "w1" / "manifest.json").read_text())
+    assert manifest["duplicates"] == {"one_digit_sums": 600 - len(records)}
+    # Resume: the middle shard's files go; the rerun must not keep its problems twice.
+    before = _tree(tmp_path / "w1")
+    for entry in manifest["shards"]:
+        if "-00002-" in entry["file"]:
+            (tmp_path / "w1" / entry["file"]).unlink()
+    again = generate_dataset(tmp_path / "w1", specs, RunConfig("preschool", 600, 0, fmt, 100, 1,
+                                                               unique=True))
+    assert again.resumed_shards == 5 and _tree(tmp_path / "w1") == before
+
+
+def test_provenance_names_the_config_and_config_json_holds_it(tmp_path):
+    a_cfg, b_cfg = TASK.default_config(slip_rate=0.0), TASK.default_config(slip_rate=0.5)
+    generate_dataset(tmp_path / "a", [TaskSpec(TASK, a_cfg)], RunConfig("primary", 5))
+    generate_dataset(tmp_path / "b", [TaskSpec(TASK, b_cfg)], RunConfig("primary", 5))
+    a, b = (list(read_records(tmp_path / x)) for x in "ab")
+    config = json.loads((tmp_path / "a" / "config.json").read_text())["tasks"][0]
+    assert {r.provenance.config_sha256 for r in a} == {config["config_sha256"]}
+    from reasoning.schema import config_sha256
+
+    assert config["config_sha256"] == config_sha256(config["config"])
+    assert config["config"]["slip_rate"] == 0.0
+    # Two configs never share an id, even for the same seed and index.
+    assert a[0].provenance.config_sha256 != b[0].provenance.config_sha256 and a[0].id != b[0].id

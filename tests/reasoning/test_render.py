@@ -11,6 +11,7 @@ from reasoning import tokens as T
 from reasoning.lenient import parse_lenient
 from reasoning.render import FormatError, escape, parse, render, render_prompt, unescape
 from reasoning.schema import Check, Provenance, Record, Step, record_id
+from reasoning.split import problem_id, split_of_id
 from reasoning.task import generate_record
 
 PROV = Provenance(generator="math.test", version="1", level="primary", seed=0, index=0)
@@ -21,8 +22,9 @@ def make_record(system="S", prompt="Q", steps=(), answer="A", end="terminated") 
         Step(proposal=p, critic=c, verdict=v, check=Check(checker="t", ok=v == "accept"))
         for p, c, v in steps
     ]
+    pid = problem_id("", prompt)
     return Record(id=record_id(PROV), domain="math", level="primary", task="test", system=system,
-                  prompt=prompt, steps=built, answer=answer, end=end, provenance=PROV)  # fmt: skip
+                  split=split_of_id(pid), problem=pid, prompt=prompt, steps=built, answer=answer, end=end, provenance=PROV)  # fmt: skip
 
 
 def test_render_golden_layout():

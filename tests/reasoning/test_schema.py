@@ -116,3 +116,26 @@ def test_injected_error_round_trips():
     err = InjectedError(kind="slip:digit_fact", location="ones column", original="a", wrong="b",
                         first_divergent_step=0)  # fmt: skip
     assert InjectedError.model_validate_json(err.model_dump_json()) == err
+
+
+def test_split_is_stored_and_must_agree_with_the_problem_hash():
+    data = record_dict()
+    assert data["split"] in ("train", "exam") and len(data["problem"]) == 16
+    flipped = {**data, "split": "exam" if data["split"] == "train" else "train"}
+    with pytest.raises(ValidationError, match="disagrees with the problem's hash"):
+        Record.model_validate(flipped)
+    with pytest.raises(ValidationError, match="split"):
+        Record.model_validate({**data, "split": "dev"})
+    with pytest.raises(ValidationError, match="16 lowercase hex"):
+        Record.model_validate({**data, "problem": "XYZ"})
+    del data["split"]
+    with pytest.raises(ValidationError, match="split"):
+        Record.model_validate(data)
+
+
+def test_data_is_a_json_object_the_verifier_reads():
+    data = record_dict()
+    assert json.loads(data["data"]) == Record.model_validate(data).problem_data() != {}
+    for bad, message in (("{not json", "not JSON text"), ("[1, 2]", "must be a JSON object")):
+        with pytest.raises(ValidationError, match=message):
+            Record.model_validate({**data, "data": bad})
