@@ -59,6 +59,7 @@ from generators.code.program_runs import (
 )
 from generators.code.trace_steps import MAX_WRITTEN, accepted, write_steps
 from reasoning.schema import InjectedError, Step
+from reasoning.split import program_identity
 from reasoning.task import Dropped, Problem, Task, Verdict
 from tracer.divergence import Divergence, display_order, first_divergence
 from tracer.mutate import Mutant, sample_mutants
@@ -219,6 +220,7 @@ def generate(rng: random.Random, level: str, config: Config, index: int = 0) -> 
                              "line": div.line, "variable": div.variable,
                              "expected": div.expected, "actual": div.actual},
               "family": program.family, "call": call_text(program)},
+        identity=program_identity(program.code),  # the original: one program, one split
     )
 
 

@@ -11,7 +11,7 @@ from reasoning.split import program_identity, split_of
 # The tasks that set the program as their identity here. Bug finding sets its original
 # program (`program_identity(program.code)`) in generators/code/bug_finding.py, on its own
 # branch: add "bug_finding" here once that is merged.
-BUILT_ON_PROGRAMS = ("output_prediction", "state_after_steps")
+BUILT_ON_PROGRAMS = ("output_prediction", "state_after_steps", "bug_finding")
 
 
 def test_one_program_lands_in_one_split_across_the_code_tasks(tmp_path):
