@@ -22,9 +22,13 @@ NAME = "knights_knaves"
 VERSION = "2"
 PEOPLE = ("Ada", "Ben", "Cal", "Dee", "Eve", "Finn", "Gus", "Hana", "Ivo", "Jo", "Kai", "Lena",
           "Max", "Nia", "Omar", "Pia", "Raj", "Sue", "Tom", "Uma")
-# Effective number of distinct prompts (a birthday estimate from 4,000 records is far
-# above this): 353 effective claim patterns over A, B, C times 20*19 ordered name pairs.
-PROBLEM_SPACE = 100_000
+# Distinct problems: the claim patterns (2,314 distinct identities in 6,000 records, about
+# 2,560 in all); who says them (20 names) is wording, which the split's identity leaves out.
+# Drawn unevenly, they repeat as often as about 300 equally likely ones would (pairs of
+# repeats among 2,000 records): the effective size stated here.
+PROBLEM_SPACE = 300
+PROBLEM_SPACE_NOTE = ("300 effective problems (about 2,560 claim patterns; the names are "
+                      "wording): this task cannot give 10x a 5,000-record stage of distinct problems")
 ROLE_WORDS = {"knight": True, "knights": True, "truthteller": True, "truth-teller": True,
               "knave": False, "knaves": False, "liar": False, "liars": False}
 

@@ -31,10 +31,12 @@ FIGURES = {1: (("M", "P"), ("S", "M")), 2: (("P", "M"), ("S", "M")),
            3: (("M", "P"), ("M", "S")), 4: (("P", "M"), ("M", "S"))}
 RULES = ("undistributed_middle", "illicit_major", "illicit_minor", "exclusive_premises",
          "negative_conclusion", "existential_fallacy")
-# Distinct prompts, a lower bound on the effective number (a birthday estimate from 4,000
-# records gives about 400,000): 256 forms times 21*20*19 ordered noun triples. The forms
-# themselves are only 256 (15 valid), which is what a learner must tell apart.
-PROBLEM_SPACE = 100_000
+# Distinct problems: the 256 forms (15 valid), which is what a learner must tell apart; the
+# 21*20*19 ordered noun triples are wording (the split's identity leaves them out). The forms
+# are drawn unevenly (valid ones more often): they repeat as often as about 50 equally likely
+# ones would, the effective size stated here (pairs of repeats among 2,000 records).
+PROBLEM_SPACE = 50
+PROBLEM_SPACE_NOTE = ("50 effective problems (256 forms: 4 moods for each of 3 statements, 4 figures; the terms are wording), so a 5,000-record stage repeats each form many times: this task cannot give 10x a stage of distinct problems")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Each math task states its problem-space size (`PROBLEM_SPACE`), says plainly when it is
+"""Each math task states its problem-space size (`PROBLEM_SPACE`: distinct problems by
+identity, the split's key, so a renamed problem is the same one), says plainly when it is
 under 10x a curriculum stage's ~5,000 records (`SPACE_NOTE`), and does not overstate it."""
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ def _prompts(name: str, n: int) -> set[str]:
     seen = set()
     for i in range(n):
         with contextlib.suppress(Dropped):
-            seen.add(generate_problem(task, task.levels[0], 7, i, config).prompt)
+            problem = generate_problem(task, task.levels[0], 7, i, config)
+            seen.add(problem.identity or problem.prompt)
     return seen
 
 
