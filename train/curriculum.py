@@ -266,7 +266,6 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
                 data = stream()
             continue
         # One optimizer step on one global batch; this rank trains on its slice.
-        step_start = time.monotonic()
         batch = [encode_weighted(tok, data.next(), cfg.tag_weight) for _ in range(cfg.batch_size)]
         state["chunk"], state["offset"] = data.position()
         x, w = collate(batch[rank::world], cfg.seq_len, pad)
@@ -290,9 +289,12 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
         state["stage_tokens"] += n_tok
         window_tokens += n_tok
         if state["step"] % cfg.log_every == 0:
+            shown = loss.detach() / world  # this rank's share of the global batch's loss
+            if world > 1:
+                dist.all_reduce(shown)
             elapsed = time.monotonic() - window_start
             row = {"event": "train", "step": state["step"], "tokens": state["tokens"], "stage": current,
-                   "loss": loss.item() / world, "lr": lr, "tok_s": window_tokens / elapsed,
+                   "loss": shown.item(), "lr": lr, "tok_s": window_tokens / elapsed,
                    "train_tok_s": window_tokens / max(train_time, 1e-9),
                    "data_share": 1 - train_time / elapsed, "wall": time.monotonic() - t0}  # fmt: skip
             metrics.write(**row)
@@ -300,7 +302,6 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
                 progress(f"{current} step {state['step']} loss {row['loss']:.3f} "
                          f"{row['tok_s']:,.0f} tok/s (train only {row['train_tok_s']:,.0f})")  # fmt: skip
             window_tokens, window_start, train_time = 0, time.monotonic(), 0.0
-        del step_start
         if state["step"] % cfg.checkpoint_every == 0:
             save(LAST)
     if lead:
