@@ -264,6 +264,8 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
             save(LAST)
             if state["done"] is None:
                 data = stream()
+            # Throughput windows measure training, not the exams.
+            window_tokens, window_start, train_time = 0, time.monotonic(), 0.0
             continue
         # One optimizer step on one global batch; this rank trains on its slice.
         batch = [encode_weighted(tok, data.next(), cfg.tag_weight) for _ in range(cfg.batch_size)]
