@@ -113,7 +113,7 @@ def sit_exams(model, tok, exam: list[ex.ExamItem], max_new: int, rank: int, worl
 
 def _fresh_state() -> dict:
     return {"level_index": 0, "segment": 0, "chunk": 0, "offset": 0, "step": 0, "tokens": 0,
-            "stage_tokens": 0, "next_exam": 0, "status": {}, "wall": 0.0, "metrics_lines": 0,
+            "stage_tokens": 0, "next_exam": 0, "status": {}, "wall": 0.0, "metrics_lines": 0, "file_offset": 0,
             "done": None, "stage_started": {}}  # fmt: skip
 
 
@@ -212,12 +212,14 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
     def stream():
         current = levels[state["level_index"]]
         if files is not None:
-            return FileStream([r for r in files if r.level in {lv for lv, _ in weights}], state["offset"])
+            # A data directory is read in its own order, the levels so far, from where the
+            # run left it (never from the top again at a new segment).
+            upto = set(levels[: state["level_index"] + 1])
+            return FileStream([r for r in files if r.level in upto], state["file_offset"])
         weights_now = level_weights(levels, current, status)
         book = Textbook(cfg.seed, state["segment"], weights_now, specs)
         return Stream(book, state["chunk"], state["offset"])
 
-    weights = level_weights(levels, levels[state["level_index"]], status)
     data = stream() if state["done"] is None else None
     window_tokens, window_start, train_time = 0, time.monotonic(), 0.0
     while state["done"] is None:
@@ -260,7 +262,6 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
             state["chunk"], state["offset"] = 0, 0
             if state["done"] is None and moved and state["stage_tokens"] == 0:
                 state["next_exam"] = cfg.exam_interval  # no exam before the new stage trains
-            weights = level_weights(levels, levels[min(state["level_index"], len(levels) - 1)], status)
             save(LAST)
             if state["done"] is None:
                 data = stream()
@@ -269,7 +270,10 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
             continue
         # One optimizer step on one global batch; this rank trains on its slice.
         batch = [encode_weighted(tok, data.next(), cfg.tag_weight) for _ in range(cfg.batch_size)]
-        state["chunk"], state["offset"] = data.position()
+        if files is not None:
+            state["file_offset"] = data.offset
+        else:
+            state["chunk"], state["offset"] = data.position()
         x, w = collate(batch[rank::world], cfg.seq_len, pad)
         total_w = sum(sum(e.weights[1 : cfg.seq_len + 1]) for e in batch)
         lr = cfg.lr * min(1.0, (state["step"] + 1) / max(1, cfg.warmup))

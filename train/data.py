@@ -130,7 +130,7 @@ class Stream:
 
 class FileStream:
     """Records of a `gen-traces` directory (train split, levels of the mix), cycled in a
-    fixed order; duplicates by prompt dropped. Position: index into that list."""
+    fixed order; duplicates by prompt dropped. `offset`: records read so far."""
 
     def __init__(self, records: list[Record], offset: int = 0) -> None:
         if not records:
@@ -141,9 +141,6 @@ class FileStream:
         rec = self.records[self.offset % len(self.records)]
         self.offset += 1
         return rec
-
-    def position(self) -> tuple[int, int]:
-        return 0, self.offset
 
 
 def load_data_dir(path: str | Path, levels: Sequence[str], tasks: Sequence[str] | None) -> list[Record]:

@@ -84,3 +84,25 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], lines
     assert "Traceback" not in res.stderr
+
+
+def test_data_directory_train_split_only(tmp_path):
+    data = tmp_path / "data"
+    gen = subprocess.run([sys.executable, "-m", "cli.gen_traces", "--domain", "math", "--level",
+                          "preschool", "--tasks", "one_digit_sums", "-n", "20", "-q", "-o", str(data)],
+                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert gen.returncode == 0, gen.stderr
+    from reasoning.dataset import read_records
+    from train.data import load_data_dir
+
+    every = list(read_records(data))
+    train = load_data_dir(data, ["preschool"], None)
+    assert train and all(r.split == "train" for r in train)
+    assert len(train) < len(every) or all(r.split == "train" for r in every)
+    assert len({r.prompt for r in train}) == len(train)
+    out = tmp_path / "r"
+    res = cli("--level", "preschool", "-o", str(out), "--data", str(data), *TINY[:2], "--tasks",
+              "one_digit_sums", *TINY[4:])  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    state = json.loads((out / "final" / "state.json").read_text())
+    assert state["file_offset"] > len(train)  # read past the end: cycled, not restarted per segment
