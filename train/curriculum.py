@@ -97,6 +97,15 @@ def dist_setup() -> tuple[int, int]:
     return (dist.get_rank(), world) if world > 1 else (0, 1)
 
 
+def _device() -> torch.device:
+    """This rank's GPU under torchrun (LOCAL_RANK), the GPU alone, or the CPU."""
+    if torch.cuda.is_available():
+        dev = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+        torch.cuda.set_device(dev)
+        return dev
+    return torch.device("cpu")
+
+
 def sit_exams(model, tok, exam: list[ex.ExamItem], max_new: int, rank: int, world: int) -> list[ex.TaskScore]:
     """Every item answered (this rank's share), scores gathered on all ranks, tallied."""
     mine = ex.answer(model, tok, exam[rank::world], max_new)
@@ -189,12 +198,17 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
     model, tok, state, opt_state = _model_and_tokenizer(cfg, levels)
     out.mkdir(parents=True, exist_ok=True)
     if lead and not cfg.resume:
-        (out / "config.json").write_text(json.dumps(_jsonable(cfg), indent=2))
+        tmp = out / ".config.json.tmp"
+        tmp.write_text(json.dumps(_jsonable(cfg), indent=2))
+        os.replace(tmp, out / "config.json")
     pad = tok.token_to_id(PAD)
+    device = _device()
+    model.to(device)  # before the optimizer, so that a loaded state lands on the device too
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.0, foreach=True)
     if opt_state:
         opt.load_state_dict(opt_state)
-    net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
+    net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device] if device.type == "cuda"
+                                                    else None) if world > 1 else model  # fmt: skip
     model.train()
     exam_sets = {lv: ex.build_exam(lv, specs[lv], cfg.exam_size) for lv in levels}
     metrics = Metrics(out / METRICS, state["metrics_lines"], lead)
@@ -275,6 +289,7 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
         else:
             state["chunk"], state["offset"] = data.position()
         x, w = collate(batch[rank::world], cfg.seq_len, pad)
+        x, w = x.to(device, non_blocking=True), w.to(device, non_blocking=True)
         total_w = sum(sum(e.weights[1 : cfg.seq_len + 1]) for e in batch)
         lr = cfg.lr * min(1.0, (state["step"] + 1) / max(1, cfg.warmup))
         for g in opt.param_groups:
@@ -319,6 +334,7 @@ def eval_only(ckpt: str, level: str, exam_size: int, tasks, max_new: int, bar: f
     """The exam table of a checkpoint over the levels up to `level`."""
     rank, world = dist_setup()
     ck = load_checkpoint(ckpt)
+    ck.model.to(_device())
     levels = LEVELS[: LEVELS.index(check_level(level)) + 1]
     specs = level_specs(levels, tasks)
     exam = [it for lv in levels for it in ex.build_exam(lv, specs[lv], exam_size)]
