@@ -30,7 +30,8 @@ def build_parser() -> Parser:
                    help="move on when a stage's budget is spent without passing (default: stop)")
     p.add_argument("--tasks", help="comma-separated task names to train and examine (default: all)")
     p.add_argument("--batch-size", type=int, default=16, help="global batch (records per step)")
-    p.add_argument("--seq-len", type=int, default=512, help="tokens per record (longer ones are cut)")
+    p.add_argument("--seq-len", type=int, default=0,
+                   help="tokens per record, longer ones cut (default 0: the model's max_seq_len)")
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--warmup", type=int, default=50, help="steps of linear learning-rate warm-up")
     p.add_argument("--tag-weight", type=float, default=0.0, help="extra loss weight on format tags")

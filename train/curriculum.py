@@ -57,7 +57,7 @@ class CurriculumConfig:
     promote_anyway: bool = False
     tasks: tuple[str, ...] | None = None
     batch_size: int = 16
-    seq_len: int = 512
+    seq_len: int = 0  # tokens per record, longer ones cut; 0: the model's max_seq_len
     lr: float = 1e-3
     warmup: int = 50
     tag_weight: float = 0.0
@@ -71,10 +71,12 @@ class CurriculumConfig:
     def __post_init__(self) -> None:
         check_level(self.level)
         preset(self.preset)  # raises on an unknown preset
-        for name in ("tokens_per_level", "batch_size", "seq_len", "checkpoint_every", "log_every",
+        for name in ("tokens_per_level", "batch_size", "checkpoint_every", "log_every",
                      "exam_max_tokens"):  # fmt: skip
             if getattr(self, name) < 1:
                 raise ValueError(f"--{name.replace('_', '-')} must be at least 1")
+        if self.seq_len < 0:
+            raise ValueError("--seq-len must be >= 0 (0: the model's max_seq_len)")
         if self.exam_size < 0 or self.exam_every < 0 or self.warmup < 0 or self.max_minutes < 0:
             raise ValueError("--exam-size, --exam-every, --warmup and --max-minutes must be >= 0")
         if not 0.0 <= self.bar <= 1.0:
@@ -202,6 +204,7 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
         tmp.write_text(json.dumps(_jsonable(cfg), indent=2))
         os.replace(tmp, out / "config.json")
     pad = tok.token_to_id(PAD)
+    seq = cfg.seq_len or model.cfg.max_seq_len
     device = _device()
     model.to(device)  # before the optimizer, so that a loaded state lands on the device too
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.0, foreach=True)
@@ -236,6 +239,7 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
 
     data = stream() if state["done"] is None else None
     window_tokens, window_start, train_time = 0, time.monotonic(), 0.0
+    window_cut = window_records = 0
     while state["done"] is None:
         current = levels[state["level_index"]]
         state["stage_started"].setdefault(current, state["tokens"])
@@ -248,6 +252,7 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
             for s in results:
                 by_level.setdefault(s.level, {})[s.task] = s.score
                 metrics.write(event="exam", step=state["step"], tokens=state["tokens"], stage=current,
+                              wall=time.monotonic() - t0,
                               level=s.level, task=s.task, n=s.n, score=s.score, low=s.low, high=s.high)  # fmt: skip
                 say(f"exam step {state['step']:>6} tokens {state['tokens']:>10,} {s.level:<9} "
                     f"{s.task:<26} {s.score:6.1%} [{s.low:.2f}, {s.high:.2f}] n={s.n}")  # fmt: skip
@@ -256,6 +261,7 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
             moved = passed or (over and cfg.promote_anyway)
             if moved:
                 metrics.write(event="promoted", step=state["step"], tokens=state["tokens"], level=current,
+                              wall=time.monotonic() - t0,
                               passed=passed, stage_tokens=state["stage_tokens"])  # fmt: skip
                 say(f"{current}: {'passed' if passed else 'budget spent, promoted anyway'} "
                     f"after {state['stage_tokens']:,} tokens")  # fmt: skip
@@ -288,9 +294,9 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
             state["file_offset"] = data.offset
         else:
             state["chunk"], state["offset"] = data.position()
-        x, w = collate(batch[rank::world], cfg.seq_len, pad)
+        x, w = collate(batch[rank::world], seq, pad)
         x, w = x.to(device, non_blocking=True), w.to(device, non_blocking=True)
-        total_w = sum(sum(e.weights[1 : cfg.seq_len + 1]) for e in batch)
+        total_w = sum(sum(e.weights[1 : seq + 1]) for e in batch)
         lr = cfg.lr * min(1.0, (state["step"] + 1) / max(1, cfg.warmup))
         for g in opt.param_groups:
             g["lr"] = lr
@@ -304,7 +310,9 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
         opt.step()
         opt.zero_grad(set_to_none=True)
         train_time += time.monotonic() - compute_start
-        n_tok = sum(min(len(e.ids), cfg.seq_len + 1) for e in batch)
+        n_tok = sum(min(len(e.ids), seq + 1) for e in batch)
+        window_cut += sum(len(e.ids) > seq + 1 for e in batch)
+        window_records += len(batch)
         state["step"] += 1
         state["tokens"] += n_tok
         state["stage_tokens"] += n_tok
@@ -317,12 +325,14 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
             row = {"event": "train", "step": state["step"], "tokens": state["tokens"], "stage": current,
                    "loss": shown.item(), "lr": lr, "tok_s": window_tokens / elapsed,
                    "train_tok_s": window_tokens / max(train_time, 1e-9),
-                   "data_share": 1 - train_time / elapsed, "wall": time.monotonic() - t0}  # fmt: skip
+                   "data_share": 1 - train_time / elapsed, "wall": time.monotonic() - t0,
+                   "cut": window_cut / window_records}  # share of records longer than --seq-len  # fmt: skip
             metrics.write(**row)
             if progress:
                 progress(f"{current} step {state['step']} loss {row['loss']:.3f} "
                          f"{row['tok_s']:,.0f} tok/s (train only {row['train_tok_s']:,.0f})")  # fmt: skip
             window_tokens, window_start, train_time = 0, time.monotonic(), 0.0
+            window_cut = window_records = 0
         if state["step"] % cfg.checkpoint_every == 0:
             save(LAST)
     if lead:

@@ -72,6 +72,7 @@ def report_markdown(rows: list[dict], state: dict, config: dict) -> str:
              "![loss](loss.png) ![exams](exams.png)", ""]  # fmt: skip
     promos = {r["level"]: r for r in rows if r["event"] == "promoted"}
     levels = list(dict.fromkeys(r["level"] for r in exams))
+    wall_before = 0.0  # stages run in order: each starts where the one before ended
     for level in levels:
         st = state.get("status", {}).get(level, {})
         started = state.get("stage_started", {}).get(level)
@@ -79,10 +80,17 @@ def report_markdown(rows: list[dict], state: dict, config: dict) -> str:
         lines += [f"## {level}", ""]
         if p:
             how = "passed" if p["passed"] else "budget spent, promoted anyway"
-            lines.append(f"Stage: {how} after {p['stage_tokens']:,} tokens of its own "
-                         f"(started at {started or 0:,}, promoted at {p['tokens']:,}).")  # fmt: skip
+            wall = p.get("wall", 0.0) - wall_before
+            wall_before = p.get("wall", 0.0)
+            lines.append(f"Stage: {how} after {p['stage_tokens']:,} tokens of its own and "
+                         f"{wall / 60:.1f} min (started at {started or 0:,} tokens, promoted at "
+                         f"{p['tokens']:,}).")  # fmt: skip
+        elif started is not None:
+            spent = state.get("tokens", 0) - started
+            wall = state.get("wall", 0.0) - wall_before
+            lines.append(f"Stage: not promoted; {spent:,} tokens and {wall / 60:.1f} min spent.")
         else:
-            lines.append("Stage: not promoted.")
+            lines.append("Stage: not reached (exams only).")
         events = ", ".join(e.replace("@", " at ") + " tokens" for e in st.get("events", []))
         lines += [f"Events: {events or 'none'}.", "",
                   "| task | n | scores over time (tokens: score) | last | 95% interval | first ≥ bar |",

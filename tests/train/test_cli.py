@@ -39,6 +39,7 @@ def test_run_directory_holds_everything(run_dir):
     assert min(r["tokens"] for r in exams) == 0 and max(r["tokens"] for r in exams) >= 3000
     report = (run_dir / "report.md").read_text()
     assert "## preschool" in report and "one_digit_sums" in report and "outcome: **budget**" in report
+    assert "Stage: not promoted; " in report and "never |" in report  # no task reached the bar
     assert (run_dir / "loss.png").read_bytes()[:4] == b"\x89PNG"
 
 
