@@ -75,7 +75,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         )  # fmt: skip
         return _train(cfg)
 
-    return run(PROG, body)  # CheckpointError and DatasetError are ValueErrors: one line, exit 2
+    try:
+        return run(PROG, body)  # CheckpointError and DatasetError are ValueErrors: one line, exit 2
+    finally:
+        import torch.distributed as dist
+
+        if dist.is_available() and dist.is_initialized():
+            dist.destroy_process_group()
 
 
 def _train(cfg) -> int:

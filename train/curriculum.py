@@ -337,6 +337,7 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
             save(LAST)
     if lead:
         save_checkpoint(out / FINAL, model, tok, None, dict(state))
+        metrics.f.close()
     return state
 
 
