@@ -52,6 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
 
     def body() -> int:
+        import os
+
         import torch
 
         from train.curriculum import CurriculumConfig, eval_only
@@ -59,8 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             torch.set_num_threads(args.threads)
         tasks = tuple(t for t in args.tasks.split(",") if t) if args.tasks else None
         if args.eval_only:
-            print(eval_only(args.eval_only, args.level, args.exam_size, tasks, args.exam_max_tokens,
-                            args.bar))  # fmt: skip
+            table = eval_only(args.eval_only, args.level, args.exam_size, tasks, args.exam_max_tokens,
+                              args.bar)  # fmt: skip
+            if int(os.environ.get("RANK", "0")) == 0:  # under torchrun every rank has the table
+                print(table)
             return 0
         if not args.out:
             raise ValueError("-o DIR is required (the run directory)")

@@ -243,7 +243,11 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
     while state["done"] is None:
         current = levels[state["level_index"]]
         state["stage_started"].setdefault(current, state["tokens"])
-        out_of_time = cfg.max_minutes and time.monotonic() - t0 > cfg.max_minutes * 60
+        out_of_time = bool(cfg.max_minutes) and time.monotonic() - t0 > cfg.max_minutes * 60
+        if world > 1 and cfg.max_minutes:  # rank 0's clock decides, so no rank trains alone
+            flag = torch.tensor([float(out_of_time)], device=device)
+            dist.broadcast(flag, 0)
+            out_of_time = bool(flag.item())
         if state["stage_tokens"] >= state["next_exam"] or out_of_time:
             # The exams of every level so far; promotion, forgetting and the next mix.
             results = sit_exams(model, tok, [it for lv in levels[: state["level_index"] + 1]
