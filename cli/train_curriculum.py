@@ -1,0 +1,120 @@
+"""`train-curriculum --level L -o DIR`: train a model level by level, from preschool up to L,
+on textbooks of machine-checked records, with exams, promotion and replay.
+
+Under `torchrun --nproc_per_node=N` the same command trains with DDP."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from cli.common import Parser, run
+
+PROG = "train-curriculum"
+
+
+def build_parser() -> Parser:
+    p = Parser(prog=PROG, description="Train by curriculum: per level a textbook (train-split "
+               "records of every domain, replay of earlier levels) and an exam (held-out problems "
+               "graded by the tasks' verifiers); promoted when every task passes the bar.")  # fmt: skip
+    p.add_argument("--level", required=True, help="the last level to learn (preschool .. university)")
+    p.add_argument("-o", "--out", help="run directory: checkpoints, metrics.jsonl, plots, report.md")
+    p.add_argument("--preset", default="small", help="model size (tiny, small, base, large; default small)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-minutes", type=float, default=0.0, help="wall-clock budget (0: none)")
+    p.add_argument("--tokens-per-level", type=int, default=2_000_000, help="token budget of each stage")
+    p.add_argument("--data", help="gen-traces output to read the textbook from (its train split only)")
+    p.add_argument("--exam-size", type=int, default=100, help="exam problems per task (default 100)")
+    p.add_argument("--bar", type=float, default=0.9, help="score every task must reach (default 0.9)")
+    p.add_argument("--promote-anyway", action="store_true",
+                   help="move on when a stage's budget is spent without passing (default: stop)")
+    p.add_argument("--tasks", help="comma-separated task names to train and examine (default: all)")
+    p.add_argument("--batch-size", type=int, default=16, help="global batch (records per step)")
+    p.add_argument("--seq-len", type=int, default=0,
+                   help="tokens per record, longer ones cut (default 0: the model's max_seq_len)")
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--warmup", type=int, default=50, help="steps of linear learning-rate warm-up")
+    p.add_argument("--tag-weight", type=float, default=0.0, help="extra loss weight on format tags")
+    p.add_argument("--exam-every", type=int, default=0,
+                   help="tokens between exams within a stage (default: a quarter of its budget)")
+    p.add_argument("--exam-max-tokens", type=int, default=384, help="answer length limit in exams")
+    p.add_argument("--checkpoint-every", type=int, default=50, help="steps between checkpoints")
+    p.add_argument("--log-every", type=int, default=10, help="steps between metrics lines")
+    p.add_argument("--init", help="start from this checkpoint instead of a fresh model")
+    p.add_argument("--resume", action="store_true", help="continue the run in -o DIR from DIR/last")
+    p.add_argument("--eval-only", metavar="CKPT", help="sit the exams of CKPT and print the table")
+    p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `train-curriculum`; returns the exit code (2 on bad input)."""
+    args = build_parser().parse_args(argv)
+
+    def body() -> int:
+        import os
+
+        import torch
+
+        from train.curriculum import CurriculumConfig, eval_only
+        if args.threads:
+            torch.set_num_threads(args.threads)
+        tasks = tuple(t for t in args.tasks.split(",") if t) if args.tasks else None
+        if args.eval_only:
+            table = eval_only(args.eval_only, args.level, args.exam_size, tasks, args.exam_max_tokens,
+                              args.bar)  # fmt: skip
+            if int(os.environ.get("RANK", "0")) == 0:  # under torchrun every rank has the table
+                print(table)
+            return 0
+        if not args.out:
+            raise ValueError("-o DIR is required (the run directory)")
+        cfg = CurriculumConfig(
+            level=args.level, out=args.out, preset=args.preset, seed=args.seed,
+            max_minutes=args.max_minutes, tokens_per_level=args.tokens_per_level, data=args.data,
+            exam_size=args.exam_size, bar=args.bar, promote_anyway=args.promote_anyway, tasks=tasks,
+            batch_size=args.batch_size, seq_len=args.seq_len, lr=args.lr, warmup=args.warmup,
+            tag_weight=args.tag_weight, exam_every=args.exam_every,
+            exam_max_tokens=args.exam_max_tokens, checkpoint_every=args.checkpoint_every,
+            log_every=args.log_every, init=args.init, resume=args.resume,
+        )  # fmt: skip
+        return _train(cfg)
+
+    try:
+        return run(PROG, body)  # CheckpointError and DatasetError are ValueErrors: one line, exit 2
+    finally:
+        import torch.distributed as dist
+
+        if dist.is_available() and dist.is_initialized():
+            dist.destroy_process_group()
+
+
+def _train(cfg) -> int:
+    """The run with a progress bar on rank 0 (exam lines print above it), then the report."""
+    import os
+    from pathlib import Path
+
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from train.curriculum import run_curriculum
+    from train.report import write_report
+
+    lead = int(os.environ.get("RANK", "0")) == 0
+    console = Console(stderr=True)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=console, disable=not lead, transient=True) as bar:  # fmt: skip
+        job = bar.add_task("starting", total=None)
+        state = run_curriculum(
+            cfg,
+            say=(lambda line: bar.console.print(line, highlight=False, soft_wrap=True)) if lead else (lambda _: None),
+            progress=lambda text: bar.update(job, description=text),
+        )
+    if lead:
+        report = write_report(Path(cfg.out), state)
+        print(f"{state['done']}: {state['tokens']:,} tokens in {state['step']} steps; "
+              f"report {report}, final checkpoint {Path(cfg.out) / 'final'}")  # fmt: skip
+    return 0  # a run that ends (passed, budget spent, out of time) succeeded; report.md says how
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""train-curriculum end to end on the tiny preset: the run directory, --eval-only, and bad
+input (one line, exit 2)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+TINY = ["--preset", "tiny", "--tasks", "one_digit_sums,compare_numbers", "--tokens-per-level",
+        "3000", "--exam-size", "3", "--batch-size", "4", "--seq-len", "256", "--threads", "1",
+        "--exam-max-tokens", "48", "--checkpoint-every", "5", "--log-every", "2"]  # fmt: skip
+
+
+def cli(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cli.train_curriculum", *args], capture_output=True,
+                          text=True, timeout=timeout)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "r"
+    res = cli("--level", "preschool", "-o", str(out), *TINY)
+    assert res.returncode == 0, res.stderr
+    assert "budget" in res.stderr or "budget" in res.stdout  # bar 0.9 not reached in 3000 tokens
+    return out
+
+
+def test_run_directory_holds_everything(run_dir):
+    for name in ("final", "last", "metrics.jsonl", "loss.png", "exams.png", "report.md", "config.json"):
+        assert (run_dir / name).exists(), name
+    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    train = [r for r in rows if r["event"] == "train"]
+    exams = [r for r in rows if r["event"] == "exam"]
+    assert train and train[-1]["tokens"] >= 3000
+    assert {r["task"] for r in exams} == {"one_digit_sums", "compare_numbers"}
+    assert min(r["tokens"] for r in exams) == 0 and max(r["tokens"] for r in exams) >= 3000
+    report = (run_dir / "report.md").read_text()
+    assert "## preschool" in report and "one_digit_sums" in report and "outcome: **budget**" in report
+    assert "Stage: not promoted; " in report and "never |" in report  # no task reached the bar
+    assert (run_dir / "loss.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_eval_only_prints_the_table(run_dir):
+    res = cli("--level", "preschool", "--eval-only", str(run_dir / "final"), "--exam-size", "2",
+              "--tasks", "one_digit_sums", "--exam-max-tokens", "16", "--threads", "1")  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert "one_digit_sums" in res.stdout and "95% interval" in res.stdout
+
+
+def test_resume_with_other_flags_is_refused(run_dir):
+    # The log cadence is not part of the run: resuming the finished run with another is fine
+    # (and it stays finished: the same steps).
+    steps = json.loads((run_dir / "final" / "state.json").read_text())["step"]
+    res = cli("--level", "preschool", "-o", str(run_dir), "--resume", *TINY[:-2], "--log-every", "3")
+    assert res.returncode == 0, res.stderr
+    assert json.loads((run_dir / "final" / "state.json").read_text())["step"] == steps
+    res = cli("--level", "preschool", "-o", str(run_dir), "--resume", *[a if a != "tiny" else "small" for a in TINY])
+    assert res.returncode == 2 and "--preset differs" in res.stderr
+
+
+def test_init_from_a_checkpoint_of_another_preset(run_dir, tmp_path):
+    res = cli("--level", "preschool", "-o", str(tmp_path / "x"), "--init", str(run_dir / "final"),
+              "--preset", "small", "--threads", "1")  # fmt: skip
+    assert res.returncode == 2 and "not the small preset" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--level", "kindergarten", "-o", "X"], "unknown level 'kindergarten'"),
+    (["--level", "preschool", "-o", "X", "--data", "/no/such/dir"], "no such data directory"),
+    (["--level", "preschool", "-o", "X", "--resume"], "no checkpoint to resume"),
+    (["--level", "preschool", "--eval-only", "/no/such/ckpt"], "no such checkpoint directory"),
+    (["--level", "preschool", "-o", "X", "--bar", "1.5"], "--bar must lie in [0, 1]"),
+    (["--level", "preschool", "-o", "X", "--tasks", "no_such_task"], "none of the tasks no_such_task"),
+    (["--level", "preschool", "-o", "X", "--preset", "huge"], "unknown model preset 'huge'"),
+    (["--level", "preschool", "-o", "X", "--batch-size", "two"], "invalid int value"),
+])  # fmt: skip
+def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
+    args = [str(tmp_path / a) if a == "X" else a for a in args]
+    res = cli(*args, timeout=120)
+    assert res.returncode == 2, res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], lines
+    assert "Traceback" not in res.stderr
+
+
+def test_data_directory_train_split_only(tmp_path):
+    data = tmp_path / "data"
+    gen = subprocess.run([sys.executable, "-m", "cli.gen_traces", "--domain", "math", "--level",
+                          "preschool", "--tasks", "one_digit_sums", "-n", "20", "-q", "-o", str(data)],
+                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert gen.returncode == 0, gen.stderr
+    from reasoning.dataset import read_records
+    from train.data import load_data_dir
+
+    every = list(read_records(data))
+    train = load_data_dir(data, ["preschool"], None)
+    assert train and all(r.split == "train" for r in train)
+    assert len(train) < len(every) or all(r.split == "train" for r in every)
+    assert len({r.prompt for r in train}) == len(train)
+    out = tmp_path / "r"
+    res = cli("--level", "preschool", "-o", str(out), "--data", str(data), *TINY[:2], "--tasks",
+              "one_digit_sums", *TINY[4:])  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    state = json.loads((out / "final" / "state.json").read_text())
+    assert state["file_offset"] > len(train)  # read past the end: cycled, not restarted per segment
+
+
+def test_max_minutes_ends_with_a_last_exam_and_the_report(tmp_path):
+    out = tmp_path / "t"
+    args = [a if a != "3000" else "100000000" for a in TINY]  # a budget it cannot spend
+    res = cli("--level", "preschool", "-o", str(out), *args, "--max-minutes", "0.05")
+    assert res.returncode == 0, res.stderr
+    state = json.loads((out / "final" / "state.json").read_text())
+    assert state["done"] == "time" and state["step"] > 0 and 3.0 <= state["wall"] < 120
+    rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert rows[-1]["event"] == "exam" and rows[-1]["step"] == state["step"]  # examined at the end
+    assert "outcome: **time**" in (out / "report.md").read_text()

@@ -1,0 +1,129 @@
+"""The textbook stream: train split only, never an exam problem, deduplicated, resumable;
+the loss weights: completion only, rejected proposals masked, tags weighted."""
+
+from __future__ import annotations
+
+import pytest
+
+from model.tokenizer import encode_prompt, encode_record
+from reasoning import tokens as T
+from reasoning.task import generate_record
+from train.data import (
+    CHUNK,
+    Stream,
+    Textbook,
+    collate,
+    encode_weighted,
+    level_specs,
+    problem_split,
+)
+from train.exams import build_exam
+
+LEVELS = ("preschool", "primary")
+TASKS = ("one_digit_sums", "compare_numbers", "column_arithmetic", "truth_values")
+
+
+@pytest.fixture(scope="module")
+def specs():
+    return level_specs(LEVELS, TASKS)
+
+
+@pytest.fixture(scope="module")
+def book(specs):
+    return Textbook(seed=3, segment=1, level_weights=(("preschool", 0.5), ("primary", 1.0)), specs=specs)
+
+
+def test_textbook_never_holds_an_exam_problem(book, specs):
+    exam_keys = set()
+    for level in LEVELS:
+        items = build_exam(level, specs[level], 30)
+        assert items and all(problem_split(it.problem) == "exam" for it in items)
+        exam_keys |= {it.problem.identity or " ".join(it.problem.prompt.split()) for it in items}
+    book_keys, exam_skipped = set(), 0
+    for p in range(3 * CHUNK):
+        got = book.candidate(p)
+        if got is None:
+            exam_skipped += 1
+            continue
+        book_keys.add(got[1])
+    assert len(book_keys) > 50
+    assert exam_skipped > 0  # the exam split was met, and skipped
+    assert not book_keys & exam_keys
+
+
+def test_chunk_drops_duplicates_and_mixes_levels(book):
+    records = book.chunk(0)
+    prompts = [" ".join(r.prompt.split()) for r in records]
+    assert len(prompts) == len(set(prompts))
+    levels = [r.level for r in records]
+    # weights 0.5 : 1.0 -> about a third preschool (the tiny preschool spaces repeat more)
+    assert 0.15 < levels.count("preschool") / len(levels) < 0.45
+    assert {r.task for r in records} == set(TASKS)
+
+
+def test_stream_resumes_at_the_same_record(book):
+    s = Stream(book)
+    first = [s.next().id for _ in range(CHUNK + 7)]  # crosses a chunk boundary
+    chunk, offset = s.position()
+    later = [s.next().id for _ in range(20)]
+    resumed = Stream(book, chunk, offset)
+    assert [resumed.next().id for _ in range(20)] == later
+    assert Stream(book).next().id == first[0]
+
+
+def test_another_segment_draws_other_records(specs, book):
+    other = Textbook(seed=3, segment=2, level_weights=book.level_weights, specs=specs)
+    assert [r.id for r in other.chunk(0)[:20]] != [r.id for r in book.chunk(0)[:20]]
+
+
+def _record_with_slip():
+    from generators.registry import domain_tasks
+
+    task = domain_tasks("math")["column_arithmetic"]
+    for i in range(200):
+        rec = generate_record(task, "primary", 0, i, task.default_config())
+        if rec.has_slip:
+            return rec
+    raise AssertionError("no column arithmetic record with a slip in 200")
+
+
+def test_weights_mask_prompt_and_rejected_proposals(tokenizer):
+    rec = _record_with_slip()
+    enc = encode_weighted(tokenizer, rec, tag_weight=0.5)
+    assert enc.ids == encode_record(tokenizer, rec)  # same tokens as plain encoding
+    n_prompt = len(encode_prompt(tokenizer, rec.prompt, rec.system))
+    assert enc.ids[:n_prompt] == encode_prompt(tokenizer, rec.prompt, rec.system)
+    assert all(w == 0.0 for w in enc.weights[:n_prompt])
+    assert all(w > 0 for w in enc.weights[n_prompt:n_prompt + 2])
+    # Walk the tokens: every token inside a rejected step's proposal (and its closing tag)
+    # weighs 0; its critic and judge are targets; tags weigh 1.5, other tokens 1.
+    tag_ids = {tokenizer.token_to_id(t): t for t in T.SPECIAL_TOKENS}
+    verdicts = [s.verdict for s in rec.steps]
+    step, inside_bad, masked, critic_of_bad = -1, False, 0, 0
+    for tid, w in zip(enc.ids[n_prompt:-1], enc.weights[n_prompt:-1], strict=True):
+        tag = tag_ids.get(tid)
+        if tag == T.PROPOSAL:
+            step += 1
+            assert w == 1.5
+            inside_bad = verdicts[step] == "reject"
+            continue
+        if inside_bad:
+            assert w == 0.0
+            masked += 1
+            if tag == T.PROPOSAL_END:
+                inside_bad = False
+            continue
+        if tag == T.CRITIC and verdicts[step] == "reject":
+            critic_of_bad += 1
+        assert w == (1.5 if tag else 1.0)
+    assert masked > 1 and critic_of_bad >= 1
+    assert enc.weights[-1] == 1.0  # EOS is a target: the model learns to stop
+
+
+def test_collate_shifts_weights_and_cuts(tokenizer):
+    recs = [_record_with_slip()]
+    enc = encode_weighted(tokenizer, recs[0])
+    x, w = collate([enc], seq_len=40, pad_id=0)
+    assert x.shape == (1, 41) and w.shape == (1, 40)
+    assert x[0].tolist() == enc.ids[:41]
+    assert w[0].tolist() == enc.weights[1:41]

@@ -1,0 +1,1 @@
+"""Curriculum pretraining: textbooks and exams per level, promotion, replay (train-curriculum)."""

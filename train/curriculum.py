@@ -1,0 +1,356 @@
+"""The curriculum loop, top to bottom: textbook stages from preschool up to a level, exams
+after each stretch of tokens, promotion, replay of forgotten levels, checkpoints to resume.
+
+Under `torchrun --nproc_per_node=N` it trains with DDP (gloo on CPU, nccl on a GPU): every
+rank builds the same global batch and trains on its slice, exams are split across ranks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+
+from model.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from model.model import Transformer, preset
+from model.tokenizer import PAD, corpus_records, train_tokenizer
+from reasoning.levels import LEVELS, check_level
+from reasoning.render import render
+from train import exams as ex
+from train.data import (
+    FileStream,
+    Stream,
+    Textbook,
+    collate,
+    encode_weighted,
+    level_specs,
+    load_data_dir,
+)
+from train.promotion import LevelStatus, judge, level_weights
+
+LAST, FINAL, METRICS = "last", "final", "metrics.jsonl"
+# Flags that define a run's data and model: a resumed run must use the same ones.
+FIXED = ("level", "preset", "seed", "tokens_per_level", "data", "exam_size", "bar", "tasks",
+         "batch_size", "seq_len", "lr", "warmup", "tag_weight", "exam_every", "promote_anyway")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CurriculumConfig:
+    """A train-curriculum run; every field is a command-line flag."""
+
+    level: str
+    out: str
+    preset: str = "small"
+    seed: int = 0
+    max_minutes: float = 0.0  # 0: no wall-clock limit
+    tokens_per_level: int = 2_000_000
+    data: str | None = None
+    exam_size: int = 100
+    bar: float = 0.9
+    promote_anyway: bool = False
+    tasks: tuple[str, ...] | None = None
+    batch_size: int = 16
+    seq_len: int = 0  # tokens per record, longer ones cut; 0: the model's max_seq_len
+    lr: float = 1e-3
+    warmup: int = 50
+    tag_weight: float = 0.0
+    exam_every: int = 0  # tokens between exams within a stage; 0: a quarter of the budget
+    exam_max_tokens: int = 384
+    checkpoint_every: int = 50  # steps
+    log_every: int = 10  # steps
+    init: str | None = None
+    resume: bool = False
+
+    def __post_init__(self) -> None:
+        check_level(self.level)
+        preset(self.preset)  # raises on an unknown preset
+        for name in ("tokens_per_level", "batch_size", "checkpoint_every", "log_every",
+                     "exam_max_tokens"):  # fmt: skip
+            if getattr(self, name) < 1:
+                raise ValueError(f"--{name.replace('_', '-')} must be at least 1")
+        if self.seq_len < 0:
+            raise ValueError("--seq-len must be >= 0 (0: the model's max_seq_len)")
+        if self.exam_size < 0 or self.exam_every < 0 or self.warmup < 0 or self.max_minutes < 0:
+            raise ValueError("--exam-size, --exam-every, --warmup and --max-minutes must be >= 0")
+        if not 0.0 <= self.bar <= 1.0:
+            raise ValueError(f"--bar must lie in [0, 1], got {self.bar}")
+        if not self.lr > 0 or self.tag_weight < 0:
+            raise ValueError("--lr must be > 0 and --tag-weight >= 0")
+        if self.init and self.resume:
+            raise ValueError("--init and --resume exclude each other (resume continues DIR/last)")
+
+    @property
+    def exam_interval(self) -> int:
+        return self.exam_every or max(1, self.tokens_per_level // 4)
+
+
+def dist_setup() -> tuple[int, int]:
+    """(rank, world size); starts the process group under torchrun."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1 and not dist.is_initialized():
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    return (dist.get_rank(), world) if world > 1 else (0, 1)
+
+
+def _device() -> torch.device:
+    """This rank's GPU under torchrun (LOCAL_RANK), the GPU alone, or the CPU."""
+    if torch.cuda.is_available():
+        dev = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+        torch.cuda.set_device(dev)
+        return dev
+    return torch.device("cpu")
+
+
+def sit_exams(model, tok, exam: list[ex.ExamItem], max_new: int, rank: int, world: int) -> list[ex.TaskScore]:
+    """Every item answered (this rank's share), scores gathered on all ranks, tallied."""
+    mine = ex.answer(model, tok, exam[rank::world], max_new)
+    if world > 1:
+        parts: list = [None] * world
+        dist.all_gather_object(parts, mine)
+        scores = [0.0] * len(exam)
+        for r, part in enumerate(parts):
+            scores[r::world] = part
+    else:
+        scores = mine
+    return ex.tally(exam, scores)
+
+
+def _fresh_state() -> dict:
+    return {"level_index": 0, "segment": 0, "chunk": 0, "offset": 0, "step": 0, "tokens": 0,
+            "stage_tokens": 0, "next_exam": 0, "status": {}, "wall": 0.0, "metrics_lines": 0, "file_offset": 0,
+            "done": None, "stage_started": {}}  # fmt: skip
+
+
+def _model_and_tokenizer(cfg: CurriculumConfig, levels):
+    """(model, tokenizer, state, optimizer state) for a fresh, --init or --resume run."""
+    out = Path(cfg.out)
+    if cfg.resume:
+        if not (out / LAST).is_dir():
+            raise ValueError(f"{out}: no checkpoint to resume ({out / LAST} is missing)")
+        saved = json.loads((out / "config.json").read_text())
+        diff = [k for k in FIXED if saved.get(k) != _jsonable(cfg).get(k)]
+        if diff:
+            raise ValueError(f"--resume: --{diff[0].replace('_', '-')} differs from the run in {out} "
+                             f"({saved.get(diff[0])!r}); pass the same flags")  # fmt: skip
+        ck = load_checkpoint(out / LAST, with_optimizer=True)
+        return ck.model, ck.tokenizer, ck.state, ck.optimizer_state
+    if (out / LAST).exists():
+        raise ValueError(f"{out} already holds a run; pass --resume to continue it or pick another -o")
+    if cfg.init:
+        ck = load_checkpoint(cfg.init)
+        want = preset(cfg.preset, vocab_size=ck.model.cfg.vocab_size)
+        if dataclasses.replace(want, max_seq_len=ck.model.cfg.max_seq_len) != ck.model.cfg:
+            raise CheckpointError(f"{cfg.init}: the checkpoint's model is not the {cfg.preset} preset "
+                                  f"(pass the --preset it was trained with)")  # fmt: skip
+        model, tok = ck.model, ck.tokenizer
+    else:
+        texts = [render(r) for r in corpus_records(per_task=6, seed=cfg.seed, levels=levels)]
+        tok = train_tokenizer(texts)
+        torch.manual_seed(cfg.seed)
+        model = Transformer(preset(cfg.preset, vocab_size=tok.get_vocab_size()))
+    if cfg.seq_len > model.cfg.max_seq_len:
+        raise ValueError(f"--seq-len {cfg.seq_len} exceeds the model's max_seq_len {model.cfg.max_seq_len}")
+    return model, tok, _fresh_state(), None
+
+
+def _jsonable(cfg: CurriculumConfig) -> dict:
+    d = dataclasses.asdict(cfg)
+    d["tasks"] = list(cfg.tasks) if cfg.tasks else None
+    return d
+
+
+class Metrics:
+    """metrics.jsonl, appended line by line (rank 0 only); a resume cuts it back to the
+    lines its checkpoint had seen, so no step is counted twice."""
+
+    def __init__(self, path: Path, keep_lines: int, active: bool) -> None:
+        self.path, self.active, self.lines = path, active, keep_lines
+        if active:
+            old = path.read_text().splitlines(keepends=True)[:keep_lines] if path.exists() else []
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_text("".join(old))
+            os.replace(tmp, path)
+            self.f = open(path, "a")  # noqa: SIM115 (open for the run's life)
+
+    def write(self, **row) -> None:
+        self.lines += 1
+        if self.active:
+            self.f.write(json.dumps(row) + "\n")
+            self.f.flush()
+
+
+def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
+    """Train by curriculum as `cfg` says; returns the final state. `say` prints a line
+    (exam lines, promotions), `progress(text)` updates a progress display."""
+    rank, world = dist_setup()
+    lead = rank == 0
+    levels = LEVELS[: LEVELS.index(cfg.level) + 1]
+    specs = level_specs(levels, cfg.tasks)
+    files = load_data_dir(cfg.data, levels, cfg.tasks) if cfg.data else None
+    if cfg.batch_size % world:
+        raise ValueError(f"--batch-size {cfg.batch_size} must be a multiple of the {world} ranks")
+    out = Path(cfg.out)
+    model, tok, state, opt_state = _model_and_tokenizer(cfg, levels)
+    out.mkdir(parents=True, exist_ok=True)
+    if lead and not cfg.resume:
+        tmp = out / ".config.json.tmp"
+        tmp.write_text(json.dumps(_jsonable(cfg), indent=2))
+        os.replace(tmp, out / "config.json")
+    pad = tok.token_to_id(PAD)
+    seq = cfg.seq_len or model.cfg.max_seq_len
+    device = _device()
+    model.to(device)  # before the optimizer, so that a loaded state lands on the device too
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.0, foreach=True)
+    if opt_state:
+        opt.load_state_dict(opt_state)
+    net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device] if device.type == "cuda"
+                                                    else None) if world > 1 else model  # fmt: skip
+    model.train()
+    exam_sets = {lv: ex.build_exam(lv, specs[lv], cfg.exam_size) for lv in levels}
+    metrics = Metrics(out / METRICS, state["metrics_lines"], lead)
+    status = {lv: LevelStatus(**st) for lv, st in state["status"].items()}
+    t0 = time.monotonic() - state["wall"]
+    state["metrics_lines"] = metrics.lines
+
+    def save(name: str) -> None:
+        state["status"] = {lv: dataclasses.asdict(st) for lv, st in status.items()}
+        state["wall"] = time.monotonic() - t0
+        state["metrics_lines"] = metrics.lines
+        if lead:
+            save_checkpoint(out / name, model, tok, opt if name == LAST else None, dict(state))
+
+    def stream():
+        current = levels[state["level_index"]]
+        if files is not None:
+            # A data directory is read in its own order, the levels so far, from where the
+            # run left it (never from the top again at a new segment).
+            upto = set(levels[: state["level_index"] + 1])
+            return FileStream([r for r in files if r.level in upto], state["file_offset"])
+        weights_now = level_weights(levels, current, status)
+        book = Textbook(cfg.seed, state["segment"], weights_now, specs)
+        return Stream(book, state["chunk"], state["offset"])
+
+    data = stream() if state["done"] is None else None
+    window_tokens, window_start, train_time = 0, time.monotonic(), 0.0
+    window_cut = window_records = 0
+    while state["done"] is None:
+        current = levels[state["level_index"]]
+        state["stage_started"].setdefault(current, state["tokens"])
+        out_of_time = bool(cfg.max_minutes) and time.monotonic() - t0 > cfg.max_minutes * 60
+        if world > 1 and cfg.max_minutes:  # rank 0's clock decides, so no rank trains alone
+            flag = torch.tensor([float(out_of_time)], device=device)
+            dist.broadcast(flag, 0)
+            out_of_time = bool(flag.item())
+        if state["stage_tokens"] >= state["next_exam"] or out_of_time:
+            # The exams of every level so far; promotion, forgetting and the next mix.
+            results = sit_exams(model, tok, [it for lv in levels[: state["level_index"] + 1]
+                                             for it in exam_sets[lv]], cfg.exam_max_tokens, rank, world)  # fmt: skip
+            by_level: dict[str, dict[str, float]] = {}
+            for s in results:
+                by_level.setdefault(s.level, {})[s.task] = s.score
+                metrics.write(event="exam", step=state["step"], tokens=state["tokens"], stage=current,
+                              wall=time.monotonic() - t0,
+                              level=s.level, task=s.task, n=s.n, score=s.score, low=s.low, high=s.high)  # fmt: skip
+                say(f"exam step {state['step']:>6} tokens {state['tokens']:>10,} {s.level:<9} "
+                    f"{s.task:<26} {s.score:6.1%} [{s.low:.2f}, {s.high:.2f}] n={s.n}")  # fmt: skip
+            passed = judge(status, current, by_level, cfg.bar, state["tokens"])
+            over = state["stage_tokens"] >= cfg.tokens_per_level
+            moved = passed or (over and cfg.promote_anyway)
+            if moved:
+                metrics.write(event="promoted", step=state["step"], tokens=state["tokens"], level=current,
+                              wall=time.monotonic() - t0,
+                              passed=passed, stage_tokens=state["stage_tokens"])  # fmt: skip
+                say(f"{current}: {'passed' if passed else 'budget spent, promoted anyway'} "
+                    f"after {state['stage_tokens']:,} tokens")  # fmt: skip
+                save(f"level-{current}")
+                state["level_index"] += 1
+                state["stage_tokens"], state["next_exam"] = 0, 0
+            state["next_exam"] += cfg.exam_interval
+            if state["level_index"] == len(levels):
+                # "passed" only when every stage passed its exam; else some were waved on.
+                waved = any(not st.learned for st in status.values())
+                state["done"] = "promoted_anyway" if waved else "passed"
+            elif over and not moved:
+                state["done"] = "budget"
+                say(f"{current}: the exam was not passed within {cfg.tokens_per_level:,} tokens; stopping")
+            elif out_of_time:
+                state["done"] = "time"
+            state["segment"] += 1
+            state["chunk"], state["offset"] = 0, 0
+            if state["done"] is None and moved and state["stage_tokens"] == 0:
+                state["next_exam"] = cfg.exam_interval  # no exam before the new stage trains
+            save(LAST)
+            if state["done"] is None:
+                data = stream()
+            # Throughput windows measure training, not the exams.
+            window_tokens, window_start, train_time = 0, time.monotonic(), 0.0
+            continue
+        # One optimizer step on one global batch; this rank trains on its slice.
+        batch = [encode_weighted(tok, data.next(), cfg.tag_weight) for _ in range(cfg.batch_size)]
+        if files is not None:
+            state["file_offset"] = data.offset
+        else:
+            state["chunk"], state["offset"] = data.position()
+        x, w = collate(batch[rank::world], seq, pad)
+        x, w = x.to(device, non_blocking=True), w.to(device, non_blocking=True)
+        total_w = sum(sum(e.weights[1 : seq + 1]) for e in batch)
+        lr = cfg.lr * min(1.0, (state["step"] + 1) / max(1, cfg.warmup))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        compute_start = time.monotonic()
+        logits = net(x[:, :-1])  # (b, T, V)
+        ce = F.cross_entropy(logits.flatten(0, 1).float(), x[:, 1:].flatten(), reduction="none")
+        # DDP averages gradients over ranks, so each rank's share is scaled by the world size.
+        loss = (ce.view_as(w) * w).sum() / max(total_w, 1e-9) * world
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        train_time += time.monotonic() - compute_start
+        n_tok = sum(min(len(e.ids), seq + 1) for e in batch)
+        window_cut += sum(len(e.ids) > seq + 1 for e in batch)
+        window_records += len(batch)
+        state["step"] += 1
+        state["tokens"] += n_tok
+        state["stage_tokens"] += n_tok
+        window_tokens += n_tok
+        if state["step"] % cfg.log_every == 0:
+            shown = loss.detach() / world  # this rank's share of the global batch's loss
+            if world > 1:
+                dist.all_reduce(shown)
+            elapsed = time.monotonic() - window_start
+            row = {"event": "train", "step": state["step"], "tokens": state["tokens"], "stage": current,
+                   "loss": shown.item(), "lr": lr, "tok_s": window_tokens / elapsed,
+                   "train_tok_s": window_tokens / max(train_time, 1e-9),
+                   "data_share": 1 - train_time / elapsed, "wall": time.monotonic() - t0,
+                   "cut": window_cut / window_records}  # share of records longer than --seq-len  # fmt: skip
+            metrics.write(**row)
+            if progress:
+                progress(f"{current} step {state['step']} loss {row['loss']:.3f} "
+                         f"{row['tok_s']:,.0f} tok/s (train only {row['train_tok_s']:,.0f})")  # fmt: skip
+            window_tokens, window_start, train_time = 0, time.monotonic(), 0.0
+            window_cut = window_records = 0
+        if state["step"] % cfg.checkpoint_every == 0:
+            save(LAST)
+    if lead:
+        save_checkpoint(out / FINAL, model, tok, None, dict(state))
+        metrics.f.close()
+    return state
+
+
+def eval_only(ckpt: str, level: str, exam_size: int, tasks, max_new: int, bar: float) -> str:
+    """The exam table of a checkpoint over the levels up to `level`."""
+    rank, world = dist_setup()
+    ck = load_checkpoint(ckpt)
+    ck.model.to(_device())
+    levels = LEVELS[: LEVELS.index(check_level(level)) + 1]
+    specs = level_specs(levels, tasks)
+    exam = [it for lv in levels for it in ex.build_exam(lv, specs[lv], exam_size)]
+    return ex.format_table(sit_exams(ck.model, ck.tokenizer, exam, max_new, rank, world), bar)

@@ -1,0 +1,241 @@
+"""The textbook: a deterministic stream of train-split records, encoded with loss weights.
+
+Candidate `p` of a segment (a stretch of a stage with one level mix) is drawn from
+`(seed, segment, p)` alone: its level by a low-discrepancy sequence over the levels'
+weights, its task likewise over the level's task mix, then `generate_problem`. Exam-split
+problems are skipped and duplicates (same identity) within a chunk of candidates are
+dropped, so a chunk is a pure function of its number: a resumed run regenerates the chunk
+it stopped in and continues at the same record. Every rank generates the whole global
+batch and trains on its slice (generation is a few percent of a training step), so the
+data do not depend on the number of ranks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from generators.mix import task_mix
+from reasoning import tokens as T
+from reasoning.dataset import read_records
+from reasoning.generate import TaskSpec
+from reasoning.render import render
+from reasoning.schema import Record
+from reasoning.split import split_of
+from reasoning.task import Dropped, Problem, build_record, generate_problem
+
+CHUNK = 256  # candidates per dedup chunk
+_GOLDEN = (math.sqrt(5) - 1) / 2
+_SPLIT_TAKES_IDENTITY = "identity" in inspect.signature(split_of).parameters
+
+
+def problem_split(problem: Problem) -> str:
+    """`train` or `exam` for a problem, by its identity (its prompt when it has none): the
+    split records use once the identity split is in (`split_of(prompt, identity=...)`);
+    before that, the same hash applied to the identity, so twins never straddle it."""
+    if _SPLIT_TAKES_IDENTITY:
+        return split_of(problem.prompt, identity=problem.identity)
+    return split_of(problem.identity or problem.prompt)
+
+
+def identity_key(problem: Problem | Record) -> str:
+    """What makes two problems the same: the identity, else the whitespace-collapsed prompt."""
+    ident = getattr(problem, "identity", "") or ""
+    return ident or " ".join(problem.prompt.split())
+
+
+def _pick(u: float, weights: Sequence[float]) -> int:
+    total, acc = sum(weights), 0.0
+    for i, w in enumerate(weights):
+        acc += w / total
+        if u < acc:
+            return i
+    return len(weights) - 1
+
+
+def _unit(*key: object) -> float:
+    digest = hashlib.sha256("|".join(map(str, key)).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+@dataclass(frozen=True)
+class Textbook:
+    """The mix of one segment: weight per level and each level's task specs."""
+
+    seed: int
+    segment: int
+    level_weights: tuple[tuple[str, float], ...]
+    specs: Mapping[str, Sequence[TaskSpec]]
+
+    def candidate(self, p: int) -> tuple[Record, str] | None:
+        """Candidate `p` as (record, identity key), or None when it is dropped or of the
+        exam split."""
+        levels = [lv for lv, _ in self.level_weights]
+        # Offset by a hash of (seed, segment) so segments do not all start on one level.
+        u = (_unit(self.seed, self.segment, "level") + p * _GOLDEN) % 1.0
+        level = levels[_pick(u, [w for _, w in self.level_weights])]
+        specs = self.specs[level]
+        v = (_unit(self.seed, self.segment, level, "task") + p * _GOLDEN) % 1.0
+        spec = specs[_pick(v, [s.weight for s in specs])]
+        index = self.segment * 10_000_000 + p
+        try:
+            problem = generate_problem(spec.task, level, self.seed, index, spec.config)
+        except Dropped:
+            return None
+        if problem_split(problem) != "train":
+            return None
+        return build_record(spec.task, level, self.seed, index, problem), identity_key(problem)
+
+    def chunk(self, k: int) -> list[Record]:
+        """The kept records of chunk `k`: train split, first of each identity."""
+        seen: set[str] = set()
+        out = []
+        for p in range(k * CHUNK, (k + 1) * CHUNK):
+            got = self.candidate(p)
+            if got is None:
+                continue
+            rec, key = got
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(rec)
+        return out
+
+
+class Stream:
+    """Records of a textbook in order from a position (chunk, offset), resumable."""
+
+    def __init__(self, book: Textbook, chunk: int = 0, offset: int = 0) -> None:
+        self.book, self.chunk_no, self.offset = book, chunk, offset
+        self._records = book.chunk(chunk)
+
+    def next(self) -> Record:
+        while self.offset >= len(self._records):
+            self.chunk_no, self.offset = self.chunk_no + 1, 0
+            self._records = self.book.chunk(self.chunk_no)
+        rec = self._records[self.offset]
+        self.offset += 1
+        return rec
+
+    def position(self) -> tuple[int, int]:
+        return self.chunk_no, self.offset
+
+
+class FileStream:
+    """Records of a `gen-traces` directory (train split, levels of the mix), cycled in a
+    fixed order; duplicates by prompt dropped. `offset`: records read so far."""
+
+    def __init__(self, records: list[Record], offset: int = 0) -> None:
+        if not records:
+            raise ValueError("the data directory has no train-split records of these levels")
+        self.records, self.offset = records, offset
+
+    def next(self) -> Record:
+        rec = self.records[self.offset % len(self.records)]
+        self.offset += 1
+        return rec
+
+
+def load_data_dir(path: str | Path, levels: Sequence[str], tasks: Sequence[str] | None) -> list[Record]:
+    """The train-split records of `path` at `levels` (and `tasks`), duplicates dropped."""
+    p = Path(path)
+    if not p.is_dir():
+        raise ValueError(f"{p}: no such data directory (expected gen-traces output)")
+    seen, out = set(), []
+    for rec in read_records(p):
+        if rec.split != "train" or rec.level not in levels or (tasks and rec.task not in tasks):
+            continue
+        key = " ".join(rec.prompt.split())
+        if key not in seen:
+            seen.add(key)
+            out.append(rec)
+    return out
+
+
+def level_specs(levels: Sequence[str], tasks: Sequence[str] | None) -> dict[str, list[TaskSpec]]:
+    """Each level's task mix over every domain (only `tasks`, where they exist at a level)."""
+    from generators.registry import tasks_at
+    from reasoning.levels import DOMAINS
+
+    out = {}
+    for level in levels:
+        present = {t.name for d in DOMAINS for t in tasks_at(d, level)}
+        wanted = [t for t in tasks if t in present] if tasks else None
+        if tasks and not wanted:
+            raise ValueError(f"none of the tasks {', '.join(tasks)} has level {level!r}")
+        out[level] = task_mix(level, tasks=wanted)
+    return out
+
+
+_TAGS = re.compile("(" + "|".join(re.escape(t) for t in T.SPECIAL_TOKENS) + ")")
+_TAG_SET = set(T.SPECIAL_TOKENS)
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """One training sequence: token ids and the loss weight of predicting each of them."""
+
+    ids: list[int]
+    weights: list[float]
+
+
+def encode_weighted(tok, record: Record, tag_weight: float = 0.0) -> Encoded:
+    """BOS + the record's text + EOS with a weight per token: 0 on the prompt (up to the
+    think tag's newline) and on the proposal of a rejected step (its text and closing tag:
+    a slip is never a target), 1 + `tag_weight` on format tags, 1 elsewhere."""
+    from model.tokenizer import BOS, EOS
+
+    text = render(record)
+    ids = [tok.token_to_id(BOS)]
+    weights = [0.0]
+    step = -1
+    in_bad_proposal = False
+    prompt_done = False
+    for piece in _TAGS.split(text):
+        if not piece:
+            continue
+        if piece in _TAG_SET:
+            if piece == T.PROPOSAL:
+                step += 1
+            w = 1.0 + tag_weight
+            if piece == T.PROPOSAL_END and in_bad_proposal:
+                w = 0.0
+            ids.append(tok.token_to_id(piece))
+            weights.append(w if prompt_done else 0.0)
+            in_bad_proposal = piece == T.PROPOSAL and record.steps[step].verdict == "reject"
+            continue
+        piece_ids = tok.encode(piece, add_special_tokens=False).ids
+        if not prompt_done and ids[-1] == tok.token_to_id(T.THINK):
+            # The think tag's newline closes the prompt (render_prompt ends with it).
+            head, rest = piece[:1], piece[1:]
+            head_ids = tok.encode(head, add_special_tokens=False).ids
+            ids += head_ids
+            weights += [0.0] * len(head_ids)
+            prompt_done = True
+            piece_ids = tok.encode(rest, add_special_tokens=False).ids if rest else []
+        ids += piece_ids
+        w = 0.0 if (in_bad_proposal or not prompt_done) else 1.0
+        weights += [w] * len(piece_ids)
+    ids.append(tok.token_to_id(EOS))
+    weights.append(1.0)
+    return Encoded(ids, weights)
+
+
+def collate(items: Sequence[Encoded], seq_len: int, pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Inputs+targets (B, T+1) right-padded and the weight of each target (B, T); a record
+    longer than seq_len + 1 tokens is cut."""
+    width = min(seq_len + 1, max(len(e.ids) for e in items))
+    x = torch.full((len(items), width), pad_id, dtype=torch.long)
+    w = torch.zeros(len(items), width - 1)
+    for b, e in enumerate(items):
+        n = min(width, len(e.ids))
+        x[b, :n] = torch.tensor(e.ids[:n])
+        w[b, : n - 1] = torch.tensor(e.weights[1:n])  # weight of predicting token t+1
+    return x, w
