@@ -56,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         import torch
 
-        from train.curriculum import CurriculumConfig, eval_only
+        from model.curriculum.loop import CurriculumConfig, eval_only
         if args.threads:
             torch.set_num_threads(args.threads)
         tasks = tuple(t for t in args.tasks.split(",") if t) if args.tasks else None
@@ -96,8 +96,8 @@ def _train(cfg) -> int:
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from train.curriculum import run_curriculum
-    from train.report import write_report
+    from model.curriculum.loop import run_curriculum
+    from model.curriculum.report import write_report
 
     lead = int(os.environ.get("RANK", "0")) == 0
     console = Console(stderr=True)

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import torch
 
+from model.curriculum.textbook import identity_key, problem_split
 from reasoning import tokens as T
 from reasoning.generate import TaskSpec
 from reasoning.render import unescape
 from reasoning.task import Dropped, Problem, generate_problem
-from train.data import identity_key, problem_split
 
 EXAM_SEED = 7919  # one exam for every run, whatever its training seed
 TRIES_PER_ITEM = 60  # ~10% of problems are exam-split; small problem spaces run out

@@ -93,8 +93,8 @@ def test_data_directory_train_split_only(tmp_path):
                           "preschool", "--tasks", "one_digit_sums", "-n", "20", "-q", "-o", str(data)],
                          capture_output=True, text=True, timeout=300)  # fmt: skip
     assert gen.returncode == 0, gen.stderr
+    from model.curriculum.textbook import load_data_dir
     from reasoning.dataset import read_records
-    from train.data import load_data_dir
 
     every = list(read_records(data))
     train = load_data_dir(data, ["preschool"], None)

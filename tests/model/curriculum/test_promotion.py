@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from train.promotion import FORGOTTEN_WEIGHT, REPLAY_WEIGHT, judge, level_weights, passes
+from model.curriculum.promotion import FORGOTTEN_WEIGHT, REPLAY_WEIGHT, judge, level_weights, passes
 
 LEVELS = ("preschool", "primary", "middle")
 

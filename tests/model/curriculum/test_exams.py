@@ -6,11 +6,19 @@ from __future__ import annotations
 import pytest
 import torch
 
+from model.curriculum.exams import (
+    ExamItem,
+    answer,
+    build_exam,
+    format_table,
+    output_of,
+    tally,
+    wilson,
+)
+from model.curriculum.textbook import collate, encode_weighted, level_specs, problem_split
 from model.model import Transformer, preset
 from model.tokenizer import PAD
 from reasoning.task import build_record
-from train.data import collate, encode_weighted, level_specs, problem_split
-from train.exams import ExamItem, answer, build_exam, format_table, output_of, tally, wilson
 
 
 def test_wilson_matches_known_values():

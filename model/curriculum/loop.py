@@ -19,12 +19,9 @@ import torch.distributed as dist
 import torch.nn.functional as F
 
 from model.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from model.model import Transformer, preset
-from model.tokenizer import PAD, corpus_records, train_tokenizer
-from reasoning.levels import LEVELS, check_level
-from reasoning.render import render
-from train import exams as ex
-from train.data import (
+from model.curriculum import exams as ex
+from model.curriculum.promotion import LevelStatus, judge, level_weights
+from model.curriculum.textbook import (
     FileStream,
     Stream,
     Textbook,
@@ -33,7 +30,10 @@ from train.data import (
     level_specs,
     load_data_dir,
 )
-from train.promotion import LevelStatus, judge, level_weights
+from model.model import Transformer, preset
+from model.tokenizer import PAD, corpus_records, train_tokenizer
+from reasoning.levels import LEVELS, check_level
+from reasoning.render import render
 
 LAST, FINAL, METRICS = "last", "final", "metrics.jsonl"
 # Flags that define a run's data and model: a resumed run must use the same ones.

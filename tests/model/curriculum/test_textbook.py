@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from model.tokenizer import encode_prompt, encode_record
-from reasoning import tokens as T
-from reasoning.task import generate_record
-from train.data import (
+from model.curriculum.exams import build_exam
+from model.curriculum.textbook import (
     CHUNK,
     Stream,
     Textbook,
@@ -17,7 +15,9 @@ from train.data import (
     level_specs,
     problem_split,
 )
-from train.exams import build_exam
+from model.tokenizer import encode_prompt, encode_record
+from reasoning import tokens as T
+from reasoning.task import generate_record
 
 LEVELS = ("preschool", "primary")
 TASKS = ("one_digit_sums", "compare_numbers", "column_arithmetic", "truth_values")
