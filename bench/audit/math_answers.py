@@ -6,6 +6,7 @@ has no parser for the prompt (counted as not re-derived, never as a defect).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Callable
@@ -118,17 +119,17 @@ def _fraction(ans: str, value: Fraction) -> bool:
 
 
 def _singulars(plural: str) -> set[str]:
-    irregular = {"mice": "mouse", "geese": "goose", "children": "child", "people": "person",
+    irregular = {"leaves": "leaf", "wolves": "wolf", "knives": "knife", "mice": "mouse", "geese": "goose", "children": "child", "people": "person",
                  "feet": "foot", "teeth": "tooth", "men": "man", "women": "woman"}
     return {plural, irregular.get(plural, plural), plural + "s", plural[:-1], plural[:-2] if plural.endswith("es") else plural,
             plural[:-3] + "y" if plural.endswith("ies") else plural}
 
 
 def _next_term(terms: list[int]) -> Check | None:
-    diffs = {b - a for a, b in zip(terms, terms[1:])}
+    diffs = {b - a for a, b in itertools.pairwise(terms)}
     if len(diffs) == 1:
         return _is(terms[-1] + diffs.pop())
-    if all(a != 0 for a in terms) and len({Fraction(b, a) for a, b in zip(terms, terms[1:])}) == 1:
+    if all(a != 0 for a in terms) and len({Fraction(b, a) for a, b in itertools.pairwise(terms)}) == 1:
         return _is(terms[-1] * Fraction(terms[1], terms[0]))
     return None
 
