@@ -160,11 +160,38 @@ def _tokens(code: str) -> list[tokenize.TokenInfo]:
         return []
 
 
+def held_calls(call: str, limit: int = 16) -> list[str]:
+    """Other inputs of our own for `call`: each integer argument (also inside a list)
+    moved by +1, +2 or -1, or set to another integer of the call (so that a search finds
+    what it looks for), the first `limit` of them."""
+    import ast
+
+    try:
+        tree = ast.parse(call, mode="eval")
+    except SyntaxError:
+        return []
+    args = tree.body.args if isinstance(tree.body, ast.Call) else []
+    top = [a for a in args[::-1] if isinstance(a, ast.Constant) and type(a.value) is int]
+    spots = top + [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and type(n.value) is int
+                   and n not in top]
+    others = sorted({n.value for n in spots})
+    out = []
+    for node in spots:  # plain arguments first, the last first: a target or a limit, typically
+        old = node.value
+        for value in [old + 1, *others, old + 2, old - 1, 0, 2 * old + 3, old + 10, -old]:
+            node.value = value
+            out.append(ast.unparse(tree))
+        node.value = old
+    return list(dict.fromkeys(c for c in out if c != call))[:limit]
+
+
 def check_alternative_fixes(records: list[dict], tally: Tally, verify, workers: int,
                             sample: int, seed: int) -> None:
     """Kind 2: for up to `sample` bug-finding records per level, every one-token change on
-    another line that makes CPython give the expected outcome must score 1 with the task's
-    verifier (`verify(record, answer_text) -> float | None`)."""
+    another line that is a correct fix must score 1 with the task's verifier
+    (`verify(record, answer_text) -> float | None`). Correct: CPython gives the expected
+    outcome on the question's input, and on our own held inputs the same values as the
+    intended program (the shown one with the recorded fix)."""
     rng = random.Random(seed)
     by_level: dict[str, list[dict]] = {}
     for rec in records:
@@ -181,18 +208,41 @@ def check_alternative_fixes(records: list[dict], tally: Tally, verify, workers: 
             for row, new in one_token_variants(q["code"], line, random.Random(rec["id"]), 120):
                 jobs.append({"code": with_line(q["code"], row, new), "call": q["call"],
                              "expect": q.get("expected")})
-                meta.append((rec, q, row, new))
+                meta.append((rec, q, line, row, new))
         results = run_jobs(jobs, workers, timeout_s=1.0)
-        seen: set[tuple[str, int, str]] = set()
-        for (rec, q, row, new), res in zip(meta, results, strict=True):
-            if not _expected_matches(res, q) or (rec["id"], row, new) in seen:
-                continue
-            seen.add((rec["id"], row, new))
-            old = q["code"].splitlines()[row - 1].strip()
-            answer = f"line {row}: `{old}` should read `{new}`"
-            score = verify(rec, answer)
-            tally.checked(rec, "alternative fix")
-            if score is None:
-                tally.info.append(f"kind 2: verifier unavailable for {rec['id']}")
-            elif score < 1:
-                tally.defect(rec, "2", f"`{old}` → `{new}` (line {row}) gives {q['expected']} but scores {score} [{rec['id']}]")
+        passing = {}
+        for (rec, q, line, row, new), res in zip(meta, results, strict=True):
+            if _expected_matches(res, q):
+                passing.setdefault((rec["id"], row, new), (rec, q, line, row, new))
+        _judge_fixes(list(passing.values()), tally, verify, workers)
+
+
+def _judge_fixes(candidates: list[tuple], tally: Tally, verify, workers: int) -> None:
+    """Run each candidate and the intended program on held inputs; ask the verifier about
+    the candidates that agree with the intended program everywhere."""
+    jobs, spans = [], []
+    for rec, q, line, row, new in candidates:
+        intended = with_line(q["code"], line, rec["error"]["original"])
+        calls = held_calls(q["call"])
+        spans.append((len(jobs), len(calls)))
+        jobs += [{"code": intended, "call": c} for c in calls]
+        jobs += [{"code": with_line(q["code"], row, new), "call": c} for c in calls]
+    results = run_jobs(jobs, workers, timeout_s=1.0)
+    only_question = 0
+    for (rec, q, _line, row, new), (at, n) in zip(candidates, spans, strict=True):
+        want, got = results[at:at + n], results[at + n:at + 2 * n]
+        if any(w["status"] == "return" and (g["status"], g["value"]) != ("return", w["value"])
+               for w, g in zip(want, got, strict=True)):
+            only_question += 1
+            continue
+        old = q["code"].splitlines()[row - 1].strip()
+        answer = f"the faulty line is L{row}: `{old}`; it should read `{new}`"
+        score = verify(rec, answer)
+        tally.checked(rec, "alternative fix")
+        if score is None:
+            tally.info.append(f"kind 2: verifier unavailable for {rec['id']}")
+        elif score < 1:
+            tally.defect(rec, "2", f"`{old}` → `{new}` (line {row}) is a correct fix but scores {score} [{rec['id']}]")
+    if candidates:
+        tally.info.append(f"kind 2: {only_question} of {len(candidates)} other one-token changes that pass "
+                          f"the question's input differ from the intended program on held inputs (not defects)")

@@ -2,8 +2,10 @@
 
 A problem's identity is ours, not the generator's: for code the program (the fixed
 program for bug finding), compared as an `ast.dump`, across tasks and levels; for math
-and logic the task, the answer and the sorted numbers, symbols and short names of the
-prompt with its words dropped, so that two wordings of one problem share a key.
+and logic the task, the answer and the prompt's numbers, symbols and content words in their
+order, its template words dropped (a word in over 20% of the task's prompts is template),
+so that two wordings of one problem share a key (2^4 and 4^2 stay apart; `7 + 1` and
+`1 + 7` do too, a conservative reading of "the same problem").
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import re
 from bench.audit.code_checks import CODE, with_line
 from bench.audit.tally import Tally
 
-_PIECES = re.compile(r"-?\d+(?:[./]\d+)?|[¬∧∨→↔=<>+\-*/^×÷·()]|\b[A-Za-z]\b|\b[A-Z][a-z]+\b|\bx\d+\b")
+_PIECES = re.compile(r"-?\d+(?:[./]\d+)?|[¬∧∨→↔=<>+\-*/^×÷·()%]|\b[A-Za-z]\w*\b")
+TEMPLATE_SHARE = 0.2
 
 
 def split_of(rec: dict) -> str:
@@ -27,8 +30,19 @@ def split_of(rec: dict) -> str:
     return str(project_split(rec["prompt"]))
 
 
-def identity(rec: dict) -> str:
-    """What makes two records the same problem, whatever the wording."""
+def template_words(records: list[dict]) -> dict[str, set[str]]:
+    """Per task, the words found in over TEMPLATE_SHARE of its prompts."""
+    seen: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    counts: collections.Counter = collections.Counter()
+    for rec in records:
+        counts[rec["task"]] += 1
+        seen[rec["task"]].update({w.lower() for w in re.findall(r"[A-Za-z]\w+", rec["prompt"])})
+    return {t: {w for w, n in c.items() if n > TEMPLATE_SHARE * counts[t]} for t, c in seen.items()}
+
+
+def identity(rec: dict, template: set[str] = frozenset()) -> str:
+    """What makes two records the same problem, whatever the wording (`template`: the
+    words of the task's wording, dropped from the key)."""
     if rec["domain"] == "code":
         m = CODE.search(rec["prompt"])
         code = m.group(1) + "\n" if m else rec["prompt"]
@@ -40,7 +54,7 @@ def identity(rec: dict) -> str:
             return "code|" + ast.dump(ast.parse(code))
         except SyntaxError:
             return "code|" + code
-    pieces = sorted(_PIECES.findall(rec["prompt"]))
+    pieces = [p for p in _PIECES.findall(rec["prompt"]) if p.lower() not in template]
     return f"{rec['task']}|{rec['answer']}|{' '.join(pieces)}"
 
 
@@ -49,8 +63,9 @@ def check_leakage(records: list[dict], tally: Tally) -> None:
     task/level of its first record); duplicate prompt rates go to the info lines."""
     splits: dict[str, set[str]] = collections.defaultdict(set)
     first: dict[str, dict] = {}
+    template = template_words(records)
     for rec in records:
-        key = identity(rec)
+        key = identity(rec, template.get(rec["task"], set()))
         splits[key].add(split_of(rec))
         first.setdefault(key, rec)
     for key, seen in splits.items():
