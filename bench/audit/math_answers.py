@@ -168,6 +168,106 @@ RULES: list[tuple[str, re.Pattern, Callable[[re.Match], Check | None]]] = [
 ]
 
 
+def _equal_expr(want) -> Check:
+    def check(ans: str) -> bool:
+        try:
+            return sympy.simplify(_sym(ans.replace("+ C", "")) - want) == 0
+        except (sympy.SympifyError, TypeError, SyntaxError):
+            return False
+    return check
+
+
+def _antiderivative(integrand: str) -> Check:
+    f = _sym(integrand)
+
+    def check(ans: str) -> bool:
+        if not ans.rstrip().endswith("+ C"):
+            return False
+        got = _sym(ans.rsplit("+ C", 1)[0])
+        # the answer differentiates back to the integrand (checked at sample points too)
+        diff = sympy.diff(got, X) - f
+        return sympy.simplify(diff) == 0 or all(abs(complex(diff.subs(X, v)).real) < 1e-9
+                                                 for v in (1.3, 2.7, 4.1))
+    return check
+
+
+def _matrix(text: str) -> sympy.Matrix:
+    return sympy.Matrix(sympy.sympify(text))
+
+
+def _interval(lhs: str, op: str, rhs: str) -> Check:
+    rel = {"<": sympy.Lt, ">": sympy.Gt, "≤": sympy.Le, "≥": sympy.Ge}[op]
+    want = sympy.solve_univariate_inequality(rel(_sym(lhs), _sym(rhs)), X, relational=False)
+
+    def check(ans: str) -> bool:
+        m = re.fullmatch(r"([(\[])(.*), (.*)([)\]])", ans.strip())
+        if m is None:
+            return False
+        lo, hi = _sym(m[2]), _sym(m[3])
+        return sympy.Interval(lo, hi, m[1] == "(", m[4] == ")") == want
+    return check
+
+
+def _geometric_or_arithmetic(terms: list[str], count: int, what: str) -> Check:
+    t = [_sym(x) for x in terms]
+    ratio = t[1] / t[0]
+    if sympy.simplify(t[2] / t[1] - ratio) == 0 and "geometric" in what:
+        seq = [t[0] * ratio ** i for i in range(count)]
+    else:
+        d = t[1] - t[0]
+        seq = [t[0] + d * i for i in range(count)]
+    want = sum(seq) if "sum" in what else seq[-1]
+    return _is(sympy.nsimplify(want)) if want.is_Rational else _equal_expr(want)
+
+
+def _mixed_colours(red: int, blue: int, same: bool) -> Check:
+    total = red + blue
+    diff = Fraction(2 * red * blue, total * (total - 1))
+    return _is(1 - diff if same else diff)
+
+
+MORE_RULES: list[tuple[str, re.Pattern, Callable[[re.Match], Check | None]]] = [
+    ("polynomials", re.compile(r"Expand (.*)\.$"), lambda m: _equal_expr(_sym(m[1].replace(")(", ")*(")))),
+    ("derivatives", re.compile(r"Differentiate f\(x\) = (.*) with respect to x\."),
+     lambda m: _equal_expr(sympy.diff(_sym(m[1]), X))),
+    ("integrals", re.compile(r"Find ∫ (.*) dx"), lambda m: _antiderivative(m[1])),
+    ("limits", re.compile(r"Find the limit of (.*) as x → (.*)\.$"),
+     lambda m: _equal_expr(sympy.limit(_sym(m[1]), X, sympy.oo if m[2] == "oo" else _sym(m[2])))),
+    ("determinants", re.compile(r"determinant of the matrix (.*)\.$"), lambda m: _is(_matrix(m[1]).det())),
+    ("matrix_inverse", re.compile(r"inverse of the matrix A = (.*)\.$"),
+     lambda m: (lambda inv: lambda ans: _matrix(ans) == inv)(_matrix(m[1]).inv())),
+    ("eigenvalues", re.compile(r"eigenvalues of the matrix (.*)\.$"),
+     lambda m: _roots_check([r for r, k in _matrix(m[1]).eigenvals().items() for _ in range(1)])),
+    ("taylor", re.compile(r"degree (\d+) of f\(x\) = (.*) about x = 0\."),
+     lambda m: _equal_expr(sympy.series(_sym(m[2]), X, 0, int(m[1]) + 1).removeO())),
+    ("logarithms", re.compile(r"Evaluate (.*)\.$"),
+     lambda m: _is(sympy.nsimplify(sympy.simplify(_sym(re.sub(r"log_(\d+)\(", r"log_b(\1, ", m[1]))
+                                                     .replace(sympy.Function("log_b"), lambda b, a: sympy.log(a, b)))))),
+    ("logarithms", re.compile(r"Solve log_(\d+)\((.*)\) = (-?\d+) for x\."),
+     lambda m: _roots_check(sympy.solve(_sym(m[2]) - int(m[1]) ** int(m[3]), X))),
+    ("linear_inequalities", re.compile(r"Solve (.*) ([<>≤≥]) (.*) for x\."), lambda m: _interval(m[1], m[2], m[3])),
+    ("sequences", re.compile(r"The \w+ sequence (.*), \.\.\. continues\. Find the (sum of the first (\d+) terms|(\d+)\w\w term)"),
+     lambda m: _geometric_or_arithmetic(m[1].split(", "), int(m[3] or m[4]),
+                                        ("sum " if m[3] else "") + m[0])),
+    ("counting_probability", re.compile(r"How many committees of (\d+) can be chosen from (\d+)"),
+     lambda m: _is(math.comb(int(m[2]), int(m[1])))),
+    ("counting_probability", re.compile(r"first (\d+) places of a race with (\d+) runners"),
+     lambda m: _is(math.perm(int(m[2]), int(m[1])))),
+    ("counting_probability", re.compile(r"holds (\d+) red and (\d+) blue balls\. Two are drawn without replacement\. "
+                                        r"What is the probability that they have (different|the same) colours?"),
+     lambda m: _mixed_colours(int(m[1]), int(m[2]), m[3] == "the same")),
+    ("counting_probability", re.compile(r"holds (\d+) red and (\d+) blue balls\. Two are drawn without "
+                                        r"replacement\. What is the probability that both are red\?"),
+     lambda m: _is(Fraction(int(m[1]) * (int(m[1]) - 1), (int(m[1]) + int(m[2])) * (int(m[1]) + int(m[2]) - 1)))),
+    ("polynomials", re.compile(r"Factor (.*) completely over the integers\."), lambda m: _equal_expr(_sym(m[1]))),
+    ("fractions_decimals_percentages", re.compile(r"Write (\d+/\d+) as a percentage\."),
+     lambda m: lambda ans: ans.endswith("%") and _same_number(ans[:-1], _num(m[1]) * 100)),
+    ("fractions_decimals_percentages", re.compile(r"What is (\d+)% of (\d+)\?"),
+     lambda m: _is(Fraction(int(m[1]) * int(m[2]), 100))),
+]
+RULES += MORE_RULES
+
+
 def derive(task: str, prompt: str) -> Check | None:
     """A checker of the answer to `prompt`, or None when no rule here reads it."""
     for name, pattern, build in RULES:
@@ -178,6 +278,7 @@ def derive(task: str, prompt: str) -> Check | None:
             continue
         try:
             return build(m)
-        except (ValueError, TypeError, ZeroDivisionError, sympy.SympifyError, SyntaxError, AttributeError):
+        except (ValueError, TypeError, ZeroDivisionError, sympy.SympifyError, SyntaxError, AttributeError,
+                NotImplementedError):
             return None
     return None

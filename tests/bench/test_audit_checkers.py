@@ -175,3 +175,58 @@ def test_kind_3_one_program_in_both_splits():
     tally = Tally()
     check_leakage([a, c], tally)
     assert tally.total("3") == 0
+
+
+def test_math_answers_are_rederived_from_the_prompt():
+    from bench.audit.math_answers import derive
+
+    cases = [
+        ("derivatives", "Differentiate f(x) = sin(2*x^2 + 3) with respect to x.", "4*x*cos(2*x^2 + 3)", "4*x*sin(2*x^2 + 3)"),
+        ("integrals", "Find ∫ 12*x^2*cos(x^3 + 3) dx by substitution. Include the constant of integration C.",
+         "4*sin(x^3 + 3) + C", "4*sin(x^3 + 3)"),
+        ("linear_inequalities", "Solve 2x - 18 > 8x + 6 for x. Give the solution set as an interval.", "(-oo, -4)", "(-oo, -4]"),
+        ("matrix_inverse", "Find the inverse of the matrix A = [[1, 4], [-3, -3]].",
+         "[[-1/3, -4/9], [1/3, 1/9]]", "[[-1/3, 4/9], [1/3, 1/9]]"),
+        ("long_division", "Divide 4597 by 6 by long division; give the quotient and the remainder (like 43 R 1).",
+         "766 R 1", "766 R 2"),
+        ("simple_fractions", "Compute 5/6 + 9/10. Give the answer in lowest terms.", "26/15", "52/30"),
+        ("counting", "How many mice are there? mouse apple mouse mouse", "3", "4"),
+    ]
+    for task, prompt, right, wrong in cases:
+        check = derive(task, prompt)
+        assert check is not None and check(right) and not check(wrong), (task, right, wrong)
+
+
+def test_truth_values_and_induction_answers():
+    from bench.audit.logic_checks import _induction, _truth_values
+
+    prompt = "True or false: (it is not true that 4 is less than 42) and 5 is less than 98."
+    assert _truth_values({"prompt": prompt}) == "false"
+    assert _truth_values({"prompt": prompt.replace(" and ", " or ")}) == "true"
+    assert _truth_values({"prompt": "True or false: 2 pink balls and 7 pink balls make 9 pink balls."}) == "true"
+    divides = "Find the largest integer d that divides P(n) = 8^n - 3^n for every n ≥ 1, and prove by induction that it does."
+    assert _induction({"prompt": divides, "answer": "5"}) == "5"
+    sums = "Find a closed form for the sum of 2*k^2 - 2*k + 7 for k = 1 to n, as an expression in n, and prove it by induction."
+    assert _induction({"prompt": sums, "answer": "n*(2*n^2 + 19)/3"}) == "n*(2*n^2 + 19)/3"
+    assert _induction({"prompt": sums, "answer": "n*(2*n^2 + 20)/3"}).startswith("<")
+
+
+def test_kind_2_a_correct_fix_elsewhere_must_score():
+    from bench.audit.code_checks import check_alternative_fixes, held_calls
+
+    assert "f([1, 2], 1)" in held_calls("f([1, 2], 3)")
+    code = "def f(y):\n    total = y\n    total = total + 2\n    total = total + 1\n    total = total + 1\n    return total"
+    prompt = ("One line of this program is wrong. f(4) should return 9. Trace it, find the first step where the run "
+              f"goes wrong, and name the faulty line.\n\n```python\n{code}\n```")
+    error = {"kind": "bug:c", "location": "line 4", "original": "total = total + 2", "wrong": "total = total + 1",
+             "first_divergent_step": 3, "detail": ""}
+    rec = _rec("code", "bug_finding", prompt, "line 4", error=error)
+    asked = []
+    for score, kinds in ((0.0, {"2"}), (1.0, set())):
+        tally = Tally()
+        check_alternative_fixes([rec], tally, lambda r, a, s=score: asked.append(a) or s, 1, 5, 0)
+        assert _kinds(tally) == kinds
+    # `total + 3` on line 3 (or 5) is right on every input; `total = y + 5`-style changes that
+    # only fit f(4) are not asked about
+    assert any("L3" in a and "total + 3" in a for a in asked)
+    assert all("L4" not in a for a in asked)
