@@ -17,6 +17,8 @@ LINE_STEP = re.compile(r"^(back at )?L(\d+) `(.*)`(?: → (.*))?$")
 RETURN_STEP = re.compile(r"^L(\d+) (\w+) returns (.*)$")
 CALL_STEP = re.compile(r"^call (\w+)\((.*)\)$")
 SUMMARY_STEP = re.compile(r"^steps (\d+)\s*[–-]\s*(\d+) run; (\w+) has (.*)$")
+LEAP = re.compile(r"\bsteps? \d+\s*(?:[–-]|to)\s*\d+")
+RECOMPUTED = re.compile(r"→|\d+ [-+*/<>=] ")
 ASSIGN = re.compile(r"(?:^|, )(?:global )?([A-Za-z_]\w*)(: | = )")
 RAISES = re.compile(r"rais|error|exception", re.IGNORECASE)
 
@@ -140,10 +142,11 @@ def check_steps(rec: dict, code: str, entries: list[dict]) -> tuple[list[tuple[s
         numbered = STEP_PREFIX.match(text)
         if numbered:
             text = text[numbered.end():]
+        if LEAP.search(text) and not RECOMPUTED.search(step["critic"]):
+            # one accepted step standing for a run of steps, with a critic that recomputes nothing
+            out.append(("10", f"`{step['proposal'][:120]}` / critic `{step['critic']}`"))
         if m := SUMMARY_STEP.match(text):
             pos = int(m.group(2))
-            if not re.search(r"→|\d+ [-+*/<>=]", step["critic"]):
-                out.append(("10", f"`{step['proposal'][:120]}` / critic `{step['critic']}`"))
             if 0 < pos <= len(entries):
                 state = state_after(entries[pos - 1])
                 for part in ASSIGN.finditer(m.group(4)):
