@@ -20,14 +20,20 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+_ROOT = str(Path(__file__).resolve().parent.parent)
+sys.path.insert(0, _ROOT)
 
-from bench.audit.code_checks import check_alternative_fixes, check_code
-from bench.audit.leakage import check_leakage
-from bench.audit.logic_checks import check_logic, deduction_shortcut
-from bench.audit.math_checks import check_math
-from bench.audit.tally import Tally
-from bench.audit.verifier import verify
+from bench.audit.code_checks import check_alternative_fixes, check_code  # noqa: E402
+from bench.audit.leakage import check_leakage  # noqa: E402
+from bench.audit.logic_checks import check_logic, deduction_shortcut  # noqa: E402
+from bench.audit.math_checks import check_math  # noqa: E402
+from bench.audit.tally import Tally  # noqa: E402
+from bench.audit.verifier import verify  # noqa: E402
+
+# The checkers are ours; the project under test (its verifiers, the split rule) is whatever
+# the environment imports, e.g. another checkout on PYTHONPATH, so this root goes last.
+sys.path.remove(_ROOT)
+sys.path.append(_ROOT)
 
 LEVELS = ("preschool", "primary", "middle", "high", "university")
 DOMAINS = ("math", "logic", "code")

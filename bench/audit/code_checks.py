@@ -117,7 +117,10 @@ def _check_bug(rec: dict, q: dict, res: dict, fix: dict | None, tally: Tally) ->
     lines = q["code"].splitlines()
     if m is None or not 0 < int(m.group(1)) <= len(lines) or lines[int(m.group(1)) - 1].strip() != m.group(2):
         tally.defect(rec, "S", f"faulty-line step `{last[:100]}` does not quote the program [{rec['id']}]")
-    if rec["answer"] != f"line {m.group(1) if m else '?'}":
+    # the answer names the faulty line, and (where it gives one) the recorded fix
+    named = re.fullmatch(r"line (\d+)(?:: `(.*)`)?", rec["answer"])
+    if (named is None or m is None or named.group(1) != m.group(1)
+            or (named.group(2) is not None and named.group(2) != rec["error"]["original"])):
         tally.defect(rec, "A", f"answer {rec['answer']} but the last step names {last[:60]} [{rec['id']}]")
 
 
@@ -236,7 +239,7 @@ def _judge_fixes(candidates: list[tuple], tally: Tally, verify, workers: int) ->
             only_question += 1
             continue
         old = q["code"].splitlines()[row - 1].strip()
-        answer = f"the faulty line is L{row}: `{old}`; it should read `{new}`"
+        answer = f"line {row}: `{new}`"  # the answer form the records teach
         score = verify(rec, answer)
         tally.checked(rec, "alternative fix")
         if score is None:
