@@ -163,10 +163,11 @@ def _tokens(code: str) -> list[tokenize.TokenInfo]:
         return []
 
 
-def held_calls(call: str, limit: int = 16) -> list[str]:
+def held_calls(call: str, limit: int = 24) -> list[str]:
     """Other inputs of our own for `call`: each integer argument (also inside a list)
-    moved by +1, +2 or -1, or set to another integer of the call (so that a search finds
-    what it looks for), the first `limit` of them."""
+    moved or set to another integer of the call (so that a search finds what it looks
+    for), strings with vowels added, shortened or reversed, lists shortened, reversed or
+    grown; the first `limit` of them."""
     import ast
 
     try:
@@ -185,6 +186,19 @@ def held_calls(call: str, limit: int = 16) -> list[str]:
             node.value = value
             out.append(ast.unparse(tree))
         node.value = old
+    for node in ast.walk(tree):  # strings and lists: vowels added, shortened, reversed
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            old = node.value
+            for value in (old + "a", "eio" + old, old[1:], old[::-1]):
+                node.value = value
+                out.append(ast.unparse(tree))
+            node.value = old
+        elif isinstance(node, ast.List) and node.elts:
+            old = list(node.elts)
+            for value in (old[1:], old[::-1], [*old, old[0]]):
+                node.elts = value
+                out.append(ast.unparse(tree))
+            node.elts = old
     return list(dict.fromkeys(c for c in out if c != call))[:limit]
 
 
@@ -231,10 +245,10 @@ def _judge_fixes(candidates: list[tuple], tally: Tally, verify, workers: int) ->
         jobs += [{"code": intended, "call": c} for c in calls]
         jobs += [{"code": with_line(q["code"], row, new), "call": c} for c in calls]
     results = run_jobs(jobs, workers, timeout_s=1.0)
-    only_question = 0
+    only_question = 0  # also those with no held input the intended program runs on
     for (rec, q, _line, row, new), (at, n) in zip(candidates, spans, strict=True):
         want, got = results[at:at + n], results[at + n:at + 2 * n]
-        if any(w["status"] == "return" and (g["status"], g["value"]) != ("return", w["value"])
+        if not any(w["status"] == "return" for w in want) or any(w["status"] == "return" and (g["status"], g["value"]) != ("return", w["value"])
                for w, g in zip(want, got, strict=True)):
             only_question += 1
             continue
