@@ -3,7 +3,8 @@
 A problem's identity is ours, not the generator's: for code the program (the fixed
 program for bug finding), compared as an `ast.dump`, across tasks and levels; for math
 and logic the task, the answer and the prompt's numbers, symbols and content words in their
-order, its template words dropped (a word in over 20% of the task's prompts is template),
+order, its template words dropped (a word in over 20% of the task's prompts is template,
+unless it stands inside quotes),
 so that two wordings of one problem share a key (2^4 and 4^2 stay apart; `7 + 1` and
 `1 + 7` do too, a conservative reading of "the same problem").
 """
@@ -54,7 +55,10 @@ def identity(rec: dict, template: set[str] = frozenset()) -> str:
             return "code|" + ast.dump(ast.parse(code))
         except SyntaxError:
             return "code|" + code
-    pieces = [p for p in _PIECES.findall(rec["prompt"]) if p.lower() not in template]
+    # words inside quotes are what someone says (knights and knaves): always content
+    parts = re.split(r'(".*?")', rec["prompt"])
+    pieces = [p for part in parts for p in _PIECES.findall(part)
+              if part.startswith('"') or p.lower() not in template]
     return f"{rec['task']}|{rec['answer']}|{' '.join(pieces)}"
 
 
