@@ -230,3 +230,19 @@ def test_kind_2_a_correct_fix_elsewhere_must_score():
     # only fit f(4) are not asked about
     assert any(a.startswith("line 3: ") and "total + 3" in a for a in asked)
     assert all(not a.startswith("line 4") for a in asked)
+
+
+def test_kind_3_problem_identity_reads_content_not_wording():
+    from bench.audit.leakage import identity, template_words
+
+    head = "On an island, knights always tell the truth and knaves always lie. "
+    a = _rec("logic", "knights_knaves", head + 'Dee says: "Jo is a knave." Who is a knight?', "x")
+    b = _rec("logic", "knights_knaves", head + 'Dee says: "Jo is a knight." Who is a knight?', "x")
+    c = _rec("logic", "knights_knaves", head.replace("On an island", "On one island")
+             + 'Dee says: "Jo is a knave." Who is a knight?', "x")
+    template = template_words([a, b, c])["knights_knaves"]
+    assert identity(a, template) != identity(b, template)  # what is said differs
+    assert identity(a, template) == identity(c, template)  # only the wording differs
+    two = _rec("math", "powers", "Compute 2^4.", "16")
+    four = _rec("math", "powers", "Compute 4^2.", "16")
+    assert identity(two) != identity(four)
