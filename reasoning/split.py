@@ -13,7 +13,7 @@ import ast
 import hashlib
 import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 Split = Literal["train", "exam"]
@@ -61,7 +61,8 @@ def program_identity(code: str) -> str:
 
 
 def canonical_identity(task: str, fields: dict[str, Any], names: Sequence[str] = (),
-                       by_first_use: bool = False) -> str:
+                       by_first_use: bool = False,
+                       normalize: Callable[[Any], Any] | None = None) -> str:
     """A canonical problem as text: the task and the fields that make the problem (its
     numbers, its structure; never wording choices) as sorted compact JSON, with every string
     in `names` (people, objects, terms, variable letters) replaced by a placeholder, so a
@@ -70,9 +71,14 @@ def canonical_identity(task: str, fields: dict[str, Any], names: Sequence[str] =
     Placeholders follow the order of first use in `fields` (`by_first_use`, for many names
     in a fixed presentation order), or else the least text over every assignment (for a
     handful of names whose order the names themselves decide, e.g. sorted people).
+    `normalize` rewrites the renamed fields before they are written (e.g. sorts the
+    operands of `and`, `or`, `iff`, which one problem may hold in either order).
     """
     def text(mapping: dict[str, str]) -> str:
-        return json.dumps({"task": task, **_renamed(fields, mapping)}, sort_keys=True,
+        renamed = _renamed(fields, mapping)
+        if normalize is not None:
+            renamed = normalize(renamed)
+        return json.dumps({"task": task, **renamed}, sort_keys=True,
                           separators=(",", ":"), ensure_ascii=False)
 
     names = list(dict.fromkeys(names))

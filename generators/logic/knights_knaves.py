@@ -8,6 +8,7 @@ a claim misjudged so a contradiction is missed or invented; the critic names the
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 
@@ -22,12 +23,12 @@ NAME = "knights_knaves"
 VERSION = "2"
 PEOPLE = ("Ada", "Ben", "Cal", "Dee", "Eve", "Finn", "Gus", "Hana", "Ivo", "Jo", "Kai", "Lena",
           "Max", "Nia", "Omar", "Pia", "Raj", "Sue", "Tom", "Uma")
-# Distinct problems: the claim patterns (2,314 distinct identities in 6,000 records, about
-# 2,560 in all); who says them (20 names) is wording, which the split's identity leaves out.
-# Drawn unevenly, they repeat as often as about 300 equally likely ones would (pairs of
-# repeats among 2,000 records): the effective size stated here.
-PROBLEM_SPACE = 300
-PROBLEM_SPACE_NOTE = ("300 effective problems (about 2,560 claim patterns; the names are "
+# Distinct problems: the claim patterns (1,497 distinct identities in 6,000 records); who
+# says them (20 names) and the order of an `and`/`or`/`same kind` are wording, which the
+# split's identity leaves out. Drawn unevenly, they repeat as often as about 120 equally
+# likely ones would (pairs of repeats among 6,000 records): the effective size stated here.
+PROBLEM_SPACE = 120
+PROBLEM_SPACE_NOTE = ("120 effective problems (about 1,500 claim patterns; the names are "
                       "wording): this task cannot give 10x a 5,000-record stage of distinct problems")
 ROLE_WORDS = {"knight": True, "knights": True, "truthteller": True, "truth-teller": True,
               "knave": False, "knaves": False, "liar": False, "liars": False}
@@ -141,7 +142,21 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     return Problem(task=NAME, level=level, prompt=prompt, steps=steps, answer=answer,
                    error=error, data={"solution": solution,
                                       "claims": {s: F.to_json(c) for s, c in claims.items()}},
-                   identity=canonical_identity(NAME, {"claims": {s: F.to_json(c) for s, c in claims.items()}}, names=names))
+                   identity=canonical_identity(NAME, {"claims": {s: F.to_json(c) for s, c in claims.items()}},
+                                               names=names, normalize=_commuted))
+
+
+def _commuted(value):
+    """Claims with the operands of `and`, `or` and `iff` in one order: "Cal and I are the
+    same kind" is one claim whichever way the formula holds it."""
+    if isinstance(value, dict):
+        return {k: _commuted(v) for k, v in value.items()}
+    if not isinstance(value, list):
+        return value
+    items = [_commuted(v) for v in value]
+    if items and items[0] in ("and", "or", "iff"):
+        return [items[0], *sorted(items[1:], key=lambda v: json.dumps(v, sort_keys=True))]
+    return items
 
 
 def verify(problem: Problem, answer_text: str) -> Verdict:

@@ -142,3 +142,18 @@ def test_a_program_and_its_canonical_form_are_one_program():
             code = generate_program(rng, level).code
             assert program_identity(code) == program_identity(canonical(code)) == canonical(code)
     assert program_identity("def f(:\n  pass") == "def f(: pass"  # unparsable: itself
+
+
+def test_one_knights_prompt_is_one_problem_whichever_way_its_formulas_hold_the_operands():
+    # The audit found one prompt in both splits: "Cal and I are the same kind" held as
+    # iff(Pia, Cal) in one record and iff(Cal, Pia) in another.
+    from generators.registry import domain_tasks
+    from reasoning.task import generate_problem
+
+    task = domain_tasks("logic")["knights_knaves"]
+    by_prompt: dict[str, set[str]] = {}
+    for index in range(3000):
+        problem = generate_problem(task, "high", 7, index, task.default_config())
+        by_prompt.setdefault(problem.prompt, set()).add(problem.identity)
+    assert all(len(ids) == 1 for ids in by_prompt.values())
+    assert sum(len(ids) for ids in by_prompt.values()) < 3000  # some prompts did repeat
