@@ -164,10 +164,10 @@ def _tokens(code: str) -> list[tokenize.TokenInfo]:
 
 
 def held_calls(call: str, limit: int = 24) -> list[str]:
-    """Other inputs of our own for `call`: each integer argument (also inside a list)
-    moved or set to another integer of the call (so that a search finds what it looks
-    for), strings with vowels added, shortened or reversed, lists shortened, reversed or
-    grown; the first `limit` of them."""
+    """Other inputs of our own for `call`: all integer arguments moved at once (by unequal
+    amounts), each integer argument (also inside a list) moved or set to another integer of
+    the call (so that a search finds what it looks for), strings with vowels added,
+    shortened or reversed, lists shortened, reversed or grown; the first `limit` of them."""
     import ast
 
     try:
@@ -180,6 +180,14 @@ def held_calls(call: str, limit: int = 24) -> list[str]:
                    and n not in top]
     others = sorted({n.value for n in spots})
     out = []
+    if len(spots) > 1:  # all integers moved at once, by different amounts: changing one at a
+        olds = [n.value for n in spots]  # time never tells c * d from c + d at c = 0 or d = 1
+        for k in (2, 5, 11):
+            for i, node in enumerate(spots):
+                node.value = olds[i] + k + 3 * i
+            out.append(ast.unparse(tree))
+        for node, value in zip(spots, olds, strict=True):
+            node.value = value
     for node in spots:  # plain arguments first, the last first: a target or a limit, typically
         old = node.value
         for value in [old + 1, *others, old + 2, old - 1, 0, 2 * old + 3, old + 10, -old]:

@@ -246,3 +246,16 @@ def test_kind_3_problem_identity_reads_content_not_wording():
     two = _rec("math", "powers", "Compute 2^4.", "16")
     four = _rec("math", "powers", "Compute 4^2.", "16")
     assert identity(two) != identity(four)
+
+
+def test_held_calls_move_the_arguments_together_too():
+    # f(0, 1) with `cats + 1`, `cars - 1` intended: `count = cats * cars` on another line
+    # agrees with it whenever cats = 0 or cars = 1, which is all that moving one argument at
+    # a time tries; the held calls must include one where it does not.
+    from bench.audit.code_checks import held_calls
+
+    def differs(call: str) -> bool:
+        cats, cars = (int(x) for x in call[2:-1].split(","))
+        return (cats + 1) * cars != (cats + 1) + (cars - 1)
+
+    assert any(differs(call) for call in held_calls("f(0, 1)"))
