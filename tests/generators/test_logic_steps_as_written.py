@@ -1,7 +1,7 @@
 """Every accepted step of every logic task, at every level, re-checked from its shown text.
 
-The test reads the prompt and each accepted proposal as a reader would (its own parser for
-¬ ∧ ∨ → ↔, its own truth tables, its own arithmetic; sympy only to read the induction and
+The test reads the prompt and each accepted proposal as a reader would (the data audit's parser
+for ¬ ∧ ∨ → ↔ and truth tables, its own arithmetic; sympy only to read the induction and
 sequence formulas), never the generator's data or checkers, so a claim that is false as
 written fails here even when the record's stored data agrees with itself.
 """
@@ -15,6 +15,8 @@ import re
 import pytest
 import sympy
 
+from bench.audit.logic_checks import entails, value  # formulas: the audit's, no generator code
+from bench.audit.logic_checks import formula as parse_formula
 from generators.logic import TASKS
 from reasoning.task import Dropped, generate_problem
 
@@ -33,65 +35,6 @@ def problems(name, level):
     return out
 
 
-# --- formulas: a parser and a truth table of our own -------------------------------------
-
-OPS = {"∧": lambda a, b: a and b, "∨": lambda a, b: a or b, "→": lambda a, b: (not a) or b,
-       "↔": lambda a, b: a == b}
-_TOKEN = re.compile(r"\s*([A-Za-z]\w*|[¬∧∨→↔()])")
-
-
-def parse_formula(text):
-    """Text with ¬ ∧ ∨ → ↔ and parentheses (one binary connective per level) to a tree."""
-    tokens = _TOKEN.findall(text)
-    assert "".join(tokens) == text.replace(" ", ""), text
-    pos = 0
-
-    def unary():
-        nonlocal pos
-        tok = tokens[pos]
-        pos += 1
-        if tok == "¬":
-            return ("¬", unary())
-        if tok == "(":
-            inner = binary()
-            assert tokens[pos] == ")"
-            pos += 1
-            return inner
-        return ("atom", tok)
-
-    def binary():
-        nonlocal pos
-        left = unary()
-        if pos < len(tokens) and tokens[pos] in OPS:
-            op = tokens[pos]
-            pos += 1
-            return (op, left, unary())
-        return left
-
-    tree = binary()
-    assert pos == len(tokens), text
-    return tree
-
-
-def value(tree, env):
-    if tree[0] == "atom":
-        return env[tree[1]]
-    if tree[0] == "¬":
-        return not value(tree[1], env)
-    return OPS[tree[0]](value(tree[1], env), value(tree[2], env))
-
-
-def atoms(tree):
-    return {tree[1]} if tree[0] == "atom" else set().union(*(atoms(t) for t in tree[1:]))
-
-
-def entails(premises, conclusion):
-    names = sorted(set().union(*(atoms(t) for t in [*premises, conclusion])))
-    for bits in itertools.product((True, False), repeat=len(names)):
-        env = dict(zip(names, bits, strict=True))
-        if all(value(p, env) for p in premises) and not value(conclusion, env):
-            return False
-    return True
 
 
 def accepted(p):
