@@ -86,7 +86,8 @@ def _deduction(rec: dict) -> str | None:
     return "false" if entails(premises, ("¬", q)) else "unknown"
 
 
-def _claim(words: str, speaker: str):
+def claim_function(words: str, speaker: str):
+    """A knight/knave claim in words as a function of a world {name: is_knight}."""
     words = words.rstrip(".")
 
     def lit(t):
@@ -105,7 +106,7 @@ def _claim(words: str, speaker: str):
 
 def _knights(rec: dict) -> str | None:
     said = dict(re.findall(r"(\w+) says: \"(.*?)\"", rec["prompt"]))
-    claims = {s: _claim(c, s) for s, c in said.items()}
+    claims = {s: claim_function(c, s) for s, c in said.items()}
     people = list(said)
     worlds = [dict(zip(people, bits, strict=True)) for bits in itertools.product((True, False), repeat=len(people))]
     good = [w for w in worlds if all(claims[s](w) == w[s] for s in people)]

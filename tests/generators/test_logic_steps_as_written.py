@@ -15,7 +15,11 @@ import re
 import pytest
 import sympy
 
-from bench.audit.logic_checks import entails, value  # formulas: the audit's, no generator code
+from bench.audit.logic_checks import (  # formulas: the audit's, no generator code
+    claim_function,
+    entails,
+    value,
+)
 from bench.audit.logic_checks import formula as parse_formula
 from generators.logic import TASKS
 from reasoning.task import Dropped, generate_problem
@@ -142,25 +146,6 @@ def check_deduction_chains(p):
     assert not (holds and fails)  # consistent premises
     answer = "true" if holds else "false" if fails else "unknown"
     assert p.answer == answer and accepted(p)[-1].startswith(f"so {q} is {answer}")
-
-
-def claim_function(words, speaker):
-    """A knight/knave claim in words as a function of a world {name: is_knight}."""
-    words = words.rstrip(".")  # every claim opens with a name or with I
-
-    def lit(t):
-        m = re.fullmatch(r"(I am|(\w+) is) an? (knight|knave)", t.strip())
-        who = speaker if m[1] == "I am" else m[2]
-        return lambda w: w[who] == (m[3] == "knight")
-    if m := re.fullmatch(r"(\w+) and (\w+) are (the same kind|different kinds)", words):
-        x, y = (speaker if n == "I" else n for n in (m[1], m[2]))
-        same = m[3] == "the same kind"
-        return lambda w: (w[x] == w[y]) == same
-    for joint, op in ((" and ", all), (" or ", any)):
-        if joint in words:
-            parts = [lit(t) for t in words.split(joint)]
-            return lambda w, parts=parts, op=op: op(f(w) for f in parts)
-    return lit(words)
 
 
 def check_knights_knaves(p):
