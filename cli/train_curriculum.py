@@ -34,9 +34,15 @@ def build_parser() -> Parser:
                    help="tokens per record, longer ones cut (default 0: the model's max_seq_len)")
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--warmup", type=int, default=50, help="steps of linear learning-rate warm-up")
+    p.add_argument("--form", default="learner",
+                   help="how the textbook is written: records, masked, short or learner (default; "
+                        "see docs/curriculum.md)")
     p.add_argument("--tag-weight", type=float, default=0.0, help="extra loss weight on format tags")
     p.add_argument("--exam-every", type=int, default=0,
                    help="tokens between exams within a stage (default: a quarter of its budget)")
+    p.add_argument("--exam-batch", type=int, default=128, help="exam problems answered at once")
+    p.add_argument("--from-level", default="preschool",
+                   help="the first stage (default preschool; earlier levels are not taught)")
     p.add_argument("--exam-max-tokens", type=int, default=384, help="answer length limit in exams")
     p.add_argument("--checkpoint-every", type=int, default=50, help="steps between checkpoints")
     p.add_argument("--log-every", type=int, default=10, help="steps between metrics lines")
@@ -75,7 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             batch_size=args.batch_size, seq_len=args.seq_len, lr=args.lr, warmup=args.warmup,
             tag_weight=args.tag_weight, exam_every=args.exam_every,
             exam_max_tokens=args.exam_max_tokens, checkpoint_every=args.checkpoint_every,
-            log_every=args.log_every, init=args.init, resume=args.resume,
+            log_every=args.log_every, init=args.init, resume=args.resume, form=args.form,
+            from_level=args.from_level, exam_batch=args.exam_batch,
         )  # fmt: skip
         return _train(cfg)
 

@@ -31,6 +31,10 @@ class Config:
     max_digits: int = 4
     operations: tuple[str, ...] = ("+", "-")
     slip_rate: float = 0.1  # chance that a column step is first proposed with a slip
+    # A form written for learners: each column step first names the digit it takes from
+    # each number ("tens: 1003 has 0, 610 has 1: ...") and ends with the digits written so
+    # far ("so far 93"), so that no step copies a digit from far away.
+    digits_in_steps: bool = False
 
     def __post_init__(self) -> None:
         if not 1 <= self.min_digits <= self.max_digits <= 9:
@@ -62,9 +66,20 @@ class Column:
         out = str(first) if first_sign == "+" else f"-{first}"
         return out + "".join(f" {sign} {d}" for sign, d in self.terms[1:])
 
-    def text(self, op: str) -> str:
+    def text(self, op: str, digits: str = "", so_far: str = "") -> str:
+        """The step, e.g. ``tens: 3 + 4 + 1 = 8, write 8``; `digits` (``1003 has 0, 610 has 1``)
+        and `so_far` (the written digits, ``93``) make the learners' form."""
         tail = (" carry 1" if op == "+" else ", borrow 1") if self.carry else ""
-        return f"{self.name}: {self.expr()} = {self.value}, write {self.write}{tail}"
+        head = f"{self.name}: {digits}: " if digits else f"{self.name}: "
+        end = f", so far {so_far}" if so_far else ""
+        return f"{head}{self.expr()} = {self.value}, write {self.write}{tail}{end}"
+
+
+def digits_named(a: int, b: int, k: int, op: str) -> str:
+    """What column `k` takes from each number: ``1003 has 0, 610 has 1`` (addition names only
+    the numbers that reach column `k`; an extra carry column names none)."""
+    named = [n for n in (a, b) if k < len(str(n)) or (op == "-" and n == b and k < len(str(a)))]
+    return ", ".join(f"{n} has {(n // 10**k) % 10}" for n in named)
 
 
 def _digits(n: int, width: int) -> list[int]:
@@ -152,18 +167,23 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         a, b = b, a
     result = a + b if op == "+" else a - b
     log = StepLog(rng, config.slip_rate)
-    prev, carried_in = None, False
-    for col in _true_columns(a, b, op):
+    prev, carried_in, written = None, False, ""
+    for k, col in enumerate(_true_columns(a, b, op)):
+        named = digits_named(a, b, k, op) if config.digits_in_steps else ""
 
-        def slip(col=col, prev=prev, carried_in=carried_in) -> Slip:
+        def form(c: Column, named=named, written=written) -> str:
+            so_far = f"{c.write}{written}" if config.digits_in_steps else ""
+            return c.text(op, named, so_far)
+
+        def slip(col=col, prev=prev, carried_in=carried_in, form=form) -> Slip:
             kind, wrong, critic = _slip(rng, col, prev, op, carried_in)
             check = check_column(wrong, col)
             assert not check.ok, "a slip must be wrong"
-            return kind, wrong.text(op), critic, check
+            return kind, form(wrong), critic, check
 
-        log.add(col.text(op), f"{col.expr()} = {col.value} ✓", check_column(col, col),
+        log.add(form(col), f"{col.expr()} = {col.value} ✓", check_column(col, col),
                 location=f"{col.name} column", slip=slip)
-        prev, carried_in = col.name, col.carry
+        prev, carried_in, written = col.name, col.carry, f"{col.write}{written}"
     ok = (a + b if op == "+" else a - b) == result
     log.add(f"read the written digits: {result}", f"{a} {op} {b} = {result} ✓",
             Check(checker="exact_arithmetic", ok=ok, detail=f"{a} {op} {b} = {result}"))

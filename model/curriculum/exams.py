@@ -13,6 +13,7 @@ from model.curriculum.textbook import identity_key, problem_split
 from reasoning import tokens as T
 from reasoning.generate import TaskSpec
 from reasoning.render import unescape
+from reasoning.schema import DEFAULT_SYSTEM
 from reasoning.task import Dropped, Problem, generate_problem
 
 EXAM_SEED = 7919  # one exam for every run, whatever its training seed
@@ -71,8 +72,9 @@ def output_of(text: str) -> str | None:
 
 @torch.no_grad()
 def answer(model, tok, items: Sequence[ExamItem], max_new_tokens: int,
-           batch_size: int = 32) -> list[float]:  # fmt: skip
-    """Each item's score in [0, 1]: greedy answer from the prompt, graded by its verifier."""
+           batch_size: int = 32, system: str = DEFAULT_SYSTEM) -> list[float]:  # fmt: skip
+    """Each item's score in [0, 1]: greedy answer from the prompt (after `system`, the
+    system prompt the model was trained with), graded by its verifier."""
     from model.sampling import SamplingConfig, generate
     from model.tokenizer import EOS, PAD, encode_prompt
 
@@ -82,7 +84,7 @@ def answer(model, tok, items: Sequence[ExamItem], max_new_tokens: int,
     model.eval()
     for start in range(0, len(items), batch_size):
         batch = items[start:start + batch_size]
-        prompts = [encode_prompt(tok, it.problem.prompt) for it in batch]
+        prompts = [encode_prompt(tok, it.problem.prompt, system) for it in batch]
         room = model.cfg.max_seq_len - max(len(p) for p in prompts)
         cfg = SamplingConfig(max_new_tokens=max(1, min(max_new_tokens, room)), temperature=0,
                              stop_ids=(eos,), pad_id=pad)  # fmt: skip

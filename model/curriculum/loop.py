@@ -20,6 +20,7 @@ import torch.nn.functional as F
 
 from model.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from model.curriculum import exams as ex
+from model.curriculum.forms import DEFAULT_FORM, get_form
 from model.curriculum.promotion import LevelStatus, judge, level_weights
 from model.curriculum.textbook import (
     FileStream,
@@ -34,11 +35,13 @@ from model.model import Transformer, preset
 from model.tokenizer import PAD, corpus_records, train_tokenizer
 from reasoning.levels import LEVELS, check_level
 from reasoning.render import render
+from reasoning.schema import DEFAULT_SYSTEM
 
 LAST, FINAL, METRICS = "last", "final", "metrics.jsonl"
 # Flags that define a run's data and model: a resumed run must use the same ones.
 FIXED = ("level", "preset", "seed", "tokens_per_level", "data", "exam_size", "bar", "tasks",
-         "batch_size", "seq_len", "lr", "warmup", "tag_weight", "exam_every", "promote_anyway")  # fmt: skip
+         "batch_size", "seq_len", "lr", "warmup", "tag_weight", "exam_every", "promote_anyway", "form",
+         "from_level")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -67,12 +70,18 @@ class CurriculumConfig:
     log_every: int = 10  # steps
     init: str | None = None
     resume: bool = False
+    form: str = DEFAULT_FORM  # how the textbook is written (model.curriculum.forms)
+    from_level: str = "preschool"  # the first stage (earlier levels neither taught nor examined)
+    exam_batch: int = 128  # exam problems answered at once
 
     def __post_init__(self) -> None:
         check_level(self.level)
+        check_level(self.from_level)
+        if LEVELS.index(self.from_level) > LEVELS.index(self.level):
+            raise ValueError(f"--from-level {self.from_level} comes after --level {self.level}")
         preset(self.preset)  # raises on an unknown preset
         for name in ("tokens_per_level", "batch_size", "checkpoint_every", "log_every",
-                     "exam_max_tokens"):  # fmt: skip
+                     "exam_max_tokens", "exam_batch"):  # fmt: skip
             if getattr(self, name) < 1:
                 raise ValueError(f"--{name.replace('_', '-')} must be at least 1")
         if self.seq_len < 0:
@@ -83,6 +92,7 @@ class CurriculumConfig:
             raise ValueError(f"--bar must lie in [0, 1], got {self.bar}")
         if not self.lr > 0 or self.tag_weight < 0:
             raise ValueError("--lr must be > 0 and --tag-weight >= 0")
+        get_form(self.form)  # raises on an unknown form
         if self.init and self.resume:
             raise ValueError("--init and --resume exclude each other (resume continues DIR/last)")
 
@@ -108,9 +118,10 @@ def _device() -> torch.device:
     return torch.device("cpu")
 
 
-def sit_exams(model, tok, exam: list[ex.ExamItem], max_new: int, rank: int, world: int) -> list[ex.TaskScore]:
+def sit_exams(model, tok, exam: list[ex.ExamItem], max_new: int, rank: int, world: int,
+              system: str = DEFAULT_SYSTEM, batch_size: int = 128) -> list[ex.TaskScore]:  # fmt: skip
     """Every item answered (this rank's share), scores gathered on all ranks, tallied."""
-    mine = ex.answer(model, tok, exam[rank::world], max_new)
+    mine = ex.answer(model, tok, exam[rank::world], max_new, batch_size, system)
     if world > 1:
         parts: list = [None] * world
         dist.all_gather_object(parts, mine)
@@ -191,13 +202,15 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
     (exam lines, promotions), `progress(text)` updates a progress display."""
     rank, world = dist_setup()
     lead = rank == 0
-    levels = LEVELS[: LEVELS.index(cfg.level) + 1]
-    specs = level_specs(levels, cfg.tasks)
+    levels = LEVELS[LEVELS.index(cfg.from_level): LEVELS.index(cfg.level) + 1]
+    form = get_form(cfg.form)
+    specs = level_specs(levels, cfg.tasks, form.task_options)
     files = load_data_dir(cfg.data, levels, cfg.tasks) if cfg.data else None
     if cfg.batch_size % world:
         raise ValueError(f"--batch-size {cfg.batch_size} must be a multiple of the {world} ranks")
     out = Path(cfg.out)
     model, tok, state, opt_state = _model_and_tokenizer(cfg, levels)
+    state["system"], state["form"] = form.system, form.name  # what exams and GRPO prompt with
     out.mkdir(parents=True, exist_ok=True)
     if lead and not cfg.resume:
         tmp = out / ".config.json.tmp"
@@ -251,7 +264,8 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
         if state["stage_tokens"] >= state["next_exam"] or out_of_time:
             # The exams of every level so far; promotion, forgetting and the next mix.
             results = sit_exams(model, tok, [it for lv in levels[: state["level_index"] + 1]
-                                             for it in exam_sets[lv]], cfg.exam_max_tokens, rank, world)  # fmt: skip
+                                             for it in exam_sets[lv]], cfg.exam_max_tokens, rank, world, form.system,
+                                cfg.exam_batch)  # fmt: skip
             by_level: dict[str, dict[str, float]] = {}
             for s in results:
                 by_level.setdefault(s.level, {})[s.task] = s.score
@@ -293,7 +307,7 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
             window_tokens, window_start, train_time = 0, time.monotonic(), 0.0
             continue
         # One optimizer step on one global batch; this rank trains on its slice.
-        batch = [encode_weighted(tok, data.next(), cfg.tag_weight) for _ in range(cfg.batch_size)]
+        batch = [encode_weighted(tok, data.next(), cfg.tag_weight, form) for _ in range(cfg.batch_size)]
         if files is not None:
             state["file_offset"] = data.offset
         else:
@@ -353,4 +367,5 @@ def eval_only(ckpt: str, level: str, exam_size: int, tasks, max_new: int, bar: f
     levels = LEVELS[: LEVELS.index(check_level(level)) + 1]
     specs = level_specs(levels, tasks)
     exam = [it for lv in levels for it in ex.build_exam(lv, specs[lv], exam_size)]
-    return ex.format_table(sit_exams(ck.model, ck.tokenizer, exam, max_new, rank, world), bar)
+    system = ck.state.get("system", DEFAULT_SYSTEM)  # the prompt the model was trained with
+    return ex.format_table(sit_exams(ck.model, ck.tokenizer, exam, max_new, rank, world, system), bar)

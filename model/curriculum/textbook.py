@@ -23,6 +23,7 @@ from pathlib import Path
 import torch
 
 from generators.mix import task_mix
+from model.curriculum.forms import FORMS, Form, apply_form
 from reasoning import tokens as T
 from reasoning.dataset import read_records
 from reasoning.generate import TaskSpec
@@ -159,8 +160,10 @@ def load_data_dir(path: str | Path, levels: Sequence[str], tasks: Sequence[str] 
     return out
 
 
-def level_specs(levels: Sequence[str], tasks: Sequence[str] | None) -> dict[str, list[TaskSpec]]:
-    """Each level's task mix over every domain (only `tasks`, where they exist at a level)."""
+def level_specs(levels: Sequence[str], tasks: Sequence[str] | None,
+                options: Mapping[str, object] | None = None) -> dict[str, list[TaskSpec]]:  # fmt: skip
+    """Each level's task mix over every domain (only `tasks`, where they exist at a level),
+    with the config `options` of the tasks that have them (a form's task options)."""
     from generators.registry import tasks_at
     from reasoning.levels import DOMAINS
 
@@ -170,7 +173,7 @@ def level_specs(levels: Sequence[str], tasks: Sequence[str] | None) -> dict[str,
         wanted = [t for t in tasks if t in present] if tasks else None
         if tasks and not wanted:
             raise ValueError(f"none of the tasks {', '.join(tasks)} has level {level!r}")
-        out[level] = task_mix(level, tasks=wanted)
+        out[level] = task_mix(level, tasks=wanted, overrides=options)
     return out
 
 
@@ -186,12 +189,15 @@ class Encoded:
     weights: list[float]
 
 
-def encode_weighted(tok, record: Record, tag_weight: float = 0.0) -> Encoded:
-    """BOS + the record's text + EOS with a weight per token: 0 on the prompt (up to the
-    think tag's newline) and on the proposal of a rejected step (its text and closing tag:
-    a slip is never a target), 1 + `tag_weight` on format tags, 1 elsewhere."""
+def encode_weighted(tok, record: Record, tag_weight: float = 0.0, form: Form | None = None) -> Encoded:
+    """BOS + the record's text as `form` writes it (default: the masked form) + EOS with a
+    weight per token: 0 on the prompt (up to the think tag's newline) and, when the form
+    masks slips, on the proposal of a rejected step (its text and closing tag: a slip is
+    never a target), 1 + `tag_weight` on format tags, 1 elsewhere."""
     from model.tokenizer import BOS, EOS
 
+    form = form or FORMS["masked"]
+    record = apply_form(record, form)
     text = render(record)
     ids = [tok.token_to_id(BOS)]
     weights = [0.0]
@@ -209,7 +215,8 @@ def encode_weighted(tok, record: Record, tag_weight: float = 0.0) -> Encoded:
                 w = 0.0
             ids.append(tok.token_to_id(piece))
             weights.append(w if prompt_done else 0.0)
-            in_bad_proposal = piece == T.PROPOSAL and record.steps[step].verdict == "reject"
+            in_bad_proposal = (form.mask_slips and piece == T.PROPOSAL
+                               and record.steps[step].verdict == "reject")  # fmt: skip
             continue
         piece_ids = tok.encode(piece, add_special_tokens=False).ids
         if not prompt_done and ids[-1] == tok.token_to_id(T.THINK):

@@ -1,0 +1,78 @@
+"""Textbook forms: how a record is written for a learner and what its loss teaches.
+
+The data layer writes one record per problem; a form decides how the curriculum shows it
+to the model. Every form keeps the step format and its machine checks: it only chooses the
+system prompt, whether a critic that repeats its proposal is cut to its verdict mark, the
+task options that write steps for learners, and whether a rejected proposal is a target.
+Which form teaches best is measured by `bench/learnability.py`, not argued.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from reasoning.schema import DEFAULT_SYSTEM, Record
+
+
+@dataclass(frozen=True)
+class Form:
+    """One way to write the textbook.
+
+    system: the system prompt of every sequence (exams and GRPO use the same one).
+    short_critics: an accepting critic whose check only repeats its proposal's arithmetic
+      (``3 - 0 = 3 ✓`` after ``ones: 3 - 0 = 3, write 3``) is cut to ``✓``.
+    mask_slips: a rejected step's proposal gets no loss (a slip is never a target).
+    task_options: config overrides of the tasks that have them (e.g. column arithmetic's
+      ``digits_in_steps``).
+    """
+
+    name: str
+    description: str
+    system: str = DEFAULT_SYSTEM
+    short_critics: bool = False
+    mask_slips: bool = True
+    task_options: Mapping[str, Any] = field(default_factory=dict)
+
+
+FORMS: dict[str, Form] = {
+    "records": Form("records", "the records as gen-traces writes them; the loss on every completion "
+                    "token, a rejected step's wrong proposal included", mask_slips=False),
+    "masked": Form("masked", "the records as written; rejected proposals get no loss"),
+    "short": Form("short", "masked, an empty system prompt, critics that only repeat their "
+                  "proposal cut to their mark", system="", short_critics=True),
+    "learner": Form("learner", "short, and steps that bring the digits they use next to where "
+                    "they are used (column arithmetic names each column's digits and the "
+                    "digits written so far)", system="", short_critics=True,
+                    task_options={"digits_in_steps": True}),
+}
+DEFAULT_FORM = "learner"
+
+
+def get_form(name: str) -> Form:
+    """The form called `name`; a ValueError naming the known ones otherwise."""
+    try:
+        return FORMS[name]
+    except KeyError:
+        raise ValueError(f"unknown --form {name!r}; known: {', '.join(FORMS)}") from None
+
+
+def _repeats(critic: str, proposal: str) -> bool:
+    """True when the critic's check (its text before the ✓) is already in the proposal."""
+    body = critic.strip()
+    if not body.endswith("✓"):
+        return False
+    body = body[:-1].strip()
+    return bool(body) and body in proposal
+
+
+def apply_form(record: Record, form: Form) -> Record:
+    """The record as `form` writes it (same problem, steps and answer)."""
+    steps = record.steps
+    if form.short_critics:
+        steps = [s.model_copy(update={"critic": "✓"}) if s.verdict == "accept" and _repeats(s.critic, s.proposal)
+                 else s for s in steps]  # fmt: skip
+    if steps is record.steps and record.system == form.system:
+        return record
+    return record.model_copy(update={"steps": steps, "system": form.system})

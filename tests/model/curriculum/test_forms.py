@@ -1,0 +1,78 @@
+"""Textbook forms: what each writes and what its loss teaches."""
+
+from __future__ import annotations
+
+import pytest
+
+from model.curriculum.forms import FORMS, apply_form, get_form
+from model.curriculum.textbook import encode_weighted, level_specs
+from model.tokenizer import encode_prompt
+from reasoning import tokens as T
+from reasoning.render import render
+from reasoning.schema import DEFAULT_SYSTEM
+from reasoning.task import generate_record
+
+
+def _slipped(task_options=None):
+    spec = level_specs(["primary"], ["column_arithmetic"], task_options)["primary"][0]
+    for i in range(300):
+        rec = generate_record(spec.task, "primary", 0, i, spec.config)
+        if rec.has_slip:
+            return rec
+    raise AssertionError("no record with a slip in 300")
+
+
+def test_unknown_form_names_the_known_ones():
+    with pytest.raises(ValueError, match="records, masked, short, learner"):
+        get_form("pretty")
+
+
+def test_short_critics_keep_every_check_that_adds_something():
+    rec = _slipped()
+    short = apply_form(rec, FORMS["short"])
+    assert short.system == "" and rec.system == DEFAULT_SYSTEM
+    assert [s.proposal for s in short.steps] == [s.proposal for s in rec.steps]
+    cut = 0
+    for old, new in zip(rec.steps, short.steps, strict=True):
+        if new.critic != old.critic:
+            cut += 1
+            assert new.critic == "✓" and old.verdict == "accept"
+            assert old.critic.removesuffix("✓").strip() in old.proposal
+        else:  # a rejecting critic, or a check the proposal does not already say
+            assert old.verdict == "reject" or old.critic.removesuffix("✓").strip() not in old.proposal
+    assert cut >= 2
+    assert short.steps[-1].critic == rec.steps[-1].critic  # "a + b = c ✓" checks the reading
+    assert any(s.verdict == "reject" and "✗" in s.critic for s in short.steps)
+    assert len(render(short)) < len(render(rec))
+
+
+def test_records_form_trains_on_slips_and_the_others_do_not(tokenizer):
+    rec = _slipped()
+    bad = next(i for i, s in enumerate(rec.steps) if s.verdict == "reject")
+
+    def proposal_weights(form):
+        enc = encode_weighted(tokenizer, rec, form=FORMS[form])
+        prop = tokenizer.token_to_id(T.PROPOSAL)
+        starts = [i for i, t in enumerate(enc.ids) if t == prop]
+        end = enc.ids.index(tokenizer.token_to_id(T.PROPOSAL_END), starts[bad])
+        return enc.weights[starts[bad] + 1:end + 1]
+
+    assert all(w == 1.0 for w in proposal_weights("records"))
+    for form in ("masked", "short", "learner"):
+        assert all(w == 0.0 for w in proposal_weights(form))
+
+
+def test_prompt_weights_follow_the_forms_system_prompt(tokenizer):
+    rec = _slipped({"digits_in_steps": True})
+    for form in FORMS.values():
+        enc = encode_weighted(tokenizer, rec, form=form)
+        prompt = encode_prompt(tokenizer, rec.prompt, form.system)
+        assert enc.ids[:len(prompt)] == prompt  # what exams and GRPO prompt the model with
+        assert all(w == 0.0 for w in enc.weights[:len(prompt)])
+        assert enc.weights[len(prompt)] == 1.0
+
+
+def test_learner_form_reaches_column_arithmetic_only():
+    specs = level_specs(["primary"], None, FORMS["learner"].task_options)["primary"]
+    with_option = [s.task.name for s in specs if getattr(s.config, "digits_in_steps", False)]
+    assert with_option == ["column_arithmetic"]
