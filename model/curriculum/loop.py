@@ -250,6 +250,11 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
         book = Textbook(cfg.seed, state["segment"], weights_now, specs)
         return Stream(book, state["chunk"], state["offset"])
 
+    if state["step"] == 0 and not cfg.init:
+        # A freshly initialised model scores chance and, never stopping, answers at full
+        # length: its first exam comes after the first stretch of tokens. (--init sits one
+        # first, as the baseline of what the stage changes.)
+        state["next_exam"] = max(state["next_exam"], cfg.exam_interval)
     data = stream() if state["done"] is None else None
     window_tokens, window_start, train_time = 0, time.monotonic(), 0.0
     window_cut = window_records = 0

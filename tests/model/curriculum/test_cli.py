@@ -36,7 +36,8 @@ def test_run_directory_holds_everything(run_dir):
     exams = [r for r in rows if r["event"] == "exam"]
     assert train and train[-1]["tokens"] >= 3000
     assert {r["task"] for r in exams} == {"one_digit_sums", "compare_numbers"}
-    assert min(r["tokens"] for r in exams) == 0 and max(r["tokens"] for r in exams) >= 3000
+    # A fresh model sits its first exam after the first stretch of tokens, not at token 0.
+    assert min(r["tokens"] for r in exams) > 0 and max(r["tokens"] for r in exams) >= 3000
     report = (run_dir / "report.md").read_text()
     assert "## preschool" in report and "one_digit_sums" in report and "outcome: **budget**" in report
     assert "Stage: not promoted; " in report and "never |" in report  # no task reached the bar
