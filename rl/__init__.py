@@ -1,0 +1,1 @@
+"""GRPO with rule-based rewards: loss, rewards, rollouts and the training loop."""
