@@ -93,14 +93,15 @@ def report_markdown(rows: list[dict], state: dict, config: dict) -> str:
             lines.append("Stage: not reached (exams only).")
         events = ", ".join(e.replace("@", " at ") + " tokens" for e in st.get("events", []))
         lines += [f"Events: {events or 'none'}.", "",
-                  "| task | n | scores over time (tokens: score) | last | 95% interval | first ≥ bar |",
+                  "| task | n | scores over time (tokens: score) | last | 95% interval | first ≥ bar (wall) |",
                   "|---|---|---|---|---|---|"]  # fmt: skip
         tasks = list(dict.fromkeys(r["task"] for r in exams if r["level"] == level))
         for task in tasks:
             pts = [r for r in exams if r["level"] == level and r["task"] == task]
             shown = pts if len(pts) <= 8 else [pts[0], *pts[-7:]]  # the start and the latest
             hist = ", ".join(f"{r['tokens']:,}: {r['score']:.0%}" for r in shown)
-            first = next((f"{r['tokens']:,}" for r in pts if r["score"] >= bar), "never")
+            first = next((f"{r['tokens']:,} ({r.get('wall', 0.0) / 60:.1f} min)" for r in pts
+                          if r["score"] >= bar), "never")  # fmt: skip
             last = pts[-1]
             lines.append(f"| {task} | {last['n']} | {hist} | {last['score']:.1%} | "
                          f"[{last['low']:.2f}, {last['high']:.2f}] | {first} |")  # fmt: skip
