@@ -24,11 +24,11 @@ import torch.nn.functional as F
 ARMS = ("curriculum", "shuffled")
 
 
-def records(levels, per_level: int, seed: int, form):
+def records(levels, per_level: int, seed: int, form, tasks=None):
     """`per_level` train-split textbook records of each level (the command's own stream)."""
     from model.curriculum.textbook import Stream, Textbook, level_specs
 
-    specs = level_specs(levels, None, form.task_options)
+    specs = level_specs(levels, tasks, form.task_options)
     out = {}
     for i, lv in enumerate(levels):
         stream = Stream(Textbook(seed, i, ((lv, 1.0),), {lv: specs[lv]}))
@@ -69,7 +69,8 @@ def train_arm(args, arm: str) -> dict:
     torch.set_num_threads(args.threads)
     form = get_form(args.form)
     levels = LEVELS[: LEVELS.index(args.level) + 1]
-    by_level, specs = records(levels, args.records_per_level, args.seed, form)
+    tasks = [t for t in args.tasks.split(",") if t] if args.tasks else None
+    by_level, specs = records(levels, args.records_per_level, args.seed, form, tasks)
     data = order(arm, by_level, args.replay, args.seed)
     tok = train_tokenizer([render(r) for r in corpus_records(per_task=6, seed=args.seed, levels=levels)])
     torch.manual_seed(args.seed)
@@ -116,6 +117,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--level", default="primary", help="the last level (from preschool)")
     p.add_argument("--records-per-level", type=int, default=2000)
+    p.add_argument("--tasks", help="comma-separated task names (default: every task of each level)")
     p.add_argument("--replay", type=float, default=0.2, help="share of a level replayed in the next stage")
     p.add_argument("--form", default="learner")
     p.add_argument("--preset", default="small")

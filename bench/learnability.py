@@ -27,12 +27,64 @@ def exams(run: Path) -> list[dict]:
     return [r for r in rows if r.get("event") == "exam"]
 
 
+def digit_share(answer: str | None, expected: str) -> float:
+    """Share of the expected answer's digits the answer has in the same place (aligned on
+    the ones digit; a missing or extra digit counts wrong): partial credit that shows
+    progress before whole answers come out right."""
+    got = "".join(ch for ch in (answer or "") if ch.isdigit())
+    want = "".join(ch for ch in expected if ch.isdigit())
+    if not want:
+        return 0.0
+    width = max(len(got), len(want))
+    got, want = got.rjust(width), want.rjust(width)
+    return sum(a == b for a, b in zip(got, want, strict=True)) / width
+
+
+def grade(run: Path, form: str, level: str, task: str, size: int, max_new: int) -> dict:
+    """The run's final model on the exam again, with finer measures than the exam's score:
+    answer digits in place, and the share of the model's accepted steps whose claims the
+    step checker confirms (among those it could check)."""
+    import torch
+
+    from generators.step_check import check_step
+    from model.checkpoint import load_checkpoint
+    from model.curriculum.exams import build_exam, output_of
+    from model.curriculum.textbook import level_specs
+    from model.sampling import SamplingConfig, generate
+    from model.tokenizer import EOS, PAD, encode_prompt
+    from reasoning.lenient import parse_lenient
+
+    ck = load_checkpoint(run / "final")
+    tok, model = ck.tokenizer, ck.model.eval()
+    specs = level_specs([level], [task], FORMS[form].task_options)[level]
+    items = build_exam(level, specs, size)
+    prompts = [encode_prompt(tok, it.problem.prompt, FORMS[form].system) for it in items]
+    cfg = SamplingConfig(max_new_tokens=max_new, temperature=0, stop_ids=(tok.token_to_id(EOS),),
+                         pad_id=tok.token_to_id(PAD))  # fmt: skip
+    with torch.no_grad():
+        out = generate(model, prompts, cfg)
+    digits, valid, checked = [], 0, 0
+    for b, it in enumerate(items):
+        text = tok.decode(out.tokens[b, : int(out.lengths[b])].tolist(), skip_special_tokens=False)
+        digits.append(digit_share(output_of(text), it.problem.answer))
+        accepted: list[str] = []
+        for step in parse_lenient(text).steps:
+            if step.verdict != "accept":
+                continue
+            status = check_step(it.spec.task, it.problem, accepted, step.proposal).status
+            valid += status == "valid"
+            checked += status != "unchecked"
+            accepted.append(step.proposal)
+    return {"digits": sum(digits) / len(digits), "valid_steps": valid / checked if checked else 0.0,
+            "checked_steps": checked}  # fmt: skip
+
+
 def command(args, form: str, out: Path) -> list[str]:
     exe = Path(sys.executable).with_name("train-curriculum")
     return [str(exe), "--from-level", args.level, "--level", args.level, "--tasks", args.task,
             "--form", form, "--preset", args.preset, "--seed", str(args.seed),
             "--tokens-per-level", str(args.tokens), "--exam-every", str(args.exam_every or args.tokens),
-            "--exam-size", str(args.exam_size), "--bar", "1.0", "--threads", str(args.threads),
+            "--exam-size", str(args.exam_size), "--exam-max-tokens", str(args.exam_max_tokens), "--bar", "1.0", "--threads", str(args.threads),
             "--batch-size", str(args.batch_size), "-o", str(out)]  # fmt: skip
 
 
@@ -49,6 +101,8 @@ def main() -> int:
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--threads", type=int, default=1, help="torch threads per run")
     p.add_argument("--jobs", type=int, default=1, help="runs at once")
+    p.add_argument("--exam-max-tokens", type=int, default=384)
+    p.add_argument("--grade-only", action="store_true", help="only grade the runs already in --out")
     p.add_argument("--out", required=True, help="a directory for the runs (one folder per form)")
     args = p.parse_args()
     forms = [f for f in args.forms.split(",") if f]
@@ -58,7 +112,7 @@ def main() -> int:
         return 2
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    pending, running, wall = list(forms), {}, {}
+    pending, running, wall = ([] if args.grade_only else list(forms)), {}, {}
     while pending or running:
         while pending and len(running) < args.jobs:
             form = pending.pop(0)
@@ -74,14 +128,16 @@ def main() -> int:
                 if proc.returncode:
                     print(f"learnability: the {form} run failed (see {out / form}.log)", file=sys.stderr)
                     return 1
-    lines = [f"{'form':<9} {'tokens':>9} {'exam':>6}  {'95% interval':<13} {'wall s':>7} {'tok/s':>6}  what it is",
-             "-" * 100]  # fmt: skip
+    lines = ["| form | tokens | exam | 95% interval | answer digits in place | valid accepted steps "
+             "(checked) | run s | tok/s |", "|---|---:|---:|---|---:|---:|---:|---:|"]  # fmt: skip
     for form in forms:
         last = exams(out / form)[-1]
         train = [json.loads(x) for x in (out / form / "metrics.jsonl").read_text().splitlines()]
         speeds = sorted(r["tok_s"] for r in train if r.get("event") == "train")
-        lines.append(f"{form:<9} {last['tokens']:>9,} {last['score']:>6.1%}  [{last['low']:.2f}, {last['high']:.2f}]  "
-                     f"{wall[form]:>7.0f} {speeds[len(speeds) // 2]:>6.0f}  {FORMS[form].description}")  # fmt: skip
+        g = grade(out / form, form, args.level, args.task, args.exam_size, args.exam_max_tokens)
+        lines.append(f"| {form} | {last['tokens']:,} | {last['score']:.1%} | [{last['low']:.2f}, {last['high']:.2f}] "
+                     f"| {g['digits']:.1%} | {g['valid_steps']:.1%} ({g['checked_steps']}) "
+                     f"| {last['wall']:.0f} | {speeds[len(speeds) // 2]:.0f} |")  # fmt: skip
     table = "\n".join(lines)
     (out / "table.txt").write_text(table + "\n")
     print(table)
