@@ -1,0 +1,1 @@
+"""GRPO on rule-based rewards: rollouts, rewards that check each step, and the loss."""
