@@ -80,7 +80,7 @@ def test_a_model_too_small_for_its_tokenizer_is_refused(tmp_path, hf_dir):
                                          num_key_value_heads=2))  # fmt: skip
     small.save_pretrained(bad)
     assert cfg["vocab_size"] > 100
-    with pytest.raises(CheckpointError, match="tokenizer has .* tokens but the model embeds only 100"):
+    with pytest.raises(CheckpointError, match=r"tokenizer has .* tokens but the model embeds only 100"):
         load_policy(bad)
 
 
