@@ -97,11 +97,11 @@ def sample(policy: Policy, prompt_ids: Sequence[Sequence[int]], sampling: Sampli
         if greedy:
             token = logp.argmax(-1)
         else:
-            if t % NOISE_CHUNK == 0:  # uniform noise for the next steps, row by row
+            if t % NOISE_CHUNK == 0:  # Gumbel noise for the next steps: uniform row by row
                 steps = min(NOISE_CHUNK, N - t)
-                noise = torch.stack([torch.rand(steps, logp.shape[-1], generator=g) for g in gens]).to(device)
-            u = noise[:, t % NOISE_CHUNK].clamp(min=1e-12)  # (B, V)
-            token = (logp - (-u.log()).log()).argmax(-1)  # Gumbel-max: a draw from exp(logp)
+                u = torch.stack([torch.rand(steps, logp.shape[-1], generator=g) for g in gens])
+                noise = -(-u.clamp(min=1e-12).log()).log().to(device)  # (B, steps, V)
+            token = (logp + noise[:, t % NOISE_CHUNK]).argmax(-1)  # Gumbel-max: a draw from exp(logp)
         token_logp = logp.gather(1, token[:, None]).squeeze(1)
         token = token.masked_fill(done, policy.pad_id)
         out[:, t] = token
