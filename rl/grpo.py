@@ -183,13 +183,14 @@ def grpo_step(policy: Policy, ref: Policy | None, optimizer: torch.optim.Optimiz
     b = len(ro.texts)
     rank = dist.get_rank() if world > 1 else 0
     mine = slice(rank * b, (rank + 1) * b)
-    adv_local, keep_local = advantages[mine], keep[mine]
+    device = policy.device
+    adv_local, keep_local = advantages[mine].to(device), keep[mine]
     mask = ro.completion_mask
     if cfg.mask_truncated:
         mask = L.truncation_mask(mask, ro.truncated)
     kept_rows = keep_local.nonzero().flatten()
     # Token and row counts of the whole batch normalise the loss (dapo; the others by rows).
-    counts = torch.tensor([float(mask[kept_rows].sum()), float(len(kept_rows))])
+    counts = torch.tensor([float(mask[kept_rows].sum()), float(len(kept_rows))], device=device)
     if world > 1:
         dist.all_reduce(counts)
     n_tokens, n_rows = float(counts[0]), float(counts[1])
@@ -235,7 +236,7 @@ def grpo_step(policy: Policy, ref: Policy | None, optimizer: torch.optim.Optimiz
             torch.nn.utils.clip_grad_norm_(policy.model.parameters(), cfg.max_grad_norm)
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
-    totals = torch.tensor([sums[k] for k in sums], dtype=torch.float64)
+    totals = torch.tensor([sums[k] for k in sums], dtype=torch.float64, device=device)
     if world > 1:
         dist.all_reduce(totals)
     tot = dict(zip(sums, totals.tolist(), strict=True))
@@ -357,7 +358,7 @@ def train(cfg: GRPOConfig, say=print, progress=None, command: str = "") -> Path:
     while state["step"] < cfg.steps:
         out_of_time = bool(cfg.max_minutes) and time.monotonic() - t0 > cfg.max_minutes * 60
         if world > 1 and cfg.max_minutes:  # rank 0's clock decides, so no rank steps alone
-            flag = torch.tensor([float(out_of_time)])
+            flag = torch.tensor([float(out_of_time)], device=device)
             dist.broadcast(flag, 0)
             out_of_time = bool(flag.item())
         if out_of_time:

@@ -111,6 +111,16 @@ class Policy:
         state["pos"] = state["pos"] + 1
         return logits[:, -1]
 
+    def select_rows(self, state: dict, rows: torch.Tensor) -> None:
+        """Keep only `rows` (indices into the current batch) in a decoding state."""
+        state["pos"], state["mask"] = state["pos"][rows], state["mask"][rows]
+        cache = state["cache"]
+        if self.kind == "blueberry":
+            cache.k = [k[rows] for k in cache.k]
+            cache.v = [v[rows] for v in cache.v]
+        else:
+            cache.batch_select_indices(rows)
+
     def frozen_copy(self) -> Policy:
         """A copy whose weights never train: the KL reference."""
         ref = copy.copy(self)

@@ -90,26 +90,38 @@ def sample(policy: Policy, prompt_ids: Sequence[Sequence[int]], sampling: Sampli
     out_logp = torch.zeros(B, N, device=device)
     done = torch.zeros(B, dtype=torch.bool, device=device)
     lengths = torch.zeros(B, dtype=torch.long, device=device)
+    rows = torch.arange(B, device=device)  # the original row of each row still decoding
     logits, state = policy.prefill(tokens, mask, N)
     noise = None
     for t in range(N):
-        logp = sampling_logps(logits, sampling.temperature, sampling.top_p)  # (B, V)
+        logp = sampling_logps(logits, sampling.temperature, sampling.top_p)  # (b, V)
         if greedy:
             token = logp.argmax(-1)
         else:
-            if t % NOISE_CHUNK == 0:  # Gumbel noise for the next steps: uniform row by row
+            if t % NOISE_CHUNK == 0:  # Gumbel noise for the next steps, from each row's generator
                 steps = min(NOISE_CHUNK, N - t)
-                u = torch.stack([torch.rand(steps, logp.shape[-1], generator=g) for g in gens])
-                noise = -(-u.clamp(min=1e-12).log()).log().to(device)  # (B, steps, V)
+                u = torch.stack([torch.rand(steps, logp.shape[-1], generator=gens[r]) for r in rows.tolist()])
+                noise = -(-u.clamp(min=1e-12).log()).log().to(device)  # (b, steps, V)
             token = (logp + noise[:, t % NOISE_CHUNK]).argmax(-1)  # Gumbel-max: a draw from exp(logp)
         token_logp = logp.gather(1, token[:, None]).squeeze(1)
-        token = token.masked_fill(done, policy.pad_id)
-        out[:, t] = token
-        out_logp[:, t] = token_logp.masked_fill(done, 0.0)
-        lengths += ~done
-        done |= token == policy.eos_id
+        idle = done[rows]  # rows that stopped before this step and still sit in the batch
+        token = token.masked_fill(idle, policy.pad_id)
+        writing = rows[~idle]
+        out[writing, t] = token[~idle]
+        out_logp[writing, t] = token_logp[~idle]
+        lengths[writing] += 1
+        done[rows] |= token == policy.eos_id
         if t == N - 1 or bool(done.all()):
             break
+        # Stopped rows leave the batch (their cache too) once they are a quarter of it: a step
+        # then costs what the rows still writing need, not what the longest one needs.
+        finished = done[rows]
+        if int(finished.sum()) * 4 >= len(rows):
+            live = (~finished).nonzero().flatten()
+            policy.select_rows(state, live)
+            rows, token = rows[live], token[live]
+            if noise is not None:
+                noise = noise[live]
         logits = policy.decode_step(token, state)
     width = max(1, int(lengths.max()))
     comp = out[:, :width]

@@ -4,6 +4,7 @@ export sample the same completions."""
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from model.sampling import SamplingConfig as GenConfig
@@ -34,13 +35,14 @@ def test_sampler_logps_equal_a_fresh_forward_pass(ours_dir, hf_dir):
         assert (fresh - ro.old_logps).abs().max() < 1e-4
 
 
-def test_masks_lengths_and_truncation(ours_dir):
-    policy = load_policy(ours_dir)
+@pytest.mark.parametrize("kind", ["ours", "hf"])
+def test_masks_lengths_and_truncation(ours_dir, hf_dir, kind):
+    policy = load_policy(ours_dir if kind == "ours" else hf_dir)
     # Make EOS likely (about one step in six), so some rows stop early and some run to the budget.
     prefill, decode_step = policy.prefill, policy.decode_step
 
     def boost(logits):
-        logits[:, policy.eos_id] = logits.logsumexp(-1) - 1.6  # p(EOS) about 1/6
+        logits[..., policy.eos_id] = logits.logsumexp(-1) - 1.6  # p(EOS) about 1/6
         return logits
 
     policy.prefill = lambda *a: (boost(prefill(*a)[0]), prefill(*a)[1])
@@ -60,6 +62,12 @@ def test_masks_lengths_and_truncation(ours_dir):
         assert ro.attention_mask[b, ro.prompt_width:].sum() == n
         assert ro.texts[b] == policy.decode(comp[b, :n].tolist())
     assert ro.tokens.shape[1] == ro.prompt_width + comp.shape[1]
+    # Stopped rows left the batch on the way (cache and all): every row's log-probs are still
+    # those of a fresh pass over its own tokens.
+    with torch.no_grad():
+        logits = boost(policy.forward_logits(ro.tokens, ro.attention_mask))
+    lp = logits[:, :-1].log_softmax(-1).gather(-1, ro.tokens[:, 1:, None]).squeeze(-1)
+    assert (lp[:, ro.prompt_width - 1:] * ro.completion_mask - ro.old_logps).abs().max() < 1e-4
 
 
 def test_a_completion_depends_on_its_seed_not_its_batch(ours_dir):
