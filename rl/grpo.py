@@ -135,17 +135,22 @@ def _completion_logps(policy: Policy, module, ro: Rollouts, rows: torch.Tensor, 
                       with_entropy: bool = False):  # fmt: skip
     """Log-probs (b, C) of the completion tokens of `rows` under `module` (the policy, its DDP
     wrapper or the reference), logits / temperature; and the mean entropy when asked."""
-    P = ro.prompt_width
-    logits = policy.forward_logits(ro.tokens[rows], ro.attention_mask[rows], module=module)  # (b, P+C, V)
-    logits = logits[:, P - 1:-1]  # (b, C, V): position t predicts completion token t
-    logps = L.per_token_logps(logits, ro.completion_ids[rows], max(temperature, 1e-6))
+    P, C = ro.prompt_width, ro.completion_ids.shape[1]
+    mask = ro.attention_mask[rows]
+    # Columns that are padding in every row of this chunk (prompt padding on the left, after
+    # the longest completion on the right) are cut: exact, since positions come from the mask.
+    lo = int(mask[:, :P].argmax(-1).min())  # the first column where some prompt starts
+    c = max(1, int(ro.lengths[rows].max()))
+    logits = policy.forward_logits(ro.tokens[rows, lo:P + c], mask[:, lo:P + c], module=module)
+    logits = logits[:, P - 1 - lo:-1]  # (b, c, V): position t predicts completion token t
+    logps = L.per_token_logps(logits, ro.completion_ids[rows, :c], max(temperature, 1e-6))
+    logps = torch.nn.functional.pad(logps, (0, C - c))  # (b, C); zeros lie outside the mask
     if not with_entropy:
         return logps, None
     with torch.no_grad():
         lp = (logits.detach().float() / max(temperature, 1e-6)).log_softmax(-1)
-        ent = -(lp.exp() * lp).sum(-1)  # (b, C)
-        m = ro.completion_mask[rows]
-        entropy_sum = float((ent * m).sum())
+        ent = -(lp.exp() * lp).sum(-1)  # (b, c)
+        entropy_sum = float((ent * ro.completion_mask[rows, :c]).sum())
     return logps, entropy_sum
 
 

@@ -133,3 +133,20 @@ def test_reward_rises_on_a_toy_task(tokenizer, tmp_path, toy_rewards):
     assert len(rewards) == 30
     start, end = sum(rewards[:5]) / 5, sum(rewards[-5:]) / 5
     assert end > start + 0.15 and end > 3 * start, (start, end)
+
+
+def test_chunk_logps_cut_padding_exactly(ours_dir):
+    """The loss's log-probs of any chunk of rows (padding columns cut) are the sampler's."""
+    from rl.grpo import _completion_logps
+    from rl.rollout import SamplingConfig, rollout
+
+    policy = load_policy(ours_dir)
+    ps = problems(3)
+    ro = rollout(policy, [p.prompt + " and more words" * i for i, p in enumerate(ps)], 2,
+                 SamplingConfig(max_new_tokens=12))  # fmt: skip
+    assert len({len(policy.encode_prompt(p.prompt + " and more words" * i)) for i, p in enumerate(ps)}) == 3
+    with torch.no_grad():
+        for rows in ([0, 1, 2, 3, 4, 5], [0], [4, 5], [1, 5]):
+            logps, _ = _completion_logps(policy, policy.model, ro, torch.tensor(rows), 1.0)
+            assert logps.shape == ro.old_logps[rows].shape
+            assert ((logps - ro.old_logps[rows]) * ro.completion_mask[rows]).abs().max() < 1e-4
