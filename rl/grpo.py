@@ -323,6 +323,7 @@ def train(cfg: GRPOConfig, say=print, progress=None, command: str = "") -> Path:
     device = _device()
     # 1. Everything that can fail on bad input, before anything is written.
     cfg, policy, opt_state, state = _start(cfg, device)
+    state["done"] = None  # a resumed run ends for its own reason (more steps, more minutes)
     ref = load_policy(cfg.init, device).frozen_copy() if cfg.beta > 0 else None
     source = PromptSource(cfg.level, cfg.tasks, cfg.seed, cfg.data, state["data"])
     exam = exam_items(cfg.level, cfg.tasks, cfg.exam_size, cfg.data)

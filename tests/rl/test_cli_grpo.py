@@ -83,13 +83,21 @@ def test_a_transformers_policy_runs_end_to_end(capsys, tmp_path, hf_dir):
     moved = max(float((p - q).abs().max()) for p, q in zip(final.model.state_dict().values(),
                                                           start.model.state_dict().values(), strict=True))  # fmt: skip
     assert moved > 0
-    # The run is there: a second start without --resume is refused, and --resume of a
-    # finished run only rewrites its final policy.
+    # The run is there: a second start without --resume is refused, a resume with other run
+    # flags too; a resume with more --steps continues the transformers policy from DIR/last.
     assert main(argv) == 2
     assert "already holds a run" in capsys.readouterr().err
-    assert main(["--resume", "-o", str(out), *TINY, "--steps", "2", "--exam-every", "1",
-                 "--checkpoint-every", "1", "--beta", "0.05", "--lr", "1e-2"]) == 2
+    more = ["--resume", "-o", str(out), *TINY, "--steps", "3", "--exam-every", "1",
+            "--checkpoint-every", "1", "--beta", "0.05"]  # fmt: skip
+    assert main([*more, "--lr", "1e-2"]) == 2
     assert "--lr differs from the run" in capsys.readouterr().err
+    assert main(more) == 0
+    rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows if r["event"] == "train"] == [1, 2, 3]
+    assert json.loads((out / "final" / "state.json").read_text())["step"] == 3
+    again = load_policy(out / "final")
+    assert any(not torch.equal(p, q) for p, q in zip(again.model.state_dict().values(),
+                                                     final.model.state_dict().values(), strict=True))  # fmt: skip
 
 
 RUN = [*TINY, "--steps", "8", "--checkpoint-every", "2", "--exam-every", "4", "--max-new-tokens", "24"]
