@@ -18,6 +18,7 @@ calls with ours taken out. Medians after warm-up steps are quoted.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import statistics
 import sys
@@ -95,30 +96,45 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --group-size must be at least 2 and --warmup at least 0", file=sys.stderr)
         return 2
 
-    warnings.filterwarnings("ignore")
+    warnings.filterwarnings("ignore")  # TRL and transformers warn about settings chosen on purpose
     logging.getLogger("transformers").setLevel(logging.ERROR)
-    from datasets import Dataset
-    from transformers import AutoTokenizer, PrinterCallback, ProgressCallback, TrainerCallback
+    if importlib.util.find_spec("trl") is None:
+        print("error: TRL is not installed; run .venv/bin/pip install -e '.[bench]'", file=sys.stderr)
+        return 2
     from transformers.utils import logging as hf_logging
-    from trl import GRPOConfig as TRLConfig
-    from trl import GRPOTrainer
 
-    from rl.grpo import GRPOConfig, grpo_step
-    from rl.policy import load_policy
     from rl.rewards import parse_reward_spec
     from rl.tasks import PromptSource
 
     hf_logging.disable_progress_bar()
     torch.set_num_threads(args.threads)
-    P, G, C = args.prompts, args.group_size, args.completion
     total = args.warmup + args.steps
     try:
         weights = parse_reward_spec(args.reward)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    problems = PromptSource(args.level, None, 0, None).take(P * total)
-    tmp = Path(tempfile.mkdtemp(prefix="bench_grpo_"))
+    try:
+        problems = PromptSource(args.level, None, 0, None).take(args.prompts * total)
+    except ValueError as e:  # an unknown level
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="bench_grpo_") as tmp:
+        return run(args, Path(tmp), weights, problems)
+
+
+def run(args, tmp: Path, weights: dict[str, float], problems: list) -> int:
+    """Build the model in `tmp`, run both trainers interleaved, print the table."""
+    from datasets import Dataset
+    from transformers import AutoTokenizer, PrinterCallback, ProgressCallback, TrainerCallback
+    from trl import GRPOConfig as TRLConfig
+    from trl import GRPOTrainer
+
+    from rl.grpo import GRPOConfig, grpo_step
+    from rl.policy import load_policy
+
+    P, G, C = args.prompts, args.group_size, args.completion
+    total = args.warmup + args.steps
     build_llama(tmp / "llama", args.hidden, args.layers, args.heads, seed=0)
 
     # Ours, twice: the same LlamaForCausalLM directory as a Policy, and the same weights in our
