@@ -1,1 +1,1 @@
-"""GRPO on rule-based rewards: rollouts, rewards that check each step, and the loss."""
+"""GRPO with rule-based rewards: loss, rewards, rollouts and the training loop."""
