@@ -146,41 +146,49 @@ def _chunks(logits: Tensor):
                 yield slice(b, b + 1), slice(t, t + per_step)
 
 
+def _scaled(chunk: Tensor, wide: torch.dtype, temperature: float) -> Tensor:
+    """A chunk of logits in the math dtype, divided by the temperature (no copy when neither applies)."""
+    chunk = chunk.to(wide)
+    return chunk if temperature == 1.0 else chunk / temperature
+
+
 class _TokenLogProb(torch.autograd.Function):
     """log softmax(logits / temperature)[target], chunk by chunk in float32 (or float64).
 
-    Saves only the logits (already alive) and the (B,T) log-normalisers, so neither the
-    forward nor the backward pass holds a second (B,T,V) tensor beyond one chunk (the
-    gradient itself excepted).
+    Saves only the logits (already alive), so neither pass keeps a second (B,T,V) tensor
+    beyond one chunk's temporaries (the gradient itself excepted); the backward pass
+    recomputes each chunk's softmax instead.
     """
 
     @staticmethod
     def forward(ctx, logits: Tensor, targets: Tensor, temperature: float) -> Tensor:
         wide = torch.promote_types(logits.dtype, torch.float32)  # bf16/fp16 math in float32
-        lse = torch.empty(logits.shape[:2], dtype=wide, device=logits.device)
+        out = torch.empty(logits.shape[:2], dtype=wide, device=logits.device)
         for rows, steps in _chunks(logits):
-            lse[rows, steps] = torch.logsumexp(logits[rows, steps].to(wide) / temperature, dim=-1)
-        picked = logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1).to(wide) / temperature
-        ctx.save_for_backward(logits, targets, lse)
+            log_probs = torch.log_softmax(_scaled(logits[rows, steps], wide, temperature), dim=-1)
+            out[rows, steps] = log_probs.gather(-1, targets[rows, steps].unsqueeze(-1)).squeeze(-1)
+        ctx.save_for_backward(logits, targets)
         ctx.temperature = temperature
-        return picked - lse
+        return out
 
     @staticmethod
     def backward(ctx, grad: Tensor):
-        logits, targets, lse = ctx.saved_tensors
+        logits, targets = ctx.saved_tensors
         temperature = ctx.temperature
+        wide = torch.promote_types(logits.dtype, torch.float32)
         grad_logits = torch.empty_like(logits)
         for rows, steps in _chunks(logits):
-            g = grad[rows, steps].to(lse.dtype).unsqueeze(-1) / temperature
-            probs = torch.exp(logits[rows, steps].to(lse.dtype) / temperature - lse[rows, steps].unsqueeze(-1))
-            part = -probs * g  # d(-lse)/d logit = -softmax
-            part.scatter_add_(-1, targets[rows, steps].unsqueeze(-1), g)  # d(picked)/d logit
-            grad_logits[rows, steps] = part.to(logits.dtype)
+            g = grad[rows, steps].to(wide).unsqueeze(-1) / temperature  # (b,t,1)
+            part = torch.softmax(_scaled(logits[rows, steps], wide, temperature), dim=-1)
+            part.mul_(-g)  # d(-log normaliser)/d logit = -softmax
+            part.scatter_add_(-1, targets[rows, steps].unsqueeze(-1), g)  # d(target logit)/d logit
+            grad_logits[rows, steps] = part
         return grad_logits, None, None
 
 
 def per_token_logps(logits: Tensor, targets: Tensor, temperature: float = 1.0) -> Tensor:
-    """Log-probability (B,T) (float32, or float64 for float64 logits) of each target token (B,T) under logits (B,T,V).
+    """Log-probability (B,T) of each target token (B,T) under logits (B,T,V), in float32
+    (float64 for float64 logits).
 
     Memory-lean: no log_softmax copy of the logits is made or kept for backward. Pass the
     sampler's temperature so the ratio to the sampler's log-probs starts at 1.
