@@ -252,7 +252,6 @@ def grpo_step(policy: Policy, ref: Policy | None, optimizer: torch.optim.Optimiz
         "reward": float(rewards.mean()),
         "reward_std": float(group_std.mean()),
         "frac_reward_zero_std": float((group_std < 1e-6).float().mean()),
-        "kl": tot["kl"] / denom if cfg.beta > 0 else 0.0,
         "clip_ratio/low_mean": tot["clip_ratio/low_mean"] / denom,
         "clip_ratio/high_mean": tot["clip_ratio/high_mean"] / denom,
         "clip_ratio/region_mean": tot["clip_ratio/region_mean"] / denom,
@@ -265,6 +264,8 @@ def grpo_step(policy: Policy, ref: Policy | None, optimizer: torch.optim.Optimiz
         "groups_kept": float(keep.view(-1, G)[:, 0].float().mean()),
         "sample_time": t_sample,
     }
+    if cfg.beta > 0:  # as TRL: no reference, no KL to log
+        out["kl"] = tot["kl"] / denom
     names = list(per_fn)
     for name in names:
         vals = [v for part in stats[2::3] for v in part[name]]

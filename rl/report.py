@@ -35,7 +35,8 @@ def plot(rows: list[dict], out: Path) -> Path:
         ax_r.plot([s for s, _ in pts], [v for _, v in pts], lw=1, label=name)
     ax_r.set(ylabel="mean reward", title="rewards")
     ax_r.legend(fontsize=7)
-    ax_k.plot(steps, [r["kl"] for r in train], lw=1, label="kl (k3, to the reference)")
+    if any("kl" in r for r in train):  # only runs with --beta > 0 have a reference
+        ax_k.plot(steps, [r.get("kl") for r in train], lw=1, label="kl (k3, to the reference)")
     ax_k.plot(steps, [r["entropy"] for r in train], lw=1, label="entropy (nats/token)")
     ax_k.plot(steps, [r["completions/clipped_ratio"] for r in train], lw=1, label="truncated share")
     ax_k.set(title="kl, entropy, truncation")
