@@ -40,7 +40,7 @@ from rl import loss as L
 from rl.policy import Policy, load_policy, read_training_state
 from rl.report import write_report
 from rl.rollout import Rollouts, SamplingConfig, rollout
-from rl.tasks import PromptSource, exam_items, sit_exam
+from rl.tasks import PromptSource, exam_items, form_options, sit_exam
 
 
 @dataclass(frozen=True)
@@ -326,14 +326,16 @@ def train(cfg: GRPOConfig, say=print, progress=None, command: str = "") -> Path:
     cfg, policy, opt_state, state = _start(cfg, device)
     state["done"] = None  # a resumed run ends for its own reason (more steps, more minutes)
     ref = load_policy(cfg.init, device).frozen_copy() if cfg.beta > 0 else None
-    source = PromptSource(cfg.level, cfg.tasks, cfg.seed, cfg.data, state["data"])
-    exam = exam_items(cfg.level, cfg.tasks, cfg.exam_size, cfg.data)
+    options = form_options(policy.form)  # problems made as the policy's textbook made them
+    source = PromptSource(cfg.level, cfg.tasks, cfg.seed, cfg.data, state["data"], options)
+    exam = exam_items(cfg.level, cfg.tasks, cfg.exam_size, cfg.data, options)
     exam_tokens = cfg.exam_max_tokens or cfg.max_new_tokens
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     if lead and not cfg.resume:
         tmp = out / ".config.json.tmp"
-        tmp.write_text(json.dumps({**_jsonable(cfg), "command": command, "world": world}, indent=2))
+        tmp.write_text(json.dumps({**_jsonable(cfg), "command": command, "world": world, "form": policy.form,
+                                   "system": policy.system}, indent=2))  # fmt: skip
         os.replace(tmp, out / "config.json")
     # 2. The optimizer (its saved state on resume) and DDP.
     optimizer = torch.optim.AdamW(policy.model.parameters(), lr=cfg.lr, weight_decay=0.0)

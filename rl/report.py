@@ -70,7 +70,8 @@ def report_markdown(rows: list[dict], state: dict, config: dict) -> str:
              f"{', '.join(config.get('tasks') or ['all'])}, rewards `{config.get('reward')}` "
              f"(weights {config.get('reward_weights') or 'default'}), loss {config.get('loss_type')}, "
              f"beta {config.get('beta')}, group size {config.get('group_size')}, "
-             f"{config.get('prompts_per_step')} prompts per step, {config.get('world', 1)} rank(s). "
+             f"{config.get('prompts_per_step')} prompts per step, {config.get('world', 1)} rank(s), "
+             f"textbook form {config.get('form') or 'none'}, system prompt {config.get('system')!r}. "
              f"Outcome: **{state.get('done')}** after {state.get('step', 0)} steps and "
              f"{state.get('wall', 0.0) / 60:.1f} min.", "", "![grpo](grpo.png)", "",
              "## Exam (held-out problems, greedy)", "",
