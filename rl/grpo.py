@@ -316,7 +316,7 @@ def _start(cfg: GRPOConfig, device) -> tuple[GRPOConfig, Policy, dict | None, di
 
 def train(cfg: GRPOConfig, say=print, progress=None, command: str = "") -> Path:
     """Run GRPO as `cfg` says; returns the run directory. `say` prints a line (exams),
-    `progress(text)` updates a progress display; `command` is recorded in the report."""
+    `progress(text, step)` updates a progress display; `command` is recorded in the report."""
     rank, world = dist_setup()
     lead = rank == 0
     if cfg.prompts_per_step % world:
@@ -381,7 +381,7 @@ def train(cfg: GRPOConfig, say=print, progress=None, command: str = "") -> Path:
         metrics.write(event="train", step=state["step"], wall=time.monotonic() - t0, **row)
         if progress:
             progress(f"step {state['step']}/{cfg.steps} reward {row['reward']:.3f} "
-                     f"len {row['completions/mean_length']:.0f} {row['step_time']:.1f} s/step")  # fmt: skip
+                     f"len {row['completions/mean_length']:.0f} {row['step_time']:.1f} s/step", state["step"])  # fmt: skip
         if cfg.exam_every and state["step"] % cfg.exam_every == 0 and state["step"] < cfg.steps:
             sit()
         if state["step"] % cfg.checkpoint_every == 0:
