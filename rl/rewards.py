@@ -18,9 +18,13 @@ on any text: every parser used here is linear or capped, and step checks never r
   steps in order (at most `MAX_JUDGED_STEPS`), each is judged by
   `generators.step_check.check_step` given the proposals accepted before it. A step the
   model accepted (or left without a valid verdict) earns +1 when judged valid and costs -1
-  when invalid; a step the model rejected earns +1 when judged invalid (a slip caught) and
-  costs -1 when valid (a right step thrown away); an unchecked step counts for nothing.
-  The value is (earned - cost) / (steps judged valid or invalid).
+  when invalid; a step the model rejected costs -1 when valid (a right step thrown away)
+  and earns `CAUGHT_SLIP` (0.5) when invalid (a slip caught), but only as many caught
+  slips earn as there are valid accepted steps: a catch pays when a right step follows,
+  and writing wrong steps to reject them never pays more than writing right ones (a
+  policy learned exactly that hack when a catch earned a full +1 on its own). An
+  unchecked step counts for nothing. The value is (earned - cost) / (steps judged valid
+  or invalid): 1 only for a chain of right steps with nothing to catch.
 - `length`: 0 up to `LENGTH_BUDGET_CHARS` characters of completion, then
   -(excess / budget), down to `LENGTH_FLOOR` (at twice the budget with the defaults).
 
@@ -53,6 +57,7 @@ DEFAULT_WEIGHTS = {"correctness": 1.0, "format": 0.1, "steps": 0.3, "length": 0.
 RANGES = {"correctness": (0.0, 1.0), "format": (0.0, 1.0), "steps": (-1.0, 1.0),
           "length": (-1.0, 0.0)}  # fmt: skip
 
+CAUGHT_SLIP = 0.5  # what a rejected wrong step earns (a right accepted step earns 1)
 FORMAT_PARTIAL = 0.5  # the most a completion that does not parse strictly can earn
 MAX_JUDGED_STEPS = 64  # steps judged per completion: bounds the work on runaway text
 LENGTH_BUDGET_CHARS = 4096  # above 99% of honest records at the default configs (docs/rewards.md)
@@ -137,17 +142,22 @@ def step_score(problem: Problem, completion: str, task: Task | None = None) -> f
     """(earned - cost) / judged over the completion's steps; None when none was judged."""
     task = task or task_of(problem)
     previous: list[str] = []
-    net = judged = 0
+    right = wrong = caught = judged = 0  # accepted valid, misjudged, rejected invalid
     for step in parse_lenient(T.THINK + "\n" + completion).steps[:MAX_JUDGED_STEPS]:
         # A step without a valid verdict was not rejected: the model stands by it.
         accepted = step.verdict != "reject"
-        verdict = check_step(task, problem, tuple(previous), step.proposal)
-        if verdict.status != "unchecked":
+        status = check_step(task, problem, tuple(previous), step.proposal).status
+        if status != "unchecked":
             judged += 1
-            net += 1 if (verdict.status == "valid") == accepted else -1
+            valid = status == "valid"
+            right += accepted and valid
+            caught += not accepted and not valid
+            wrong += accepted != valid
         if accepted:
             previous.append(step.proposal)
-    return net / judged if judged else None
+    if not judged:
+        return None
+    return (right - wrong + CAUGHT_SLIP * min(caught, right)) / judged
 
 
 def steps_reward(completions: list[str], problems: list[Problem]) -> list[float | None]:

@@ -54,7 +54,11 @@ def test_the_honest_record_scores_top_marks(domain: str, task: str, level: str) 
         slips += sum(s.verdict == "reject" for s in record.steps)
         assert _score("correctness", completion, problem) == 1.0
         assert _score("format", completion, problem) == 1.0
-        assert _score("steps", completion, problem) == 1.0, record.id
+        caught = sum(s.verdict == "reject" for s in record.steps)
+        if caught:  # each caught slip earns CAUGHT_SLIP where a right step earns 1
+            assert 0.5 < _score("steps", completion, problem) < 1.0, record.id
+        else:
+            assert _score("steps", completion, problem) == 1.0, record.id
         assert _score("length", completion, problem) == 0.0
     assert slips  # rejected slips were scored too
 
@@ -108,7 +112,10 @@ def test_an_accepted_false_step_costs_steps() -> None:
     total = re.search(r"= (\d+)", step.proposal).group(1)
     wrong = step.proposal.replace(f"= {total}", f"= {int(total) + 1}", 1)
     hacked = honest.replace(step.proposal, wrong, 1)
-    assert _score("steps", honest, problem) == 1.0
+    has_slip = any(s.verdict == "reject" for s in record.steps)
+    assert _score("steps", honest, problem) > 0.5
+    if not has_slip:
+        assert _score("steps", honest, problem) == 1.0
     assert _score("steps", hacked, problem) < _score("steps", honest, problem)
     # accepting the generator's own slip costs too, and so does rejecting a right step
     slip_accepted = honest.replace(">reject<", ">accept<")
@@ -134,11 +141,35 @@ def test_steps_follows_its_formula_and_passes_the_accepted_proposals_as_previous
 
     text = (step("good 1", "accept") + step("bad 2", "accept") + step("bad 3", "reject")
             + step("good 4", "reject") + step("words 5", "accept") + step("good 6", None))
-    # +1 -1 +1 -1 (unchecked: nothing) +1 over five judged steps
-    assert _score("steps", text, problem) == pytest.approx(1 / 5)
+    # good 1 +1, bad 2 accepted -1, bad 3 caught +0.5 (one right step to pay it), good 4
+    # thrown away -1, words 5 nothing, good 6 (no verdict: stands) +1, over five judged
+    assert _score("steps", text, problem) == pytest.approx(0.5 / 5)
     assert [prev for _, prev in seen] == [(), ("good 1",), ("good 1", "bad 2"), ("good 1", "bad 2"),
                                           ("good 1", "bad 2"), ("good 1", "bad 2", "words 5")]  # fmt: skip
     assert _score("steps", step("words 1", "accept") * 3, problem) is None
+
+
+def test_writing_slips_to_reject_them_never_pays_more_than_right_steps(monkeypatch) -> None:
+    """The hack a policy found: a wrong step, rejected, then the answer; or a wrong step
+    rejected before every right one."""
+    problem = problem_of(_column_addition())
+    monkeypatch.setattr(R, "check_step", lambda task, problem, previous, proposal: StepJudgement(
+        "valid" if proposal.startswith("good") else "invalid", "fake"))
+
+    def step(text: str, verdict: str) -> str:
+        return f"{T.PROPOSAL}{text}{T.PROPOSAL_END}{T.CRITIC}c{T.CRITIC_END}{T.JUDGE}{verdict}{T.JUDGE_END}\n"
+
+    honest = "".join(step(f"good {i}", "accept") for i in range(4))
+    only_caught = step("bad 1", "reject") * 3
+    padded = "".join(step(f"bad {i}", "reject") + step(f"good {i}", "accept") for i in range(4))
+    assert _score("steps", honest, problem) == 1.0
+    assert _score("steps", only_caught, problem) == 0.0  # no right step: the catches earn nothing
+    assert _score("steps", padded, problem) == pytest.approx((4 + 0.5 * 4) / 8)
+    assert _score("steps", padded, problem) < _score("steps", honest, problem)
+    # Catching a slip still beats letting it through.
+    let_through = step("bad 0", "accept") + step("good 0", "accept")
+    assert _score("steps", step("bad 0", "reject") + step("good 0", "accept"), problem) > \
+        _score("steps", let_through, problem)
 
 
 def test_repeated_tags_never_earn_more_format_than_a_clean_record() -> None:
