@@ -110,8 +110,8 @@ def _train(cfg, command: str) -> int:
                   console=console, disable=not lead, transient=True) as bar:  # fmt: skip
         job = bar.add_task("starting (first exam)", total=cfg.steps)
 
-        def progress(text: str) -> None:
-            bar.update(job, description=text, advance=1)
+        def progress(text: str, step: int) -> None:
+            bar.update(job, description=text, completed=step)  # a resumed run starts part-way
 
         out = train(cfg, say=(lambda line: bar.console.print(line, highlight=False, soft_wrap=True))
                     if lead else (lambda _: None), progress=progress, command=command)  # fmt: skip

@@ -40,7 +40,7 @@ from rl import loss as L
 from rl.policy import Policy, load_policy, read_training_state
 from rl.report import write_report
 from rl.rollout import Rollouts, SamplingConfig, rollout
-from rl.tasks import PromptSource, exam_items, sit_exam
+from rl.tasks import PromptSource, exam_items, form_options, sit_exam
 
 
 @dataclass(frozen=True)
@@ -252,7 +252,6 @@ def grpo_step(policy: Policy, ref: Policy | None, optimizer: torch.optim.Optimiz
         "reward": float(rewards.mean()),
         "reward_std": float(group_std.mean()),
         "frac_reward_zero_std": float((group_std < 1e-6).float().mean()),
-        "kl": tot["kl"] / denom if cfg.beta > 0 else 0.0,
         "clip_ratio/low_mean": tot["clip_ratio/low_mean"] / denom,
         "clip_ratio/high_mean": tot["clip_ratio/high_mean"] / denom,
         "clip_ratio/region_mean": tot["clip_ratio/region_mean"] / denom,
@@ -265,6 +264,8 @@ def grpo_step(policy: Policy, ref: Policy | None, optimizer: torch.optim.Optimiz
         "groups_kept": float(keep.view(-1, G)[:, 0].float().mean()),
         "sample_time": t_sample,
     }
+    if cfg.beta > 0:  # as TRL: no reference, no KL to log
+        out["kl"] = tot["kl"] / denom
     names = list(per_fn)
     for name in names:
         vals = [v for part in stats[2::3] for v in part[name]]
@@ -315,7 +316,7 @@ def _start(cfg: GRPOConfig, device) -> tuple[GRPOConfig, Policy, dict | None, di
 
 def train(cfg: GRPOConfig, say=print, progress=None, command: str = "") -> Path:
     """Run GRPO as `cfg` says; returns the run directory. `say` prints a line (exams),
-    `progress(text)` updates a progress display; `command` is recorded in the report."""
+    `progress(text, step)` updates a progress display; `command` is recorded in the report."""
     rank, world = dist_setup()
     lead = rank == 0
     if cfg.prompts_per_step % world:
@@ -325,14 +326,16 @@ def train(cfg: GRPOConfig, say=print, progress=None, command: str = "") -> Path:
     cfg, policy, opt_state, state = _start(cfg, device)
     state["done"] = None  # a resumed run ends for its own reason (more steps, more minutes)
     ref = load_policy(cfg.init, device).frozen_copy() if cfg.beta > 0 else None
-    source = PromptSource(cfg.level, cfg.tasks, cfg.seed, cfg.data, state["data"])
-    exam = exam_items(cfg.level, cfg.tasks, cfg.exam_size, cfg.data)
+    options = form_options(policy.form)  # problems made as the policy's textbook made them
+    source = PromptSource(cfg.level, cfg.tasks, cfg.seed, cfg.data, state["data"], options)
+    exam = exam_items(cfg.level, cfg.tasks, cfg.exam_size, cfg.data, options)
     exam_tokens = cfg.exam_max_tokens or cfg.max_new_tokens
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     if lead and not cfg.resume:
         tmp = out / ".config.json.tmp"
-        tmp.write_text(json.dumps({**_jsonable(cfg), "command": command, "world": world}, indent=2))
+        tmp.write_text(json.dumps({**_jsonable(cfg), "command": command, "world": world, "form": policy.form,
+                                   "system": policy.system}, indent=2))  # fmt: skip
         os.replace(tmp, out / "config.json")
     # 2. The optimizer (its saved state on resume) and DDP.
     optimizer = torch.optim.AdamW(policy.model.parameters(), lr=cfg.lr, weight_decay=0.0)
@@ -378,7 +381,7 @@ def train(cfg: GRPOConfig, say=print, progress=None, command: str = "") -> Path:
         metrics.write(event="train", step=state["step"], wall=time.monotonic() - t0, **row)
         if progress:
             progress(f"step {state['step']}/{cfg.steps} reward {row['reward']:.3f} "
-                     f"len {row['completions/mean_length']:.0f} {row['step_time']:.1f} s/step")  # fmt: skip
+                     f"len {row['completions/mean_length']:.0f} {row['step_time']:.1f} s/step", state["step"])  # fmt: skip
         if cfg.exam_every and state["step"] % cfg.exam_every == 0 and state["step"] < cfg.steps:
             sit()
         if state["step"] % cfg.checkpoint_every == 0:

@@ -39,11 +39,15 @@ class Policy:
     """A causal LM and its tokenizer behind one interface; `kind` says which format."""
 
     def __init__(self, model: torch.nn.Module, tokenizer: Any, kind: str, eos_id: int, pad_id: int,
-                 bos_id: int | None, max_len: int) -> None:  # fmt: skip
+                 bos_id: int | None, max_len: int, system: str = DEFAULT_SYSTEM,
+                 form: str | None = None) -> None:  # fmt: skip
         if kind not in KINDS:
             raise ValueError(f"unknown policy kind {kind!r}; choose one of: {', '.join(KINDS)}")
         self.model, self.tokenizer, self.kind = model, tokenizer, kind
         self.eos_id, self.pad_id, self.bos_id, self.max_len = eos_id, pad_id, bos_id, max_len
+        # The system prompt the model was trained with, and the curriculum's textbook form
+        # (None: not trained by a form): prompts, exams and saved checkpoints keep both.
+        self.system, self.form = system, form
         # No dropout, ever: sampling, scoring and the update must see one function.
         self.model.eval()
 
@@ -52,9 +56,10 @@ class Policy:
         return next(self.model.parameters()).device
 
     def encode_prompt(self, prompt: str) -> list[int]:
-        """BOS (when the tokenizer has one) + the rendered prompt up to `<think>` and its
-        newline; for our tokenizer exactly `model.tokenizer.encode_prompt`."""
-        text = render_prompt(DEFAULT_SYSTEM, prompt)
+        """BOS (when the tokenizer has one) + the rendered prompt (after the policy's system
+        prompt) up to `<think>` and its newline; for our tokenizer exactly
+        `model.tokenizer.encode_prompt(tok, prompt, system)`."""
+        text = render_prompt(self.system, prompt)
         if self.kind == "blueberry":
             ids = self.tokenizer.encode(text, add_special_tokens=False).ids
         else:
@@ -131,7 +136,9 @@ class Policy:
 
     def save(self, directory: str | Path, optimizer: torch.optim.Optimizer | None = None,
              state: dict | None = None) -> Path:  # fmt: skip
-        """Write the policy (in its own format), the optimizer and `state` atomically."""
+        """Write the policy (in its own format), the optimizer and `state` atomically; the
+        state carries the system prompt and form, so the saved policy prompts as this one."""
+        state = {**(state or {}), "system": self.system, "form": self.form}
         if self.kind == "blueberry":
             return save_checkpoint(directory, self.model, self.tokenizer, optimizer, state)
 
@@ -140,7 +147,7 @@ class Policy:
             self.tokenizer.save_pretrained(tmp)
             if optimizer is not None:
                 torch.save(optimizer.state_dict(), tmp / OPTIMIZER)
-            (tmp / STATE).write_text(json.dumps(state or {}, indent=2))
+            (tmp / STATE).write_text(json.dumps(state, indent=2))
 
         return _atomic_dir(Path(directory), write)
 
@@ -186,7 +193,7 @@ def load_policy(path: str | Path, device: str | torch.device = "cpu") -> Policy:
         ck = load_checkpoint(path)
         tok = ck.tokenizer
         return Policy(ck.model.to(device), tok, "blueberry", tok.token_to_id(EOS), tok.token_to_id(PAD),
-                      tok.token_to_id(BOS), ck.model.cfg.max_seq_len)  # fmt: skip
+                      tok.token_to_id(BOS), ck.model.cfg.max_seq_len, *_prompting(ck.state))  # fmt: skip
     if not (path / "config.json").is_file():
         raise CheckpointError(f"{path}: neither a Blueberry checkpoint nor a transformers model "
                               f"directory (no config.json)")  # fmt: skip
@@ -215,14 +222,37 @@ def _load_hf(path: Path, device) -> Policy:
         raise CheckpointError(f"{path}: the tokenizer has no EOS token to end a completion")
     pad = tok.pad_token_id if tok.pad_token_id is not None else eos
     max_len = getattr(model.config, "max_position_embeddings", None) or 1 << 30
-    return Policy(model.to(device), tok, "hf", int(eos), int(pad), tok.bos_token_id, int(max_len))
+    state = _read_state(path)  # a GRPO checkpoint of an HF policy says how it prompts
+    return Policy(model.to(device), tok, "hf", int(eos), int(pad), tok.bos_token_id, int(max_len),
+                  *_prompting(state))  # fmt: skip
+
+
+def _prompting(state: dict) -> tuple[str, str | None]:
+    """(system prompt, form) a checkpoint's state records (train-curriculum writes both);
+    the default system prompt and no form when it records neither."""
+    system = state.get("system")
+    form = state.get("form")
+    if not isinstance(system, str | None) or not isinstance(form, str | None):
+        raise CheckpointError("state.json: 'system' and 'form' must be strings")
+    return (DEFAULT_SYSTEM if system is None else system), form
+
+
+def _read_state(path: Path) -> dict:
+    """state.json beside a policy ({} when there is none)."""
+    try:
+        state = json.loads((path / STATE).read_text()) if (path / STATE).exists() else {}
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise CheckpointError(f"{path / STATE}: unreadable ({e})") from None
+    if not isinstance(state, dict):
+        raise CheckpointError(f"{path / STATE}: not a JSON object")
+    return state
 
 
 def read_training_state(path: str | Path) -> tuple[dict | None, dict]:
     """(optimizer state or None, loop state) saved beside a policy by `Policy.save`."""
     path = Path(path)
+    state = _read_state(path)
     try:
-        state = json.loads((path / STATE).read_text()) if (path / STATE).exists() else {}
         opt = torch.load(path / OPTIMIZER, weights_only=True) if (path / OPTIMIZER).exists() else None
     except Exception as e:  # a damaged file: json, pickle, zip errors alike
         raise CheckpointError(f"{path}: unreadable training state ({str(e).splitlines()[0]})") from None

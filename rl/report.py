@@ -35,7 +35,8 @@ def plot(rows: list[dict], out: Path) -> Path:
         ax_r.plot([s for s, _ in pts], [v for _, v in pts], lw=1, label=name)
     ax_r.set(ylabel="mean reward", title="rewards")
     ax_r.legend(fontsize=7)
-    ax_k.plot(steps, [r["kl"] for r in train], lw=1, label="kl (k3, to the reference)")
+    if any("kl" in r for r in train):  # only runs with --beta > 0 have a reference
+        ax_k.plot(steps, [r.get("kl") for r in train], lw=1, label="kl (k3, to the reference)")
     ax_k.plot(steps, [r["entropy"] for r in train], lw=1, label="entropy (nats/token)")
     ax_k.plot(steps, [r["completions/clipped_ratio"] for r in train], lw=1, label="truncated share")
     ax_k.set(title="kl, entropy, truncation")
@@ -69,7 +70,8 @@ def report_markdown(rows: list[dict], state: dict, config: dict) -> str:
              f"{', '.join(config.get('tasks') or ['all'])}, rewards `{config.get('reward')}` "
              f"(weights {config.get('reward_weights') or 'default'}), loss {config.get('loss_type')}, "
              f"beta {config.get('beta')}, group size {config.get('group_size')}, "
-             f"{config.get('prompts_per_step')} prompts per step, {config.get('world', 1)} rank(s). "
+             f"{config.get('prompts_per_step')} prompts per step, {config.get('world', 1)} rank(s), "
+             f"textbook form {config.get('form') or 'none'}, system prompt {config.get('system')!r}. "
              f"Outcome: **{state.get('done')}** after {state.get('step', 0)} steps and "
              f"{state.get('wall', 0.0) / 60:.1f} min.", "", "![grpo](grpo.png)", "",
              "## Exam (held-out problems, greedy)", "",

@@ -21,17 +21,32 @@ from rl.policy import Policy
 from rl.rollout import greedy_texts
 
 
+def form_options(form: str | None) -> dict:
+    """The task options of the textbook form a policy was trained with ({} for none), so that
+    GRPO's problems are made as its textbook's were."""
+    if not form:
+        return {}
+    from model.curriculum.forms import get_form  # there wherever a checkpoint can name a form
+
+    return dict(get_form(form).task_options)
+
+
+def _specs(level: str, tasks: Sequence[str] | None, options: dict | None):
+    return (level_specs([level], tasks, options) if options else level_specs([level], tasks))[level]
+
+
 class PromptSource:
-    """Train-split problems in a fixed order: the textbook of `level` (only `tasks`) or the
-    records of a data directory. `position()`/`from_position` save and restore the place."""
+    """Train-split problems in a fixed order: the textbook of `level` (only `tasks`, made with
+    the task `options` of the policy's form) or the records of a data directory.
+    `position()` and the `position` argument save and restore the place."""
 
     def __init__(self, level: str, tasks: Sequence[str] | None, seed: int, data: str | None,
-                 position: dict | None = None) -> None:  # fmt: skip
+                 position: dict | None = None, options: dict | None = None) -> None:  # fmt: skip
         position = position or {}
         if data:
             self.stream = FileStream(load_data_dir(data, [level], tasks), position.get("offset", 0))
         else:
-            book = Textbook(seed, 0, ((level, 1.0),), level_specs([level], tasks))
+            book = Textbook(seed, 0, ((level, 1.0),), {level: _specs(level, tasks, options)})
             self.stream = Stream(book, position.get("chunk", 0), position.get("offset", 0))
 
     def take(self, n: int) -> list[Problem]:
@@ -45,11 +60,13 @@ class PromptSource:
         return {"chunk": chunk, "offset": offset}
 
 
-def exam_items(level: str, tasks: Sequence[str] | None, size: int, data: str | None) -> list[ex.ExamItem]:
+def exam_items(level: str, tasks: Sequence[str] | None, size: int, data: str | None,
+               options: dict | None = None) -> list[ex.ExamItem]:  # fmt: skip
     """`size` held-out problems per task: the exam split of the task mix (as train-curriculum
-    builds it), or the exam-split records of a data directory."""
+    builds it, with the task `options` of the policy's form), or the exam-split records of a
+    data directory."""
     if not data:
-        return ex.build_exam(level, level_specs([level], tasks)[level], size)
+        return ex.build_exam(level, _specs(level, tasks, options), size)
     per_task: dict[str, int] = {}
     items, seen = [], set()
     for rec in read_records(Path(data)):

@@ -48,3 +48,51 @@ def test_two_ranks_equal_one_process(tmp_path, ours_dir):
     exams = lambda d: [(r["task"], r["n"], r["score"]) for r in map(json.loads, (d / "metrics.jsonl").read_text().splitlines())  # noqa: E731
                        if r["event"] == "exam"]  # fmt: skip
     assert exams(one) == exams(two)
+
+
+def _zero_rank_worker(rank: int, world: int, ck: str, port: int, out: str) -> None:
+    """One rank of test_a_rank_whose_groups_all_agree_still_steps."""
+    import os
+
+    import torch.distributed as dist
+
+    import rl.rewards as R
+    from rl.grpo import GRPOConfig, grpo_step
+    from rl.tasks import PromptSource
+
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    dist.init_process_group("gloo", rank=rank, world_size=world)
+    torch.set_num_threads(1)
+    problems = PromptSource("preschool", ("one_digit_sums",), 0, None).take(4)
+    flat = {problems[0].prompt, problems[1].prompt}  # rank 0's prompts: every reward 0
+    R.REWARDS["toy"] = lambda cs, ps: [0.0 if p.prompt in flat else sum(ch in "aeiou" for ch in c) / max(1, len(c))
+                                       for c, p in zip(cs, ps, strict=True)]  # fmt: skip
+    R.DEFAULT_WEIGHTS["toy"] = 1.0
+    cfg = GRPOConfig(out=out, init=ck, level="preschool", tasks=("one_digit_sums",), reward="toy", group_size=4,
+                     prompts_per_step=4, max_new_tokens=8, dynamic_sampling=True, lr=1e-2)  # fmt: skip
+    policy = load_policy(ck)
+    net = torch.nn.parallel.DistributedDataParallel(policy.model)
+    opt = torch.optim.AdamW(policy.model.parameters(), lr=1e-2)
+    row = grpo_step(policy, None, opt, problems[2 * rank:2 * rank + 2], cfg, first_prompt=2 * rank, net=net,
+                    world=world)  # fmt: skip
+    torch.save((row["groups_kept"], [p.detach() for p in policy.model.parameters()]), f"{out}/rank{rank}.pt")
+    dist.destroy_process_group()
+
+
+@pytest.mark.slow
+def test_a_rank_whose_groups_all_agree_still_steps(tmp_path, ours_dir):
+    """Dynamic sampling drops every group of rank 0: it runs a zero-weight backward, so DDP
+    does not hang, and both ranks take rank 1's update."""
+    import socket
+
+    import torch.multiprocessing as mp
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    mp.spawn(_zero_rank_worker, args=(2, str(ours_dir), port, str(tmp_path)), nprocs=2, join=True)
+    (kept0, w0), (kept1, w1) = (torch.load(tmp_path / f"rank{r}.pt") for r in (0, 1))
+    start = list(load_policy(ours_dir).model.parameters())
+    assert kept0 == kept1 == 0.5  # half the batch's groups kept: all of them rank 1's
+    assert all(torch.equal(a, b) for a, b in zip(w0, w1, strict=True))
+    assert max(float((a - b.detach()).abs().max()) for a, b in zip(w0, start, strict=True)) > 1e-3

@@ -17,7 +17,7 @@ from rl.tasks import PromptSource
 
 from .conftest import tiny_model
 
-TRL_NAMES = ("reward", "reward_std", "frac_reward_zero_std", "kl", "clip_ratio/low_mean",
+TRL_NAMES = ("reward", "reward_std", "frac_reward_zero_std", "clip_ratio/low_mean",
              "clip_ratio/high_mean", "clip_ratio/region_mean", "completions/mean_length",
              "completions/min_length", "completions/max_length", "completions/clipped_ratio",
              "entropy", "step_time")  # fmt: skip
@@ -70,7 +70,7 @@ def test_step_logs_trl_names_and_updates(ours_dir, tmp_path, toy_rewards):
     opt = torch.optim.AdamW(policy.model.parameters(), lr=c.lr, weight_decay=0.0)
     ref = policy.frozen_copy()
     first = grpo_step(policy, ref, opt, problems(), c, step=0)
-    for name in (*TRL_NAMES, "rewards/vowels/mean", "rewards/vowels/std", "rewards/same/mean"):
+    for name in (*TRL_NAMES, "kl", "rewards/vowels/mean", "rewards/vowels/std", "rewards/same/mean"):
         assert name in first and first[name] is not None, name
     assert first["rewards/same/mean"] == 0.5 and first["rewards/same/std"] == 0.0
     assert first["reward"] == pytest.approx(first["rewards/vowels/mean"] + 0.25, abs=1e-6)
@@ -106,6 +106,7 @@ def test_truncated_completions_can_be_masked(ours_dir, tmp_path, toy_rewards):
 
 def test_overlong_penalty_is_logged_and_added(ours_dir, tmp_path, toy_rewards):
     row, _, _ = step(ours_dir, cfg(tmp_path, max_new_tokens=4, overlong_cache=2))
+    assert set(TRL_NAMES) <= set(row) and "kl" not in row  # beta 0: no reference, no KL (as TRL)
     assert row["rewards/overlong/mean"] == -1.0  # all ran to the budget
     assert row["reward"] == pytest.approx(row["rewards/vowels/mean"] - 1.0, abs=1e-6)
 

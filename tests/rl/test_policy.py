@@ -49,7 +49,7 @@ def test_save_and_load_round_trips_both_kinds(ours_dir, hf_dir, tmp_path):
         for p, q in zip(policy.model.state_dict().values(), again.model.state_dict().values(), strict=True):
             assert torch.equal(p, q)
         opt_state, state = read_training_state(out)
-        assert state == {"step": 4} and opt_state["state"]
+        assert state["step"] == 4 and state["form"] is None and opt_state["state"]
         assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp left
 
 
@@ -92,3 +92,27 @@ def test_frozen_copy_does_not_train(ours_dir):
     with torch.no_grad():
         next(policy.model.parameters()).add_(1.0)
     assert not torch.equal(next(policy.model.parameters()), next(ref.model.parameters()))
+
+
+def test_the_system_prompt_a_checkpoint_records_is_kept(tmp_path, tokenizer, hf_dir):
+    """train-curriculum records its form's system prompt; prompts use it and saves keep it."""
+    from model.checkpoint import save_checkpoint
+
+    from .conftest import tiny_model
+
+    path = tmp_path / "short"
+    save_checkpoint(path, tiny_model(tokenizer.get_vocab_size()), tokenizer, state={"system": "", "form": "short"})
+    policy = load_policy(path)
+    assert (policy.system, policy.form) == ("", "short")
+    assert policy.encode_prompt(PROMPT) == encode_prompt(tokenizer, PROMPT, system="")
+    assert policy.encode_prompt(PROMPT) != encode_prompt(tokenizer, PROMPT)
+    policy.save(tmp_path / "again", state={"step": 1})
+    assert (load_policy(tmp_path / "again").system, read_training_state(tmp_path / "again")[1]["step"]) == ("", 1)
+    hf = load_policy(hf_dir)
+    assert hf.form is None and hf.encode_prompt(PROMPT) == encode_prompt(tokenizer, PROMPT)  # the default
+    hf.system = "Be brief."
+    hf.save(tmp_path / "hf-again")
+    assert load_policy(tmp_path / "hf-again").encode_prompt(PROMPT) == encode_prompt(tokenizer, PROMPT, "Be brief.")
+    (path / "state.json").write_text('{"system": 3}')
+    with pytest.raises(CheckpointError, match="must be strings"):
+        load_policy(path)
