@@ -47,7 +47,9 @@ FORMS: dict[str, Form] = {
                     "digits written so far)", system="", short_critics=True,
                     task_options={"digits_in_steps": True}),
 }
-DEFAULT_FORM = "learner"
+# Measured, not argued: at 400k tokens of column arithmetic (bench/learnability.py, table in
+# BENCHMARKS.md) `short` made the most answer digits and valid steps and `learner` the fewest.
+DEFAULT_FORM = "short"
 
 
 def get_form(name: str) -> Form:
