@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,23 +42,15 @@ class Checkpoint:
     state: dict = field(default_factory=dict)  # step, data position, ... (JSON)
 
 
-def save_checkpoint(directory: str | Path, model: Transformer, tokenizer,
-                    optimizer: torch.optim.Optimizer | None = None,
-                    state: dict | None = None) -> Path:  # fmt: skip
-    """Write a checkpoint to `directory` atomically, replacing one that is there."""
+def atomic_dir(directory: str | Path, write: Callable[[Path], None]) -> Path:
+    """Fill a temp directory beside `directory` with `write(tmp)` and swap it in: a reader
+    sees the old directory or the new one, never half of either; a failed write leaves
+    nothing behind."""
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
-        # Tied weights are stored once; clone so safetensors sees no shared storage.
-        tensors = {k: v.detach().cpu().contiguous().clone() for k, v in model.state_dict().items()
-                   if not (model.cfg.tie_embeddings and k == "lm_head.weight")}  # fmt: skip
-        save_file(tensors, str(tmp / WEIGHTS), metadata={"format": FORMAT})
-        (tmp / CONFIG).write_text(json.dumps({"format": FORMAT, "model": model.cfg.to_dict()}, indent=2))
-        save_tokenizer(tokenizer, tmp)
-        if optimizer is not None:
-            torch.save(optimizer.state_dict(), tmp / OPTIMIZER)
-        (tmp / STATE).write_text(json.dumps(state or {}, indent=2))
+        write(tmp)
         if directory.exists():
             old = directory.with_name(f".{directory.name}.old")
             shutil.rmtree(old, ignore_errors=True)
@@ -70,6 +63,25 @@ def save_checkpoint(directory: str | Path, model: Transformer, tokenizer,
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return directory
+
+
+def save_checkpoint(directory: str | Path, model: Transformer, tokenizer,
+                    optimizer: torch.optim.Optimizer | None = None,
+                    state: dict | None = None) -> Path:  # fmt: skip
+    """Write a checkpoint to `directory` atomically, replacing one that is there."""
+
+    def write(tmp: Path) -> None:
+        # Tied weights are stored once; clone so safetensors sees no shared storage.
+        tensors = {k: v.detach().cpu().contiguous().clone() for k, v in model.state_dict().items()
+                   if not (model.cfg.tie_embeddings and k == "lm_head.weight")}  # fmt: skip
+        save_file(tensors, str(tmp / WEIGHTS), metadata={"format": FORMAT})
+        (tmp / CONFIG).write_text(json.dumps({"format": FORMAT, "model": model.cfg.to_dict()}, indent=2))
+        save_tokenizer(tokenizer, tmp)
+        if optimizer is not None:
+            torch.save(optimizer.state_dict(), tmp / OPTIMIZER)
+        (tmp / STATE).write_text(json.dumps(state or {}, indent=2))
+
+    return atomic_dir(directory, write)
 
 
 def read_config(directory: str | Path) -> ModelConfig:

@@ -12,10 +12,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import shutil
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +22,7 @@ from model.checkpoint import (
     OPTIMIZER,
     STATE,
     CheckpointError,
+    atomic_dir,
     load_checkpoint,
     save_checkpoint,
 )
@@ -149,28 +146,7 @@ class Policy:
                 torch.save(optimizer.state_dict(), tmp / OPTIMIZER)
             (tmp / STATE).write_text(json.dumps(state, indent=2))
 
-        return _atomic_dir(Path(directory), write)
-
-
-def _atomic_dir(directory: Path, write: Callable[[Path], None]) -> Path:
-    """Fill a temp directory beside `directory` and swap it in; a reader sees the old one or
-    the new one, never half of either."""
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    try:
-        write(tmp)
-        if directory.exists():
-            old = directory.with_name(f".{directory.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(directory, old)
-            os.replace(tmp, directory)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, directory)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return directory
+        return atomic_dir(directory, write)
 
 
 def _is_ours(path: Path) -> bool:

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import torch.distributed as dist
-
 from generators.registry import find_task, problem_of
 from model.curriculum import exams as ex
 from model.curriculum.textbook import FileStream, Stream, Textbook, level_specs, load_data_dir
@@ -98,10 +96,4 @@ def sit_exam(policy: Policy, items: Sequence[ex.ExamItem], max_new: int, rank: i
     """Greedy answers to every item (this rank's share), graded, gathered, tallied per task."""
     mine = items[rank::world]
     scores = grade(mine, greedy_texts(policy, [it.problem.prompt for it in mine], max_new))
-    if world > 1:
-        parts: list = [None] * world
-        dist.all_gather_object(parts, scores)
-        scores = [0.0] * len(items)
-        for r, part in enumerate(parts):
-            scores[r::world] = part
-    return ex.tally(items, scores)
+    return ex.tally(items, ex.gather_strided(scores, len(items), world))

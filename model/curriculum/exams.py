@@ -98,6 +98,21 @@ def answer(model, tok, items: Sequence[ExamItem], max_new_tokens: int,
     return scores
 
 
+def gather_strided(mine: list[float], total: int, world: int) -> list[float]:
+    """Under torchrun rank r scored items r, r + world, ...: every rank gets all `total`
+    scores back in item order (`mine` itself with one rank)."""
+    if world == 1:
+        return mine
+    import torch.distributed as dist
+
+    parts: list = [None] * world
+    dist.all_gather_object(parts, mine)
+    scores = [0.0] * total
+    for r, part in enumerate(parts):
+        scores[r::world] = part
+    return scores
+
+
 @dataclass(frozen=True)
 class TaskScore:
     level: str

@@ -122,14 +122,7 @@ def sit_exams(model, tok, exam: list[ex.ExamItem], max_new: int, rank: int, worl
               system: str = DEFAULT_SYSTEM, batch_size: int = 128) -> list[ex.TaskScore]:  # fmt: skip
     """Every item answered (this rank's share), scores gathered on all ranks, tallied."""
     mine = ex.answer(model, tok, exam[rank::world], max_new, batch_size, system)
-    if world > 1:
-        parts: list = [None] * world
-        dist.all_gather_object(parts, mine)
-        scores = [0.0] * len(exam)
-        for r, part in enumerate(parts):
-            scores[r::world] = part
-    else:
-        scores = mine
+    scores = ex.gather_strided(mine, len(exam), world)
     return ex.tally(exam, scores)
 
 
