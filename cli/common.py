@@ -52,3 +52,22 @@ def run(prog: str, body: Callable[[], int | None],
             msg = f"{e.filename}: {e.strerror}" if e.filename else e.strerror
         print(f"{prog}: {msg}", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def run_torch(prog: str, body: Callable[[], int | None], threads: int = 0) -> int:
+    """`run` for a training command: torch's threads set first (0: torch's default), and the
+    torchrun process group, if one was started, destroyed however the body ends."""
+    def with_threads() -> int | None:
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)
+        return body()
+
+    try:
+        return run(prog, with_threads)  # CheckpointError and DatasetError are ValueErrors
+    finally:
+        import torch.distributed as dist
+
+        if dist.is_available() and dist.is_initialized():
+            dist.destroy_process_group()

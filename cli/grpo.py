@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from cli.common import Parser, run
+from cli.common import Parser, run_torch
 
 PROG = "grpo"
 
@@ -62,11 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def body() -> int:
         import shlex
 
-        import torch
-
         from rl.grpo import GRPOConfig
-        if args.threads:
-            torch.set_num_threads(args.threads)
         tasks = tuple(t for t in args.tasks.split(",") if t) if args.tasks else None
         cfg = GRPOConfig(
             out=args.out, init=args.init, level=args.level, tasks=tasks, data=args.data,
@@ -85,13 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = shlex.join([PROG, *(sys.argv[1:] if argv is None else argv)])
         return _train(cfg, command)
 
-    try:
-        return run(PROG, body)  # CheckpointError is a ValueError: one line, exit 2
-    finally:
-        import torch.distributed as dist
-
-        if dist.is_available() and dist.is_initialized():
-            dist.destroy_process_group()
+    return run_torch(PROG, body, args.threads)
 
 
 def _train(cfg, command: str) -> int:

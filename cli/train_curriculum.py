@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from cli.common import Parser, run
+from cli.common import Parser, run_torch
 
 PROG = "train-curriculum"
 
@@ -60,11 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def body() -> int:
         import os
 
-        import torch
-
         from model.curriculum.loop import CurriculumConfig, eval_only
-        if args.threads:
-            torch.set_num_threads(args.threads)
         tasks = tuple(t for t in args.tasks.split(",") if t) if args.tasks else None
         if args.eval_only:
             table = eval_only(args.eval_only, args.level, args.exam_size, tasks, args.exam_max_tokens,
@@ -86,13 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )  # fmt: skip
         return _train(cfg)
 
-    try:
-        return run(PROG, body)  # CheckpointError and DatasetError are ValueErrors: one line, exit 2
-    finally:
-        import torch.distributed as dist
-
-        if dist.is_available() and dist.is_initialized():
-            dist.destroy_process_group()
+    return run_torch(PROG, body, args.threads)
 
 
 def _train(cfg) -> int:
