@@ -120,7 +120,7 @@ def main() -> int:
     p.add_argument("--tasks", help="comma-separated task names (default: every task of each level)")
     p.add_argument("--replay", type=float, default=0.2, help="share of a level replayed in the next stage")
     p.add_argument("--form", default="short")
-    p.add_argument("--preset", default="small")
+    p.add_argument("--preset", default="tiny")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--batch-size", type=int, default=16)

@@ -93,7 +93,7 @@ def main() -> int:
     p.add_argument("--task", default="column_arithmetic")
     p.add_argument("--level", default="primary")
     p.add_argument("--forms", default=",".join(FORMS), help=f"comma-separated, of {', '.join(FORMS)}")
-    p.add_argument("--preset", default="small")
+    p.add_argument("--preset", default="tiny")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--tokens", type=int, default=600_000, help="training tokens per form")
     p.add_argument("--exam-every", type=int, default=0, help="tokens between exams (0: at the end only)")

@@ -81,6 +81,7 @@ def test_init_from_a_checkpoint_of_another_preset(run_dir, tmp_path):
     (["--level", "preschool", "-o", "X", "--form", "pretty"], "unknown --form 'pretty'"),
     (["--level", "preschool", "-o", "X", "--from-level", "primary"], "--from-level primary comes after"),
     (["--level", "primary", "-o", "X", "--exam-batch", "0"], "--exam-batch must be at least 1"),
+    (["--level", "primary", "-o", "X", "--lr-decay", "2"], "--lr-decay must lie in [0, 1]"),
 ])  # fmt: skip
 def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     args = [str(tmp_path / a) if a == "X" else a for a in args]

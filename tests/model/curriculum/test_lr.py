@@ -1,0 +1,45 @@
+"""The learning-rate schedule: warm-up, then constant, or a decay at the end of a stage."""
+
+from __future__ import annotations
+
+import pytest
+
+from model.curriculum.loop import CurriculumConfig, lr_at
+
+
+def cfg(**kw) -> CurriculumConfig:
+    return CurriculumConfig(level="preschool", out="x", lr=1e-3, warmup=10, tokens_per_level=1000, **kw)
+
+
+def test_warmup_then_constant_without_decay():
+    c = cfg()
+    assert lr_at(c, 0, 0, 0.0) == pytest.approx(1e-4)
+    assert lr_at(c, 4, 0, 0.0) == pytest.approx(5e-4)
+    assert lr_at(c, 9, 0, 0.0) == pytest.approx(1e-3)
+    # No decay: the end of the stage's budget and of the wall clock change nothing.
+    assert lr_at(c, 500, 999, 10**6) == pytest.approx(1e-3)
+
+
+def test_decay_over_the_last_share_of_the_token_budget():
+    c = cfg(lr_decay=0.2)
+    assert lr_at(c, 100, 0, 0.0) == pytest.approx(1e-3)
+    assert lr_at(c, 100, 800, 0.0) == pytest.approx(1e-3)  # the decay starts at 80%
+    assert lr_at(c, 100, 900, 0.0) == pytest.approx(1e-3 * (0.1 + 0.9 * 0.5))
+    assert lr_at(c, 100, 1000, 0.0) == pytest.approx(1e-4)
+    assert lr_at(c, 100, 5000, 0.0) == pytest.approx(1e-4)  # past the budget: the floor
+    # Warm-up and decay multiply.
+    assert lr_at(c, 4, 1000, 0.0) == pytest.approx(5e-5)
+
+
+def test_the_wall_clock_decays_too_whichever_ends_first():
+    c = cfg(lr_decay=0.5, max_minutes=10)
+    assert lr_at(c, 100, 0, 0.0) == pytest.approx(1e-3)
+    assert lr_at(c, 100, 0, 450.0) == pytest.approx(1e-3 * (0.1 + 0.9 * 0.5))  # 3/4 of 10 minutes
+    assert lr_at(c, 100, 900, 60.0) == pytest.approx(1e-3 * (0.1 + 0.9 * 0.2))  # tokens end first
+    assert lr_at(c, 100, 0, 600.0) == pytest.approx(1e-4)
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5])
+def test_a_decay_share_outside_0_1_is_refused(bad):
+    with pytest.raises(ValueError, match="--lr-decay must lie in"):
+        cfg(lr_decay=bad)
