@@ -35,6 +35,9 @@ class Config:
     # each number ("tens: 1003 has 0, 610 has 1: ...") and ends with the digits written so
     # far ("so far 93"), so that no step copies a digit from far away.
     digits_in_steps: bool = False
+    # Only the second half of that: each column step ends with the digits written so far,
+    # so the answer is read from the last step, not re-reversed from every step.
+    running_result: bool = False
 
     def __post_init__(self) -> None:
         if not 1 <= self.min_digits <= self.max_digits <= 9:
@@ -172,7 +175,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         named = digits_named(a, b, k, op) if config.digits_in_steps else ""
 
         def form(c: Column, named=named, written=written) -> str:
-            so_far = f"{c.write}{written}" if config.digits_in_steps else ""
+            so_far = f"{c.write}{written}" if config.digits_in_steps or config.running_result else ""
             return c.text(op, named, so_far)
 
         def slip(col=col, prev=prev, carried_in=carried_in, form=form) -> Slip:

@@ -46,6 +46,10 @@ FORMS: dict[str, Form] = {
                     "they are used (column arithmetic names each column's digits and the "
                     "digits written so far)", system="", short_critics=True,
                     task_options={"digits_in_steps": True}),
+    "running": Form("running", "short, and each column step of column arithmetic ends with the "
+                    "digits written so far (the answer is the last step's, not re-read in "
+                    "reverse)", system="", short_critics=True,
+                    task_options={"running_result": True}),
 }
 # Measured, not argued: at 400k tokens of column arithmetic (bench/learnability.py, table in
 # BENCHMARKS.md) `short` made the most answer digits and valid steps and `learner` the fewest.
