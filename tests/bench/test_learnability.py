@@ -19,3 +19,22 @@ _spec.loader.exec_module(learnability)
 ])  # fmt: skip
 def test_digit_share(answer, expected, share):
     assert learnability.digit_share(answer, expected) == pytest.approx(share)
+
+
+_errs_spec = importlib.util.spec_from_file_location(
+    "column_errors", Path(__file__).parents[2] / "bench" / "column_errors.py")
+column_errors = importlib.util.module_from_spec(_errs_spec)
+_errs_spec.loader.exec_module(column_errors)
+
+TRUE = ["ones: 5 - 1 = 4, write 4", "tens: 2 + 10 - 9 = 3, write 3, borrow 1", "read the written digits: 34"]
+
+
+@pytest.mark.parametrize(("got", "kind"), [
+    (TRUE, "output differs from the last step"),
+    (TRUE[:2], "steps missing or extra"),
+    (["ones: 5 - 1 = 3, write 3", *TRUE[1:]], "column: right terms, wrong sum"),
+    ([TRUE[0], "tens: 2 - 9 = 7, write 7", TRUE[2]], "column: wrong terms (digit or carry/borrow)"),
+    ([*TRUE[:2], "read the written digits: 43"], "read-back of the written digits"),
+])  # fmt: skip
+def test_column_errors_classify_the_first_difference(got, kind):
+    assert column_errors.classify(got, TRUE) == kind
