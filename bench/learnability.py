@@ -85,7 +85,7 @@ def command(args, form: str, out: Path) -> list[str]:
             "--form", form, "--preset", args.preset, "--seed", str(args.seed),
             "--tokens-per-level", str(args.tokens), "--exam-every", str(args.exam_every or args.tokens),
             "--exam-size", str(args.exam_size), "--exam-max-tokens", str(args.exam_max_tokens), "--bar", "1.0", "--threads", str(args.threads),
-            "--batch-size", str(args.batch_size), "-o", str(out)]  # fmt: skip
+            "--batch-size", str(args.batch_size), "--lr-decay", str(args.lr_decay), "-o", str(out)]  # fmt: skip
 
 
 def main() -> int:
@@ -95,6 +95,7 @@ def main() -> int:
     p.add_argument("--forms", default=",".join(FORMS), help=f"comma-separated, of {', '.join(FORMS)}")
     p.add_argument("--preset", default="tiny")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--lr-decay", type=float, default=0.3, help="as train-curriculum's (0: constant lr)")
     p.add_argument("--tokens", type=int, default=600_000, help="training tokens per form")
     p.add_argument("--exam-every", type=int, default=0, help="tokens between exams (0: at the end only)")
     p.add_argument("--exam-size", type=int, default=100)

@@ -35,12 +35,12 @@ def build_parser() -> Parser:
                    help="tokens per record, longer ones cut (default 0: the model's max_seq_len)")
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--warmup", type=int, default=50, help="steps of linear learning-rate warm-up")
-    p.add_argument("--lr-decay", type=float, default=0.0,
+    p.add_argument("--lr-decay", type=float, default=0.3,
                    help="share of each stage's budget (tokens, or --max-minutes) over which the lr "
-                        "falls linearly to a tenth (default 0: constant)")
+                        "falls linearly to a tenth (default 0.3; 0: constant)")
     p.add_argument("--form", default="short",
-                   help="how the textbook is written: records, masked, short (default) or learner "
-                        "(see README and docs/curriculum.md)")
+                   help="how the textbook is written: records, masked, short (default), learner or "
+                        "running (see README and docs/curriculum.md)")
     p.add_argument("--tag-weight", type=float, default=0.0, help="extra loss weight on format tags")
     p.add_argument("--exam-every", type=int, default=0,
                    help="tokens between exams within a stage (default: a quarter of its budget)")

@@ -12,7 +12,8 @@ def cfg(**kw) -> CurriculumConfig:
 
 
 def test_warmup_then_constant_without_decay():
-    c = cfg()
+    assert cfg().lr_decay == 0.3  # the default decays; 0 turns it off
+    c = cfg(lr_decay=0.0)
     assert lr_at(c, 0, 0, 0.0) == pytest.approx(1e-4)
     assert lr_at(c, 4, 0, 0.0) == pytest.approx(5e-4)
     assert lr_at(c, 9, 0, 0.0) == pytest.approx(1e-3)
