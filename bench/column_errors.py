@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from collections import Counter
 
 import torch
@@ -36,14 +37,18 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=1)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    from model.checkpoint import load_checkpoint
+    from model.checkpoint import CheckpointError, load_checkpoint
     from model.curriculum.exams import build_exam, output_of
     from model.curriculum.forms import get_form
     from model.curriculum.textbook import level_specs
     from model.sampling import SamplingConfig, generate
     from model.tokenizer import EOS, PAD, encode_prompt
 
-    ck = load_checkpoint(args.checkpoint)
+    try:
+        ck = load_checkpoint(args.checkpoint)
+    except CheckpointError as e:
+        print(f"column_errors: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
     form = get_form(ck.state.get("form", "short"))
     specs = level_specs(["primary"], ["column_arithmetic"], form.task_options)["primary"]
     items = build_exam("primary", specs, args.exam_size)

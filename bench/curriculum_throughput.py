@@ -31,9 +31,12 @@ def loop_rates(args) -> dict[str, float]:
            "--threads", str(args.threads), "--max-minutes", str(args.minutes), "--log-every", "10",
            "--tokens-per-level", str(10**9), "--exam-every", str(10**9), "--exam-size", "1",
            "--exam-max-tokens", "8"]  # fmt: skip
-    subprocess.run(
-        cmd, check=True, stdout=subprocess.DEVNULL, cwd=Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1]
     )
+    if done.returncode:
+        print(f"curriculum_throughput: train-curriculum failed: {done.stderr.strip()}", file=sys.stderr)
+        raise SystemExit(2)
     rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
     rows = [r for r in rows if r["event"] == "train"][args.skip :]
     if not rows:
