@@ -42,6 +42,8 @@ LAST, FINAL, METRICS = "last", "final", "metrics.jsonl"
 FIXED = ("level", "preset", "seed", "tokens_per_level", "data", "exam_size", "bar", "tasks",
          "batch_size", "seq_len", "lr", "warmup", "lr_decay", "tag_weight", "exam_every", "promote_anyway", "form",
          "from_level")  # fmt: skip
+# What a run whose config.json predates a flag did: its lr was constant.
+BEFORE_FLAG = {"lr_decay": 0.0}
 
 
 @dataclass(frozen=True)
@@ -160,12 +162,11 @@ def _model_and_tokenizer(cfg: CurriculumConfig, levels):
         if not (out / LAST).is_dir():
             raise ValueError(f"{out}: no checkpoint to resume ({out / LAST} is missing)")
         saved = json.loads((out / "config.json").read_text())
-        # A flag added after the run was written counts as its default there.
-        defaults = {f.name: f.default for f in dataclasses.fields(CurriculumConfig)}
-        diff = [k for k in FIXED if saved.get(k, defaults[k]) != _jsonable(cfg).get(k)]
+        # A run written before a flag existed ran as the flag's value in BEFORE_FLAG says.
+        diff = [k for k in FIXED if saved.get(k, BEFORE_FLAG.get(k)) != _jsonable(cfg).get(k)]
         if diff:
             raise ValueError(f"--resume: --{diff[0].replace('_', '-')} differs from the run in {out} "
-                             f"({saved.get(diff[0])!r}); pass the same flags")  # fmt: skip
+                             f"({saved.get(diff[0], BEFORE_FLAG.get(diff[0]))!r}); pass the same flags")  # fmt: skip
         ck = load_checkpoint(out / LAST, with_optimizer=True)
         return ck.model, ck.tokenizer, ck.state, ck.optimizer_state
     if (out / LAST).exists():

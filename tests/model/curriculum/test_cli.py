@@ -62,6 +62,22 @@ def test_resume_with_other_flags_is_refused(run_dir):
     assert res.returncode == 2 and "--preset differs" in res.stderr
 
 
+def test_a_run_from_before_lr_decay_resumes_only_with_a_constant_lr(run_dir, tmp_path):
+    # config.json of a run made before --lr-decay existed has no such key: it ran at a
+    # constant lr, so resuming it with the default decay would change the run.
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(run_dir, old)
+    config = json.loads((old / "config.json").read_text())
+    del config["lr_decay"]
+    (old / "config.json").write_text(json.dumps(config))
+    res = cli("--level", "preschool", "-o", str(old), "--resume", *TINY)
+    assert res.returncode == 2 and "--lr-decay differs" in res.stderr and "(0.0)" in res.stderr
+    res = cli("--level", "preschool", "-o", str(old), "--resume", *TINY, "--lr-decay", "0")
+    assert res.returncode == 0, res.stderr
+
+
 def test_init_from_a_checkpoint_of_another_preset(run_dir, tmp_path):
     res = cli("--level", "preschool", "-o", str(tmp_path / "x"), "--init", str(run_dir / "final"),
               "--preset", "small", "--threads", "1")  # fmt: skip
