@@ -16,6 +16,7 @@ from collections import Counter
 
 import torch
 
+PROMPT = re.compile(r"Compute (\d+) ([+-]) (\d+) column by column\.")
 STEP = re.compile(r"<step_proposal>(.*?)</step_proposal><step_critic>.*?</step_critic><judge>accept</judge>", re.S)
 
 
@@ -28,6 +29,14 @@ def classify(got: list[str], true: list[str]) -> str:
         return "read-back of the written digits"
     same_terms = got[i].split(" = ")[0] == true[i].split(" = ")[0]
     return "column: right terms, wrong sum" if same_terms else "column: wrong terms (digit or carry/borrow)"
+
+
+def recomputed(prompt: str, answer: str | None) -> bool:
+    """The answer checked without the task's code: the prompt's numbers, added or
+    subtracted here, against the answer's digits."""
+    a, op, b = PROMPT.fullmatch(prompt).groups()
+    want = int(a) + int(b) if op == "+" else int(a) - int(b)
+    return answer is not None and answer.strip() == str(want)
 
 
 def main() -> None:
@@ -56,16 +65,19 @@ def main() -> None:
     cfg = SamplingConfig(max_new_tokens=384, temperature=0, stop_ids=(tok.token_to_id(EOS),),
                          pad_id=tok.token_to_id(PAD))  # fmt: skip
     out = generate(model, [encode_prompt(tok, it.problem.prompt, form.system) for it in items], cfg)
-    kinds, ops = Counter(), Counter()
+    kinds, ops, direct = Counter(), Counter(), 0
     for b, it in enumerate(items):
         text = tok.decode(out.tokens[b, : int(out.lengths[b])].tolist(), skip_special_tokens=False)
         op = "addition" if "+" in it.problem.prompt else "subtraction"
-        ok = it.spec.task.verify(it.problem, output_of(text) or "").score == 1
+        answer = output_of(text)
+        ok = it.spec.task.verify(it.problem, answer or "").score == 1
+        direct += recomputed(it.problem.prompt, answer)
         ops[op, ok] += 1
         if not ok:
             kinds[classify(STEP.findall(text), [s.proposal for s in it.problem.steps if s.verdict == "accept"])] += 1
     for op in ("addition", "subtraction"):
         print(f"{op}: {ops[op, True]} of {ops[op, True] + ops[op, False]} right")
+    print(f"right by recomputing each prompt's sum or difference here: {direct} of {len(items)}")
     for kind, n in kinds.most_common():
         print(f"{n:>4}  {kind}")
 

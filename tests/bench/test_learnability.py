@@ -38,3 +38,11 @@ TRUE = ["ones: 5 - 1 = 4, write 4", "tens: 2 + 10 - 9 = 3, write 3, borrow 1", "
 ])  # fmt: skip
 def test_column_errors_classify_the_first_difference(got, kind):
     assert column_errors.classify(got, TRUE) == kind
+
+
+@pytest.mark.parametrize(("answer", "right"), [
+    ("393", True), (" 393 ", True), ("394", False), ("0393", False), (None, False), ("", False),
+])  # fmt: skip
+def test_column_errors_recompute_from_the_prompt(answer, right):
+    assert column_errors.recomputed("Compute 1003 - 610 column by column.", answer) is right
+    assert column_errors.recomputed("Compute 4784 + 8757 column by column.", "13541")
