@@ -40,9 +40,9 @@ def loop_rates(args) -> dict[str, float]:
     rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
     rows = [r for r in rows if r["event"] == "train"][args.skip :]
     if not rows:
-        raise SystemExit(
-            f"the loop logged no train rows after the first {args.skip}; raise --minutes"
-        )
+        print(f"curriculum_throughput: the loop logged no train rows after the first {args.skip}; "
+              "raise --minutes", file=sys.stderr)  # fmt: skip
+        raise SystemExit(2)
     return {
         key: statistics.median(r[key] for r in rows)
         for key in ("tok_s", "train_tok_s", "data_share", "cut")
