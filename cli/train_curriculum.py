@@ -41,6 +41,10 @@ def build_parser() -> Parser:
     p.add_argument("--form", default="short",
                    help="how the textbook is written: records, masked, short (default), learner or "
                         "running (see README and docs/curriculum.md)")
+    p.add_argument("--replay", default="failing", choices=("failing", "forgotten"),
+                   help="which earlier levels come back at more weight: failing (default: any "
+                        "below its bar at its last exam, also one promoted anyway) or forgotten "
+                        "(only one that passed once and fails now)")
     p.add_argument("--tag-weight", type=float, default=0.0, help="extra loss weight on format tags")
     p.add_argument("--exam-every", type=int, default=0,
                    help="tokens between exams within a stage (default: a quarter of its budget)")
@@ -83,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             tag_weight=args.tag_weight, exam_every=args.exam_every,
             exam_max_tokens=args.exam_max_tokens, checkpoint_every=args.checkpoint_every,
             log_every=args.log_every, init=args.init, resume=args.resume, form=args.form,
-            from_level=args.from_level, exam_batch=args.exam_batch,
+            from_level=args.from_level, exam_batch=args.exam_batch, replay=args.replay,
         )  # fmt: skip
         return _train(cfg)
 

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from model.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from model.curriculum import exams as ex
 from model.curriculum.forms import DEFAULT_FORM, get_form
-from model.curriculum.promotion import LevelStatus, judge, level_weights
+from model.curriculum.promotion import REPLAY_RULES, LevelStatus, judge, level_weights
 from model.curriculum.textbook import (
     FileStream,
     Stream,
@@ -41,9 +41,10 @@ LAST, FINAL, METRICS = "last", "final", "metrics.jsonl"
 # Flags that define a run's data and model: a resumed run must use the same ones.
 FIXED = ("level", "preset", "seed", "tokens_per_level", "data", "exam_size", "bar", "tasks",
          "batch_size", "seq_len", "lr", "warmup", "lr_decay", "tag_weight", "exam_every", "promote_anyway", "form",
-         "from_level")  # fmt: skip
-# What a run whose config.json predates a flag did: its lr was constant.
-BEFORE_FLAG = {"lr_decay": 0.0}
+         "from_level", "replay")  # fmt: skip
+# What a run whose config.json predates a flag did: its lr was constant, and only a level
+# that had passed once came back at the forgotten share.
+BEFORE_FLAG = {"lr_decay": 0.0, "replay": "forgotten"}
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,9 @@ class CurriculumConfig:
     form: str = DEFAULT_FORM  # how the textbook is written (model.curriculum.forms)
     from_level: str = "preschool"  # the first stage (earlier levels neither taught nor examined)
     exam_batch: int = 128  # exam problems answered at once
+    # Which earlier levels come back with more weight (promotion.REPLAY_RULES): `failing`,
+    # any below its bar, also one promoted anyway; `forgotten`, only one that passed once.
+    replay: str = "failing"
 
     def __post_init__(self) -> None:
         check_level(self.level)
@@ -102,6 +106,8 @@ class CurriculumConfig:
         if not self.lr > 0 or self.tag_weight < 0:
             raise ValueError("--lr must be > 0 and --tag-weight >= 0")
         get_form(self.form)  # raises on an unknown form
+        if self.replay not in REPLAY_RULES:
+            raise ValueError(f"unknown --replay {self.replay!r}; known: {', '.join(REPLAY_RULES)}")
         if self.init and self.resume:
             raise ValueError("--init and --resume exclude each other (resume continues DIR/last)")
 
@@ -263,7 +269,7 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
             # run left it (never from the top again at a new segment).
             upto = set(levels[: state["level_index"] + 1])
             return FileStream([r for r in files if r.level in upto], state["file_offset"])
-        weights_now = level_weights(levels, current, status)
+        weights_now = level_weights(levels, current, status, cfg.replay)
         book = Textbook(cfg.seed, state["segment"], weights_now, specs)
         return Stream(book, state["chunk"], state["offset"])
 

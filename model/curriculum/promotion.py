@@ -6,7 +6,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 REPLAY_WEIGHT = 0.15  # an earlier level that still passes keeps this share beside 1.0
-FORGOTTEN_WEIGHT = 0.6  # a forgotten level comes back with this, until it passes again
+FORGOTTEN_WEIGHT = 0.6  # a level below its bar comes back with this, until it passes again
+# Which earlier levels come back at FORGOTTEN_WEIGHT:
+#   failing:   every earlier level below its bar at its last exam, also one that was promoted
+#              without ever passing (--promote-anyway);
+#   forgotten: only a level that passed once and fails now (a level waved on keeps the
+#              replay share, and was overwritten in docs/curriculum.md's math run).
+REPLAY_RULES = ("failing", "forgotten")
 
 
 @dataclass
@@ -15,6 +21,7 @@ class LevelStatus:
 
     learned: bool = False
     forgotten: bool = False
+    failing: bool = False  # below its bar at its last exam
     events: list[str] = field(default_factory=list)  # "learned@TOKENS", "forgotten@...", ...
 
 
@@ -31,6 +38,7 @@ def judge(status: dict[str, LevelStatus], current: str, results: Mapping[str, Ma
     for level, scores in results.items():
         st = status.setdefault(level, LevelStatus())
         ok = passes(scores, bar)
+        st.failing = not ok
         if ok and not st.learned:
             st.learned = True
             st.events.append(f"learned@{tokens}")
@@ -43,15 +51,18 @@ def judge(status: dict[str, LevelStatus], current: str, results: Mapping[str, Ma
     return passes(results.get(current, {}), bar)
 
 
-def level_weights(levels: Sequence[str], current: str,
-                  status: Mapping[str, LevelStatus]) -> tuple[tuple[str, float], ...]:  # fmt: skip
+def level_weights(levels: Sequence[str], current: str, status: Mapping[str, LevelStatus],
+                  rule: str = "failing") -> tuple[tuple[str, float], ...]:  # fmt: skip
     """The textbook's level mix: the current level 1.0, earlier levels replayed at
-    REPLAY_WEIGHT, or FORGOTTEN_WEIGHT while they are forgotten."""
+    REPLAY_WEIGHT, or at FORGOTTEN_WEIGHT while `rule` (REPLAY_RULES) says they need it."""
+    if rule not in REPLAY_RULES:
+        raise ValueError(f"unknown --replay {rule!r}; known: {', '.join(REPLAY_RULES)}")
     out = []
     for level in levels[: levels.index(current) + 1]:
         if level == current:
             out.append((level, 1.0))
         else:
             st = status.get(level, LevelStatus())
-            out.append((level, FORGOTTEN_WEIGHT if st.forgotten else REPLAY_WEIGHT))
+            back = st.failing if rule == "failing" else st.forgotten
+            out.append((level, FORGOTTEN_WEIGHT if back else REPLAY_WEIGHT))
     return tuple(out)

@@ -78,6 +78,21 @@ def test_a_run_from_before_lr_decay_resumes_only_with_a_constant_lr(run_dir, tmp
     assert res.returncode == 0, res.stderr
 
 
+def test_a_run_from_before_replay_resumes_only_with_the_forgotten_rule(run_dir, tmp_path):
+    # Before --replay, only a level that had passed once came back at the forgotten share.
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(run_dir, old)
+    config = json.loads((old / "config.json").read_text())
+    del config["replay"]
+    (old / "config.json").write_text(json.dumps(config))
+    res = cli("--level", "preschool", "-o", str(old), "--resume", *TINY)
+    assert res.returncode == 2 and "--replay differs" in res.stderr and "('forgotten')" in res.stderr
+    res = cli("--level", "preschool", "-o", str(old), "--resume", *TINY, "--replay", "forgotten")
+    assert res.returncode == 0, res.stderr
+
+
 def test_init_from_a_checkpoint_of_another_preset(run_dir, tmp_path):
     res = cli("--level", "preschool", "-o", str(tmp_path / "x"), "--init", str(run_dir / "final"),
               "--preset", "small", "--threads", "1")  # fmt: skip
@@ -98,6 +113,7 @@ def test_init_from_a_checkpoint_of_another_preset(run_dir, tmp_path):
     (["--level", "preschool", "-o", "X", "--from-level", "primary"], "--from-level primary comes after"),
     (["--level", "primary", "-o", "X", "--exam-batch", "0"], "--exam-batch must be at least 1"),
     (["--level", "primary", "-o", "X", "--lr-decay", "2"], "--lr-decay must lie in [0, 1]"),
+    (["--level", "primary", "-o", "X", "--replay", "always"], "argument --replay: invalid choice"),
 ])  # fmt: skip
 def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     args = [str(tmp_path / a) if a == "X" else a for a in args]

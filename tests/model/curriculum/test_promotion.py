@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from model.curriculum.promotion import FORGOTTEN_WEIGHT, REPLAY_WEIGHT, judge, level_weights, passes
+import pytest
+
+from model.curriculum.promotion import (
+    FORGOTTEN_WEIGHT,
+    REPLAY_RULES,
+    REPLAY_WEIGHT,
+    judge,
+    level_weights,
+    passes,
+)
 
 LEVELS = ("preschool", "primary", "middle")
 
@@ -33,8 +42,24 @@ def test_learned_forgotten_relearned():
         ("preschool", REPLAY_WEIGHT), ("primary", REPLAY_WEIGHT), ("middle", 1.0))
 
 
-def test_a_level_never_learned_is_not_forgotten():
+def test_a_level_never_learned_is_not_forgotten_but_comes_back_while_failing():
     status = {}
     # preschool was waved on (--promote-anyway) without passing: failing it later is not forgetting.
     judge(status, "primary", {"preschool": {"a": 0.1}, "primary": {"b": 0.1}}, 0.9, 10)
     assert not status["preschool"].forgotten and not status["preschool"].learned
+    assert status["preschool"].failing and status["preschool"].events == []
+    # The default rule brings it back at the forgotten share; the old rule left it at replay.
+    assert level_weights(LEVELS, "primary", status) == (("preschool", FORGOTTEN_WEIGHT), ("primary", 1.0))
+    assert level_weights(LEVELS, "primary", status, "forgotten") == (("preschool", REPLAY_WEIGHT), ("primary", 1.0))
+    # Once it passes it drops back to the replay share under both rules.
+    judge(status, "primary", {"preschool": {"a": 0.95}, "primary": {"b": 0.1}}, 0.9, 20)
+    assert not status["preschool"].failing and status["preschool"].events == ["learned@20"]
+    for rule in REPLAY_RULES:
+        assert level_weights(LEVELS, "primary", status, rule) == (("preschool", REPLAY_WEIGHT), ("primary", 1.0))
+    with pytest.raises(ValueError, match="unknown --replay 'sometimes'"):
+        level_weights(LEVELS, "primary", status, "sometimes")
+
+
+def test_a_level_not_yet_examined_is_replayed_at_the_normal_share():
+    # --init into primary with no exam of preschool yet: nothing says it is failing.
+    assert level_weights(LEVELS, "primary", {}) == (("preschool", REPLAY_WEIGHT), ("primary", 1.0))
