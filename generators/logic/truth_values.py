@@ -55,6 +55,10 @@ class Config:
     max_number: int = 0  # 0: the level decides (10 at preschool, 100 at primary)
     max_atoms: int = 3  # atoms in a primary statement (preschool always has one)
     slip_rate: float = 0.1  # chance that a step is first proposed with a slip
+    # A fact step recomputes the fact before it decides the statement: "1 + 6 = 7, so 1 red
+    # bead and 6 red beads make 8 red beads: false", where the default decides first and
+    # leaves the recomputation to the critic (a learner must guess before it computes).
+    reason_first: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.max_number, int) or not (self.max_number == 0 or self.max_number >= 5):
@@ -62,6 +66,8 @@ class Config:
         if not isinstance(self.max_atoms, int) or not 2 <= self.max_atoms <= 4:
             raise ValueError(f"max_atoms must be an int in 2..4 (e.g. 3), got {self.max_atoms!r}")
         check_slip_rate(self.slip_rate)
+        if not isinstance(self.reason_first, bool):
+            raise ValueError(f"reason_first must be true or false, got {self.reason_first!r}")
 
 
 def atom_value(atom: list) -> bool:
@@ -222,11 +228,14 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     steps, error = [], None
     for n in F.variables(formula):
         atom, truth = atoms[n], env[n]
-        text = f"{atom_text(atom)}: {_tv(truth)}"
+        said = f"{atom_reason(atom)}, so {atom_text(atom)}" if config.reason_first else atom_text(atom)
+        text = f"{said}: {_tv(truth)}"
         if config.slip_rate and rng.random() < config.slip_rate:
             kind = {"cmp": "misread_comparison", "add": "miscounted", "take": "miscounted",
                     "after": "miscounted"}.get(atom[0], "wrong_fact")
-            wrong = f"{atom_text(atom)}: {_tv(not truth)}"
+            if config.reason_first:  # the fact is recomputed right; the slip is the verdict
+                kind = "wrong_verdict"
+            wrong = f"{said}: {_tv(not truth)}"
             steps.append(checked_step(wrong, f"{atom_reason(atom)}, so it is {_tv(truth)} ✗", Check(checker="fact", ok=(not truth) == atom_value(atom), detail=atom_reason(atom)), slip=kind))
             error = first_slip(error, steps, kind, f"statement {atom_text(atom)!r}", text, wrong)
         steps.append(checked_step(text, f"{atom_reason(atom)} ✓", Check(checker="fact", ok=truth == atom_value(atom), detail=atom_reason(atom))))

@@ -50,6 +50,9 @@ FORMS: dict[str, Form] = {
                     "digits written so far (the answer is the last step's, not re-read in "
                     "reverse)", system="", short_critics=True,
                     task_options={"running_result": True}),
+    "reasoned": Form("reasoned", "short, and a truth-value step recomputes its fact before it "
+                     "decides (\"1 + 6 = 7, so 1 bead and 6 beads make 8 beads: false\")",
+                     system="", short_critics=True, task_options={"reason_first": True}),
 }
 # Measured, not argued (bench/learnability.py, tables in BENCHMARKS.md): after 3M tokens of
 # column arithmetic on the tiny preset `short` answered 35% right, `records` 16%, `learner`

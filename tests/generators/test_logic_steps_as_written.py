@@ -28,9 +28,9 @@ LEVELS = [(name, level) for name, task in TASKS.items() for level in task.levels
 COUNT = {"induction_proofs": 40, "sat_resolution": 60}
 
 
-def problems(name, level):
+def problems(name, level, **options):
     task = TASKS[name]
-    config = task.default_config(slip_rate=0.3)
+    config = task.default_config(slip_rate=0.3, **options)
     out = []
     for i in range(COUNT.get(name, 150)):
         with contextlib.suppress(Dropped):
@@ -96,7 +96,31 @@ def critic_arithmetic_holds(critic):
     return result == ((not a) if m[1] else (a and b) if m[3] == "and" else (a or b) if m[3] else a)
 
 
-def check_truth_values(p):
+def reason_decides(reason, statement):
+    """A fact step written reason first ("1 + 6 = 7, so ... make 8 ...: false"): the reason
+    holds, and it is about the statement's own numbers or thing; returns what it decides."""
+    assert critic_arithmetic_holds(reason), reason
+    nums = [int(x) for x in re.findall(r"\d+", statement)]
+    if m := re.fullmatch(r"(\d+) ([+-]) (\d+) = (-?\d+)", reason):
+        a, b, c = int(m[1]), int(m[3]), int(m[4])
+        if "comes right" in statement or "number after" in statement:  # "n + 1 = c": after n comes c
+            assert m[2] == "+" and b == 1 and a in nums and len(nums) == 2, (reason, statement)
+            other = nums[1] if nums[0] == a else nums[0]
+            return other == c
+        assert nums[:2] == [a, b], (reason, statement)
+        return nums[2] == c
+    if m := re.fullmatch(r"(\d+) ([<>=]) (\d+)", reason):
+        assert nums == [int(m[1]), int(m[3])], (reason, statement)
+        return fact_truth(statement)  # the relation is restated in words: read it afresh
+    if m := re.fullmatch(r"(\d+) = 2 × (\d+)( \+ 1)?", reason):
+        assert nums == [int(m[1])] and statement.endswith("is even"), (reason, statement)
+        return not m[3]
+    m = re.fullmatch(r"an? (\w+) has (\d+) (sides|legs)", reason)
+    assert m and f" {m[1]} has " in statement and m[3][:3] in statement, (reason, statement)
+    return int(m[2]) == nums[0]
+
+
+def check_truth_values(p, reason_first=False):
     for step in p.steps:
         if step.verdict == "accept":
             assert critic_arithmetic_holds(step.critic), step.critic
@@ -111,6 +135,9 @@ def check_truth_values(p):
         else:
             statement, claim = text.rsplit(": ", 1)
             result = claim == "true"
+            if reason_first:
+                reason, statement = statement.split(", so ", 1)
+                assert reason_decides(reason, statement) == result, text
             assert fact_truth(statement) == result, text
         last = result
     assert p.answer == ("true" if last else "false")
@@ -334,3 +361,16 @@ def test_every_task_has_a_checker():
 def test_accepted_steps_hold_as_written(name, level):
     for p in problems(name, level):
         CHECKS[name](p)
+
+
+@pytest.mark.parametrize("level", TASKS["truth_values"].levels)
+def test_truth_values_written_reason_first_hold_as_written(level):
+    # The `reasoned` textbook form: each fact step recomputes the fact, then decides.
+    ps = problems("truth_values", level, reason_first=True)
+    for p in ps:
+        check_truth_values(p, reason_first=True)
+    facts = [s for p in ps for s in p.steps if s.verdict == "accept" and " — " not in s.proposal]
+    assert facts and all(", so " in s.proposal for s in facts)
+    # A slip keeps the recomputation and flips the verdict: the critic rejects it.
+    slips = [s for p in ps for s in p.steps if s.verdict == "reject"]
+    assert slips and all(s.slip == "wrong_verdict" for s in slips if " — " not in s.proposal)

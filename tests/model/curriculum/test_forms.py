@@ -58,7 +58,7 @@ def test_records_form_trains_on_slips_and_the_others_do_not(tokenizer):
         return enc.weights[starts[bad] + 1:end + 1]
 
     assert all(w == 1.0 for w in proposal_weights("records"))
-    for form in ("masked", "short", "learner", "running"):
+    for form in ("masked", "short", "learner", "running", "reasoned"):
         assert all(w == 0.0 for w in proposal_weights(form))
 
 
@@ -72,8 +72,10 @@ def test_prompt_weights_follow_the_forms_system_prompt(tokenizer):
         assert enc.weights[len(prompt)] == 1.0
 
 
-@pytest.mark.parametrize(("form", "option"), [("learner", "digits_in_steps"), ("running", "running_result")])
-def test_learner_forms_reach_column_arithmetic_only(form, option):
+@pytest.mark.parametrize(("form", "option", "task"), [("learner", "digits_in_steps", "column_arithmetic"),
+                                                     ("running", "running_result", "column_arithmetic"),
+                                                     ("reasoned", "reason_first", "truth_values")])
+def test_learner_forms_reach_their_task_only(form, option, task):
     specs = level_specs(["primary"], None, FORMS[form].task_options)["primary"]
     with_option = [s.task.name for s in specs if getattr(s.config, option, False)]
-    assert with_option == ["column_arithmetic"]
+    assert with_option == [task]
