@@ -23,6 +23,7 @@ from model.curriculum import exams as ex
 from model.curriculum.forms import DEFAULT_FORM, get_form
 from model.curriculum.promotion import REPLAY_RULES, LevelStatus, judge, level_weights
 from model.curriculum.textbook import (
+    TEXTBOOK_VERSION,
     FileStream,
     Stream,
     Textbook,
@@ -168,6 +169,10 @@ def _model_and_tokenizer(cfg: CurriculumConfig, levels):
         if not (out / LAST).is_dir():
             raise ValueError(f"{out}: no checkpoint to resume ({out / LAST} is missing)")
         saved = json.loads((out / "config.json").read_text())
+        if saved.get("textbook", 1) != TEXTBOOK_VERSION:
+            raise ValueError(f"--resume: the run in {out} drew its textbook with version "
+                             f"{saved.get('textbook', 1)} of the sampler, which this one cannot redraw "
+                             f"(version 1 taught a replayed level only some of its tasks); start a new run")  # fmt: skip
         # A run written before a flag existed ran as the flag's value in BEFORE_FLAG says.
         diff = [k for k in FIXED if saved.get(k, BEFORE_FLAG.get(k)) != _jsonable(cfg).get(k)]
         if diff:
@@ -237,7 +242,7 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     if lead and not cfg.resume:
         tmp = out / ".config.json.tmp"
-        tmp.write_text(json.dumps(_jsonable(cfg), indent=2))
+        tmp.write_text(json.dumps({**_jsonable(cfg), "textbook": TEXTBOOK_VERSION}, indent=2))
         os.replace(tmp, out / "config.json")
     pad = tok.token_to_id(PAD)
     seq = cfg.seq_len or model.cfg.max_seq_len

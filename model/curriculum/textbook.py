@@ -1,8 +1,10 @@
 """The textbook: a deterministic stream of train-split records, encoded with loss weights.
 
 Candidate `p` of a segment (a stretch of a stage with one level mix) is drawn from
-`(seed, segment, p)` alone: its level by a low-discrepancy sequence over the levels'
-weights, its task likewise over the level's task mix, then `generate_problem`. Exam-split
+`(seed, segment, p)` alone: its level and its task by the two coordinates of a 2-D
+low-discrepancy sequence (R2), over the levels' weights and the level's task mix, then
+`generate_problem`. (Version 1 drew both from one 1-D sequence, so the task followed the
+level: a replayed level taught only the few tasks its window of the sequence met.) Exam-split
 problems are skipped and duplicates (same identity) within a chunk of candidates are
 dropped, so a chunk is a pure function of its number: a resumed run regenerates the chunk
 it stopped in and continues at the same record. Every rank generates the whole global
@@ -14,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,7 +34,11 @@ from reasoning.split import split_of
 from reasoning.task import Dropped, Problem, build_record, generate_problem
 
 CHUNK = 256  # candidates per dedup chunk
-_GOLDEN = (math.sqrt(5) - 1) / 2
+TEXTBOOK_VERSION = 2  # what draws the records; a run's config.json names it (resume checks)
+# The R2 sequence (Roberts): p -> (p / g, p / g^2) mod 1 with g the plastic number fills the
+# unit square evenly, so the task drawn is spread evenly within every level drawn.
+_PLASTIC = 1.324717957244746
+_A1, _A2 = 1 / _PLASTIC, 1 / _PLASTIC**2
 _SPLIT_TAKES_IDENTITY = "identity" in inspect.signature(split_of).parameters
 
 
@@ -75,16 +80,20 @@ class Textbook:
     level_weights: tuple[tuple[str, float], ...]
     specs: Mapping[str, Sequence[TaskSpec]]
 
+    def choose(self, p: int) -> tuple[str, TaskSpec]:
+        """The level and task spec of candidate `p`."""
+        levels = [lv for lv, _ in self.level_weights]
+        # Offset by a hash of (seed, segment) so segments do not all start on one level.
+        u = (_unit(self.seed, self.segment, "level") + p * _A1) % 1.0
+        level = levels[_pick(u, [w for _, w in self.level_weights])]
+        specs = self.specs[level]
+        v = (_unit(self.seed, self.segment, "task") + p * _A2) % 1.0
+        return level, specs[_pick(v, [s.weight for s in specs])]
+
     def candidate(self, p: int) -> tuple[Record, str] | None:
         """Candidate `p` as (record, identity key), or None when it is dropped or of the
         exam split."""
-        levels = [lv for lv, _ in self.level_weights]
-        # Offset by a hash of (seed, segment) so segments do not all start on one level.
-        u = (_unit(self.seed, self.segment, "level") + p * _GOLDEN) % 1.0
-        level = levels[_pick(u, [w for _, w in self.level_weights])]
-        specs = self.specs[level]
-        v = (_unit(self.seed, self.segment, level, "task") + p * _GOLDEN) % 1.0
-        spec = specs[_pick(v, [s.weight for s in specs])]
+        level, spec = self.choose(p)
         index = self.segment * 10_000_000 + p
         try:
             problem = generate_problem(spec.task, level, self.seed, index, spec.config)

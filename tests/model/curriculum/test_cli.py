@@ -34,7 +34,8 @@ def test_run_directory_holds_everything(run_dir):
     rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
     train = [r for r in rows if r["event"] == "train"]
     exams = [r for r in rows if r["event"] == "exam"]
-    assert train and train[-1]["tokens"] >= 3000
+    assert train and [r["tokens"] for r in train] == sorted(r["tokens"] for r in train)
+    assert json.loads((run_dir / "final" / "state.json").read_text())["tokens"] >= 3000  # the budget
     assert {r["task"] for r in exams} == {"one_digit_sums", "compare_numbers"}
     # A fresh model sits its first exam after the first stretch of tokens, not at token 0.
     assert min(r["tokens"] for r in exams) > 0 and max(r["tokens"] for r in exams) >= 3000
@@ -76,6 +77,20 @@ def test_a_run_from_before_lr_decay_resumes_only_with_a_constant_lr(run_dir, tmp
     assert res.returncode == 2 and "--lr-decay differs" in res.stderr and "(0.0)" in res.stderr
     res = cli("--level", "preschool", "-o", str(old), "--resume", *TINY, "--lr-decay", "0")
     assert res.returncode == 0, res.stderr
+
+
+def test_a_run_of_the_first_textbook_sampler_is_not_resumed(run_dir, tmp_path):
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(run_dir, old)
+    config = json.loads((old / "config.json").read_text())
+    assert config["textbook"] == 2
+    del config["textbook"]
+    (old / "config.json").write_text(json.dumps(config))
+    res = cli("--level", "preschool", "-o", str(old), "--resume", *TINY)
+    assert res.returncode == 2 and "version 1 of the sampler" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
 
 
 def test_a_run_from_before_replay_resumes_only_with_the_forgotten_rule(run_dir, tmp_path):

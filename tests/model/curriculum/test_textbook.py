@@ -3,6 +3,8 @@ the loss weights: completion only, rejected proposals masked, tags weighted."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from model.curriculum.exams import build_exam
@@ -59,6 +61,23 @@ def test_chunk_drops_duplicates_and_mixes_levels(book):
     # weights 0.5 : 1.0 -> about a third preschool (the tiny preschool spaces repeat more)
     assert 0.15 < levels.count("preschool") / len(levels) < 0.45
     assert {r.task for r in records} == set(TASKS)
+
+
+@pytest.mark.parametrize("replay", [0.15, 0.6])
+def test_every_task_of_a_replayed_level_gets_its_share(specs, replay):
+    # Each (level, task) is drawn in proportion to level weight x task weight. (Version 1
+    # drew the task from the same sequence as the level, so a level replayed at 0.15 taught
+    # only the one or two tasks its window met: compare_numbers got no replay at all.)
+    weights = {"preschool": replay, "primary": 1.0}
+    book = Textbook(seed=0, segment=2, level_weights=tuple(weights.items()), specs=specs)
+    n = 4000
+    got = Counter((lv, sp.task.name) for lv, sp in map(book.choose, range(n)))
+    total = sum(weights.values())
+    for level, level_specs_ in specs.items():
+        task_total = sum(sp.weight for sp in level_specs_)
+        for sp in level_specs_:
+            want = n * weights[level] / total * sp.weight / task_total
+            assert abs(got[(level, sp.task.name)] - want) < 0.1 * want + 3, (level, sp.task.name, got)
 
 
 def test_stream_resumes_at_the_same_record(book):
