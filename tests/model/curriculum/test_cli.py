@@ -63,49 +63,36 @@ def test_resume_with_other_flags_is_refused(run_dir):
     assert res.returncode == 2 and "--preset differs" in res.stderr
 
 
-def test_a_run_from_before_lr_decay_resumes_only_with_a_constant_lr(run_dir, tmp_path):
-    # config.json of a run made before --lr-decay existed has no such key: it ran at a
-    # constant lr, so resuming it with the default decay would change the run.
+def _older_run(run_dir, tmp_path, key):
+    """A copy of the run whose config.json lacks `key`, as a run made before it existed."""
     import shutil
 
     old = tmp_path / "old"
     shutil.copytree(run_dir, old)
     config = json.loads((old / "config.json").read_text())
-    del config["lr_decay"]
+    del config[key]
     (old / "config.json").write_text(json.dumps(config))
+    return old
+
+
+@pytest.mark.parametrize(("key", "flag", "then", "value"), [
+    ("lr_decay", "--lr-decay", "(0.0)", "0"),  # it ran at a constant lr
+    ("replay", "--replay", "('forgotten')", "forgotten"),  # only a level passed once came back
+])
+def test_a_run_from_before_a_flag_resumes_only_as_it_ran(run_dir, tmp_path, key, flag, then, value):
+    old = _older_run(run_dir, tmp_path, key)
     res = cli("--level", "preschool", "-o", str(old), "--resume", *TINY)
-    assert res.returncode == 2 and "--lr-decay differs" in res.stderr and "(0.0)" in res.stderr
-    res = cli("--level", "preschool", "-o", str(old), "--resume", *TINY, "--lr-decay", "0")
+    assert res.returncode == 2 and f"{flag} differs" in res.stderr and then in res.stderr
+    res = cli("--level", "preschool", "-o", str(old), "--resume", *TINY, flag, value)
     assert res.returncode == 0, res.stderr
 
 
 def test_a_run_of_the_first_textbook_sampler_is_not_resumed(run_dir, tmp_path):
-    import shutil
-
-    old = tmp_path / "old"
-    shutil.copytree(run_dir, old)
-    config = json.loads((old / "config.json").read_text())
-    assert config["textbook"] == 2
-    del config["textbook"]
-    (old / "config.json").write_text(json.dumps(config))
+    assert json.loads((run_dir / "config.json").read_text())["textbook"] == 2
+    old = _older_run(run_dir, tmp_path, "textbook")
     res = cli("--level", "preschool", "-o", str(old), "--resume", *TINY)
     assert res.returncode == 2 and "version 1 of the sampler" in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
-
-
-def test_a_run_from_before_replay_resumes_only_with_the_forgotten_rule(run_dir, tmp_path):
-    # Before --replay, only a level that had passed once came back at the forgotten share.
-    import shutil
-
-    old = tmp_path / "old"
-    shutil.copytree(run_dir, old)
-    config = json.loads((old / "config.json").read_text())
-    del config["replay"]
-    (old / "config.json").write_text(json.dumps(config))
-    res = cli("--level", "preschool", "-o", str(old), "--resume", *TINY)
-    assert res.returncode == 2 and "--replay differs" in res.stderr and "('forgotten')" in res.stderr
-    res = cli("--level", "preschool", "-o", str(old), "--resume", *TINY, "--replay", "forgotten")
-    assert res.returncode == 0, res.stderr
 
 
 def test_init_from_a_checkpoint_of_another_preset(run_dir, tmp_path):
