@@ -159,7 +159,7 @@ def sit_exams(model, tok, exam: list[ex.ExamItem], max_new: int, rank: int, worl
 def _fresh_state() -> dict:
     return {"level_index": 0, "segment": 0, "chunk": 0, "offset": 0, "step": 0, "tokens": 0,
             "stage_tokens": 0, "next_exam": 0, "status": {}, "wall": 0.0, "metrics_lines": 0, "file_offset": 0,
-            "done": None, "stage_started": {}}  # fmt: skip
+            "done": None, "stage_started": {}, "examined_step": -1}  # fmt: skip
 
 
 def _model_and_tokenizer(cfg: CurriculumConfig, levels):
@@ -286,16 +286,27 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
     data = stream() if state["done"] is None else None
     window_tokens, window_start, train_time = 0, time.monotonic(), 0.0
     window_cut = window_records = 0
+    def clock() -> float:
+        """Seconds of the run so far; under DDP rank 0's, so that no rank trains alone or at
+        another lr."""
+        elapsed = time.monotonic() - t0
+        if world > 1 and cfg.max_minutes:
+            t = torch.tensor([elapsed], dtype=torch.float64, device=device)
+            dist.broadcast(t, 0)
+            elapsed = float(t.item())
+        return elapsed
+
     while state["done"] is None:
         current = levels[state["level_index"]]
         state["stage_started"].setdefault(current, state["tokens"])
-        elapsed = time.monotonic() - t0
-        if world > 1 and cfg.max_minutes:
-            # Rank 0's clock decides, so that no rank trains alone or at another lr.
-            clock = torch.tensor([elapsed], dtype=torch.float64, device=device)
-            dist.broadcast(clock, 0)
-            elapsed = float(clock.item())
+        elapsed = clock()
         out_of_time = bool(cfg.max_minutes) and elapsed > cfg.max_minutes * 60
+        if out_of_time and state.get("examined_step") == state["step"]:
+            # Time ran out during (or right after) a sitting: sitting again with nothing
+            # trained since would only repeat it.
+            state["done"] = "time"
+            save(LAST)
+            break
         if state["stage_tokens"] >= state["next_exam"] or out_of_time:
             # The exams of every level so far; promotion, forgetting and the next mix.
             results = sit_exams(model, tok, [it for lv in levels[: state["level_index"] + 1]
@@ -310,6 +321,7 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
                 say(f"exam step {state['step']:>6} tokens {state['tokens']:>10,} {s.level:<9} "
                     f"{s.task:<26} {s.score:6.1%} [{s.low:.2f}, {s.high:.2f}] n={s.n}")  # fmt: skip
             passed = judge(status, current, by_level, cfg.bar, state["tokens"])
+            state["examined_step"] = state["step"]
             over = state["stage_tokens"] >= cfg.tokens_per_level
             moved = passed or (over and cfg.promote_anyway)
             if moved:
@@ -321,7 +333,9 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
                 save(f"level-{current}")
                 state["level_index"] += 1
                 state["stage_tokens"], state["next_exam"] = 0, 0
-            state["next_exam"] += cfg.exam_interval
+            # The next sitting after the tokens trained, even when one step held more than
+            # an interval of them (never twice with nothing trained between).
+            state["next_exam"] = (state["stage_tokens"] // cfg.exam_interval + 1) * cfg.exam_interval
             if state["level_index"] == len(levels):
                 # "passed" only when every stage passed its exam; else some were waved on.
                 waved = any(not st.learned for st in status.values())

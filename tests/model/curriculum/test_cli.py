@@ -151,10 +151,13 @@ def test_data_directory_train_split_only(tmp_path):
 def test_max_minutes_ends_with_a_last_exam_and_the_report(tmp_path):
     out = tmp_path / "t"
     args = [a if a != "3000" else "100000000" for a in TINY]  # a budget it cannot spend
-    res = cli("--level", "preschool", "-o", str(out), *args, "--max-minutes", "0.05")
+    # Exams every few steps, so that the budget runs out during a sitting.
+    res = cli("--level", "preschool", "-o", str(out), *args, "--max-minutes", "0.05", "--exam-every", "300")
     assert res.returncode == 0, res.stderr
     state = json.loads((out / "final" / "state.json").read_text())
     assert state["done"] == "time" and state["step"] > 0 and 3.0 <= state["wall"] < 120
     rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert rows[-1]["event"] == "exam" and rows[-1]["step"] == state["step"]  # examined at the end
+    sittings = [(r["step"], r["task"]) for r in rows if r["event"] == "exam"]
+    assert len(sittings) > 4 and len(sittings) == len(set(sittings))  # never twice without training
     assert "outcome: **time**" in (out / "report.md").read_text()
