@@ -49,8 +49,14 @@ def plot(rows: list[dict], out: Path, bar: float) -> list[Path]:
     for r in rows:
         if r["event"] == "exam":
             series.setdefault(f"{r['level']}/{r['task']}", []).append((r["tokens"], r["score"]))
-    for name, pts in series.items():
-        ax.plot([t for t, _ in pts], [s for _, s in pts], marker="o", ms=3, lw=1, label=name)
+    # A colour per series (20 before one repeats) and a line style per level, so that a
+    # task's line is told apart from the same task at another level.
+    colours = plt.get_cmap("tab20").colors
+    styles: dict[str, str] = {}
+    for i, (name, pts) in enumerate(series.items()):
+        style = styles.setdefault(name.split("/")[0], ("-", "--", ":", "-.")[len(styles) % 4])
+        ax.plot([t for t, _ in pts], [s for _, s in pts], marker="o", ms=3, lw=1, ls=style,
+                color=colours[i % len(colours)], label=name)  # fmt: skip
     ax.axhline(bar, color="black", ls="--", lw=0.8)
     ax.set(xlabel="training tokens", ylabel="exam score", ylim=(-0.02, 1.02), title="exam scores")
     if series:
