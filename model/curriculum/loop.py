@@ -286,6 +286,7 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
     data = stream() if state["done"] is None else None
     window_tokens, window_start, train_time = 0, time.monotonic(), 0.0
     window_cut = window_records = 0
+
     def clock() -> float:
         """Seconds of the run so far; under DDP rank 0's, so that no rank trains alone or at
         another lr."""

@@ -11,7 +11,7 @@ FORGOTTEN_WEIGHT = 0.6  # a level below its bar comes back with this, until it p
 #   failing:   every earlier level below its bar at its last exam, also one that was promoted
 #              without ever passing (--promote-anyway);
 #   forgotten: only a level that passed once and fails now (a level waved on keeps the
-#              replay share, and was overwritten in docs/curriculum.md's math run).
+#              replay share). Measured against each other in docs/curriculum.md.
 REPLAY_RULES = ("failing", "forgotten")
 
 
