@@ -5,6 +5,7 @@ Under `torchrun --nproc_per_node=N` the same command trains with DDP."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 
@@ -23,7 +24,9 @@ def build_parser() -> Parser:
                    "which learns the most per minute on a CPU)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-minutes", type=float, default=0.0, help="wall-clock budget (0: none)")
-    p.add_argument("--tokens-per-level", type=int, default=2_000_000, help="token budget of each stage")
+    p.add_argument("--tokens-per-level", type=_budgets, default=2_000_000, metavar="N[,N...]",
+                   help="token budget of each stage (default 2000000), or one per stage from "
+                        "--from-level up, comma-separated (the last also for later stages)")
     p.add_argument("--data", help="gen-traces output to read the textbook from (its train split only)")
     p.add_argument("--exam-size", type=int, default=100, help="exam problems per task (default 100)")
     p.add_argument("--bar", type=float, default=0.9, help="score every task must reach (default 0.9)")
@@ -58,7 +61,20 @@ def build_parser() -> Parser:
     p.add_argument("--resume", action="store_true", help="continue the run in -o DIR from DIR/last")
     p.add_argument("--eval-only", metavar="CKPT", help="sit the exams of CKPT and print the table")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    p.add_argument("--no-pack", dest="pack", action="store_false",
+                   help="one padded row per record instead of several records per row (the same "
+                        "loss and gradient; packing trains about 1.4x the tokens per second)")
     return p
+
+
+def _budgets(text: str) -> int | tuple[int, ...]:
+    """`--tokens-per-level`: one whole number, or several separated by commas."""
+    try:
+        values = tuple(int(v.replace("_", "")) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number or numbers separated by commas "
+                                         f"(e.g. 9000000,21000000), got {text!r}") from None  # fmt: skip
+    return values[0] if len(values) == 1 else values
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -88,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             exam_max_tokens=args.exam_max_tokens, checkpoint_every=args.checkpoint_every,
             log_every=args.log_every, init=args.init, resume=args.resume, form=args.form,
             from_level=args.from_level, exam_batch=args.exam_batch, replay=args.replay,
+            pack=args.pack,
         )  # fmt: skip
         return _train(cfg)
 

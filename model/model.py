@@ -285,12 +285,15 @@ class Transformer(nn.Module):
 
     def forward(self, tokens: torch.Tensor, positions: torch.Tensor | None = None,
                 attention_mask: torch.Tensor | None = None,
-                cache: KVCache | None = None, last_only: bool = False) -> torch.Tensor:  # fmt: skip
+                cache: KVCache | None = None, last_only: bool = False,
+                segments: torch.Tensor | None = None) -> torch.Tensor:  # fmt: skip
         """Logits (B, T, V) of tokens (B, T); with last_only, of the last position (B, 1, V).
 
         positions (B, T): each token's RoPE position (default: after the cache's length).
         attention_mask (B, L): 1 for real tokens, 0 for padding, over cached + new keys;
         without it every key is real and attention is plain causal.
+        segments (B, T): which packed sequence each token belongs to (training rows that
+        hold several sequences, no cache): a token attends only within its own segment.
         """
         T = tokens.shape[1]
         past = cache.length if cache is not None else 0
@@ -313,6 +316,12 @@ class Transformer(nn.Module):
                 # A padding query would see no key at all; let it see itself (its output is
                 # ignored) so that softmax never divides by zero.
                 mask = mask | (k_pos == q_pos)[None, None]
+        if segments is not None:
+            if cache is not None or attention_mask is not None:
+                raise ValueError("segments are for packed training rows: no cache, no attention_mask")
+            pos = torch.arange(T, device=tokens.device)
+            causal = pos[None, :] <= pos[:, None]  # (T, T)
+            mask = (causal[None] & (segments[:, :, None] == segments[:, None, :]))[:, None]  # (B, 1, T, T)
         x = self.embed(tokens)  # (B, T, D)
         cos, sin = cos.to(x.dtype), sin.to(x.dtype)
         for layer in self.layers:

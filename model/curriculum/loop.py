@@ -25,12 +25,14 @@ from model.curriculum.promotion import REPLAY_RULES, LevelStatus, judge, level_w
 from model.curriculum.textbook import (
     TEXTBOOK_VERSION,
     FileStream,
+    Prefetcher,
     Stream,
     Textbook,
     collate,
     encode_weighted,
     level_specs,
     load_data_dir,
+    pack,
 )
 from model.model import Transformer, preset
 from model.tokenizer import PAD, corpus_records, train_tokenizer
@@ -59,7 +61,9 @@ class CurriculumConfig:
     preset: str = "tiny"
     seed: int = 0
     max_minutes: float = 0.0  # 0: no wall-clock limit
-    tokens_per_level: int = 2_000_000
+    # Token budget of each stage: one for all, or one per stage from --from-level up (the
+    # last one also for any stage after it).
+    tokens_per_level: int | tuple[int, ...] = 2_000_000
     data: str | None = None
     exam_size: int = 100
     bar: float = 0.9
@@ -85,6 +89,10 @@ class CurriculumConfig:
     # Which earlier levels come back with more weight (promotion.REPLAY_RULES): `failing`,
     # any below its bar, also one promoted anyway; `forgotten`, only one that passed once.
     replay: str = "failing"
+    # Several records per row with attention kept within each (textbook.pack): the same loss
+    # and gradient as one padded row per record, in fewer rows. Not a FIXED flag: a run may
+    # resume with or without it.
+    pack: bool = True
 
     def __post_init__(self) -> None:
         check_level(self.level)
@@ -92,10 +100,16 @@ class CurriculumConfig:
         if LEVELS.index(self.from_level) > LEVELS.index(self.level):
             raise ValueError(f"--from-level {self.from_level} comes after --level {self.level}")
         preset(self.preset)  # raises on an unknown preset
-        for name in ("tokens_per_level", "batch_size", "checkpoint_every", "log_every",
-                     "exam_max_tokens", "exam_batch"):  # fmt: skip
+        for name in ("batch_size", "checkpoint_every", "log_every", "exam_max_tokens", "exam_batch"):
             if getattr(self, name) < 1:
                 raise ValueError(f"--{name.replace('_', '-')} must be at least 1")
+        budgets = self.budgets
+        stages = LEVELS.index(self.level) - LEVELS.index(self.from_level) + 1
+        if not budgets or min(budgets) < 1:
+            raise ValueError("--tokens-per-level must be at least 1 (one number, or one per stage)")
+        if len(budgets) > stages:
+            raise ValueError(f"--tokens-per-level names {len(budgets)} budgets for {stages} stage(s) "
+                             f"({self.from_level} to {self.level})")  # fmt: skip
         if self.seq_len < 0:
             raise ValueError("--seq-len must be >= 0 (0: the model's max_seq_len)")
         if self.exam_size < 0 or self.exam_every < 0 or self.warmup < 0 or self.max_minutes < 0:
@@ -113,18 +127,26 @@ class CurriculumConfig:
             raise ValueError("--init and --resume exclude each other (resume continues DIR/last)")
 
     @property
-    def exam_interval(self) -> int:
-        return self.exam_every or max(1, self.tokens_per_level // 4)
+    def budgets(self) -> tuple[int, ...]:
+        b = self.tokens_per_level
+        return (b,) if isinstance(b, int) else tuple(b)
+
+    def budget(self, stage: int) -> int:
+        """The token budget of stage `stage` (0: --from-level)."""
+        return self.budgets[min(stage, len(self.budgets) - 1)]
+
+    def exam_interval(self, stage: int) -> int:
+        return self.exam_every or max(1, self.budget(stage) // 4)
 
 
-def lr_at(cfg: CurriculumConfig, step: int, stage_tokens: int, elapsed: float) -> float:
+def lr_at(cfg: CurriculumConfig, step: int, stage_tokens: int, elapsed: float, stage: int = 0) -> float:
     """The learning rate of optimizer step `step` (from 0): linear warm-up over `warmup`
     steps, then `lr`; with `lr_decay` d > 0 it falls linearly to a tenth of `lr` over the
-    last share d of the stage's token budget or of --max-minutes (`elapsed` seconds of it
-    spent), whichever ends first."""
+    last share d of stage `stage`'s token budget or of --max-minutes (`elapsed` seconds of
+    it spent), whichever ends first."""
     lr = cfg.lr * min(1.0, (step + 1) / max(1, cfg.warmup))
     if cfg.lr_decay:
-        left = 1.0 - stage_tokens / cfg.tokens_per_level
+        left = 1.0 - stage_tokens / cfg.budget(stage)
         if cfg.max_minutes:
             left = min(left, 1.0 - elapsed / (cfg.max_minutes * 60))
         lr *= 0.1 + 0.9 * min(1.0, max(left, 0.0) / cfg.lr_decay)
@@ -202,6 +224,8 @@ def _model_and_tokenizer(cfg: CurriculumConfig, levels):
 def _jsonable(cfg: CurriculumConfig) -> dict:
     d = dataclasses.asdict(cfg)
     d["tasks"] = list(cfg.tasks) if cfg.tasks else None
+    if not isinstance(cfg.tokens_per_level, int):
+        d["tokens_per_level"] = list(cfg.tokens_per_level)
     return d
 
 
@@ -267,22 +291,24 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
         if lead:
             save_checkpoint(out / name, model, tok, opt if name == LAST else None, dict(state))
 
-    def stream():
+    def stream() -> Prefetcher:
         current = levels[state["level_index"]]
         if files is not None:
             # A data directory is read in its own order, the levels so far, from where the
             # run left it (never from the top again at a new segment).
             upto = set(levels[: state["level_index"] + 1])
-            return FileStream([r for r in files if r.level in upto], state["file_offset"])
-        weights_now = level_weights(levels, current, status, cfg.replay)
-        book = Textbook(cfg.seed, state["segment"], weights_now, specs)
-        return Stream(book, state["chunk"], state["offset"])
+            source = FileStream([r for r in files if r.level in upto], state["file_offset"])
+        else:
+            weights_now = level_weights(levels, current, status, cfg.replay)
+            book = Textbook(cfg.seed, state["segment"], weights_now, specs)
+            source = Stream(book, state["chunk"], state["offset"])
+        return Prefetcher(source, cfg.batch_size, lambda rec: encode_weighted(tok, rec, cfg.tag_weight, form))
 
     if state["step"] == 0 and not cfg.init:
         # A freshly initialised model scores chance and, never stopping, answers at full
         # length: its first exam comes after the first stretch of tokens. (--init sits one
         # first, as the baseline of what the stage changes.)
-        state["next_exam"] = max(state["next_exam"], cfg.exam_interval)
+        state["next_exam"] = max(state["next_exam"], cfg.exam_interval(0))
     data = stream() if state["done"] is None else None
     window_tokens, window_start, train_time = 0, time.monotonic(), 0.0
     window_cut = window_records = 0
@@ -310,6 +336,7 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
             break
         if state["stage_tokens"] >= state["next_exam"] or out_of_time:
             # The exams of every level so far; promotion, forgetting and the next mix.
+            data.close()  # the batch made ahead is of the old mix (and exams may use the sandbox)
             results = sit_exams(model, tok, [it for lv in levels[: state["level_index"] + 1]
                                              for it in exam_sets[lv]], cfg.exam_max_tokens, rank, world, form.system,
                                 cfg.exam_batch)  # fmt: skip
@@ -323,7 +350,8 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
                     f"{s.task:<26} {s.score:6.1%} [{s.low:.2f}, {s.high:.2f}] n={s.n}")  # fmt: skip
             passed = judge(status, current, by_level, cfg.bar, state["tokens"])
             state["examined_step"] = state["step"]
-            over = state["stage_tokens"] >= cfg.tokens_per_level
+            budget = cfg.budget(state["level_index"])
+            over = state["stage_tokens"] >= budget
             moved = passed or (over and cfg.promote_anyway)
             if moved:
                 metrics.write(event="promoted", step=state["step"], tokens=state["tokens"], level=current,
@@ -336,20 +364,21 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
                 state["stage_tokens"], state["next_exam"] = 0, 0
             # The next sitting after the tokens trained, even when one step held more than
             # an interval of them (never twice with nothing trained between).
-            state["next_exam"] = (state["stage_tokens"] // cfg.exam_interval + 1) * cfg.exam_interval
+            interval = cfg.exam_interval(state["level_index"])
+            state["next_exam"] = (state["stage_tokens"] // interval + 1) * interval
             if state["level_index"] == len(levels):
                 # "passed" only when every stage passed its exam; else some were waved on.
                 waved = any(not st.learned for st in status.values())
                 state["done"] = "promoted_anyway" if waved else "passed"
             elif over and not moved:
                 state["done"] = "budget"
-                say(f"{current}: the exam was not passed within {cfg.tokens_per_level:,} tokens; stopping")
+                say(f"{current}: the exam was not passed within {budget:,} tokens; stopping")
             elif out_of_time:
                 state["done"] = "time"
             state["segment"] += 1
             state["chunk"], state["offset"] = 0, 0
             if state["done"] is None and moved and state["stage_tokens"] == 0:
-                state["next_exam"] = cfg.exam_interval  # no exam before the new stage trains
+                state["next_exam"] = interval  # no exam before the new stage trains
             save(LAST)
             if state["done"] is None:
                 data = stream()
@@ -357,19 +386,24 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
             window_tokens, window_start, train_time = 0, time.monotonic(), 0.0
             continue
         # One optimizer step on one global batch; this rank trains on its slice.
-        batch = [encode_weighted(tok, data.next(), cfg.tag_weight, form) for _ in range(cfg.batch_size)]
+        batch, where = data.take()
         if files is not None:
-            state["file_offset"] = data.offset
+            state["file_offset"] = where
         else:
-            state["chunk"], state["offset"] = data.position()
-        x, w = collate(batch[rank::world], seq, pad)
-        x, w = x.to(device, non_blocking=True), w.to(device, non_blocking=True)
+            state["chunk"], state["offset"] = where
+        if cfg.pack:
+            rows = pack(batch[rank::world], seq, pad)
+            x, w = rows.tokens.to(device), rows.weights.to(device)
+            extra = {"positions": rows.positions[:, :-1].to(device), "segments": rows.segments[:, :-1].to(device)}
+        else:
+            x, w = collate(batch[rank::world], seq, pad)
+            x, w, extra = x.to(device), w.to(device), {}
         total_w = sum(sum(e.weights[1 : seq + 1]) for e in batch)
-        lr = lr_at(cfg, state["step"], state["stage_tokens"], elapsed)
+        lr = lr_at(cfg, state["step"], state["stage_tokens"], elapsed, state["level_index"])
         for g in opt.param_groups:
             g["lr"] = lr
         compute_start = time.monotonic()
-        logits = net(x[:, :-1])  # (b, T, V)
+        logits = net(x[:, :-1], **extra)  # (rows, T, V)
         ce = F.cross_entropy(logits.flatten(0, 1).float(), x[:, 1:].flatten(), reduction="none")
         # DDP averages gradients over ranks, so each rank's share is scaled by the world size.
         loss = (ce.view_as(w) * w).sum() / max(total_w, 1e-9) * world
@@ -403,6 +437,8 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
             window_cut = window_records = 0
         if state["step"] % cfg.checkpoint_every == 0:
             save(LAST)
+    if data is not None:
+        data.close()
     if lead:
         save_checkpoint(out / FINAL, model, tok, None, dict(state))
         metrics.f.close()

@@ -17,7 +17,8 @@ from __future__ import annotations
 import hashlib
 import inspect
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,6 +154,34 @@ class FileStream:
         return rec
 
 
+class Prefetcher:
+    """Global batches of a stream made one ahead in a background thread, so that generating
+    and encoding the next batch (Python, and the code tasks' sandbox) overlaps the training
+    step (torch, which releases the GIL). `take()` returns a batch with the stream's
+    position after it: what a checkpoint records, so a resumed run regenerates the batch
+    that was made ahead but not trained. Only the thread touches the stream; `close()`
+    waits for it (before exams, which may use the sandbox too, and before a new stream)."""
+
+    def __init__(self, stream: Stream | FileStream, size: int, encode: Callable[[Record], Encoded]) -> None:
+        self.stream, self.size, self.encode = stream, size, encode
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="textbook")
+        self._next = self._pool.submit(self._make)
+
+    def _make(self) -> tuple[list[Encoded], object]:
+        batch = [self.encode(self.stream.next()) for _ in range(self.size)]
+        where = self.stream.position() if isinstance(self.stream, Stream) else self.stream.offset
+        return batch, where
+
+    def take(self) -> tuple[list[Encoded], object]:
+        """The next batch and the stream position after it."""
+        batch, where = self._next.result()
+        self._next = self._pool.submit(self._make)
+        return batch, where
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 def load_data_dir(path: str | Path, levels: Sequence[str], tasks: Sequence[str] | None) -> list[Record]:
     """The train-split records of `path` at `levels` (and `tasks`), duplicates dropped."""
     p = Path(path)
@@ -255,3 +284,56 @@ def collate(items: Sequence[Encoded], seq_len: int, pad_id: int) -> tuple[torch.
         x[b, :n] = torch.tensor(e.ids[:n])
         w[b, : n - 1] = torch.tensor(e.weights[1:n])  # weight of predicting token t+1
     return x, w
+
+
+@dataclass(frozen=True)
+class Packed:
+    """Training rows that each hold several sequences back to back (see `pack`).
+
+    tokens (R, W+1): inputs and targets; weights (R, W): the loss weight of predicting
+    token t+1; segments and positions (R, W+1): each token's sequence (1, 2, ...; 0 on
+    padding) and its position within it, for the model's block-diagonal attention."""
+
+    tokens: torch.Tensor
+    weights: torch.Tensor
+    segments: torch.Tensor
+    positions: torch.Tensor
+
+
+def pack(items: Sequence[Encoded], seq_len: int, pad_id: int) -> Packed:
+    """The sequences of `items` (each cut to seq_len + 1 tokens, as `collate` does) placed
+    first-fit, longest first, into as few rows of seq_len + 1 tokens as that finds. With
+    attention kept within each sequence and positions restarting at each one, the loss and
+    its gradient are those of `collate`'s padded batch, at the cost of fewer rows: on the
+    curriculum's mixes about half of a padded batch is padding. No weight crosses from one
+    sequence into the next (a sequence's last token predicts nothing)."""
+    cap = seq_len + 1
+    cut = [(e.ids[:cap], e.weights[:cap]) for e in items]
+    rows: list[list[int]] = []  # indices of `cut` per row
+    room: list[int] = []
+    for i in sorted(range(len(cut)), key=lambda i: -len(cut[i][0])):
+        n = len(cut[i][0])
+        for r, free in enumerate(room):
+            if n <= free:
+                rows[r].append(i)
+                room[r] -= n
+                break
+        else:
+            rows.append([i])
+            room.append(cap - n)
+    width = max(cap - free for free in room)
+    x = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    w = torch.zeros(len(rows), width - 1)
+    seg = torch.zeros(len(rows), width, dtype=torch.long)
+    pos = torch.zeros(len(rows), width, dtype=torch.long)
+    for r, members in enumerate(rows):
+        at = 0
+        for s, i in enumerate(sorted(members), start=1):
+            ids, weights = cut[i]
+            n = len(ids)
+            x[r, at : at + n] = torch.tensor(ids)
+            w[r, at : at + n - 1] = torch.tensor(weights[1:n])
+            seg[r, at : at + n] = s
+            pos[r, at : at + n] = torch.arange(n)
+            at += n
+    return Packed(x, w, seg, pos)

@@ -119,3 +119,16 @@ def test_bf16_autocast_stays_close_to_fp32_and_the_cache_refuses_overflow():
         model(x, cache=cache)
     with pytest.raises(ValueError, match="max_seq_len"):
         model(torch.zeros(1, model.cfg.max_seq_len + 1, dtype=torch.long))
+
+
+def test_segments_are_for_training_rows_only():
+    import pytest
+    import torch
+
+    from model.model import KVCache, ModelConfig, Transformer
+
+    cfg = ModelConfig(vocab_size=20, dim=16, n_layers=1, n_heads=2, n_kv_heads=1, ffn_dim=32, max_seq_len=16)
+    model = Transformer(cfg)
+    tokens = torch.randint(0, 20, (1, 4))
+    with pytest.raises(ValueError, match="segments"):
+        model(tokens, segments=torch.ones(1, 4, dtype=torch.long), cache=KVCache(cfg, 1, 16, torch.float32))

@@ -326,9 +326,12 @@ class WorkerPool:
                     self._idle.put(channel)
 
         drivers = min(self.workers, len(jobs))
-        with ThreadPoolExecutor(max_workers=drivers) as executor:
-            for future in [executor.submit(drive) for _ in range(drivers)]:
-                future.result()
+        if drivers == 1:
+            drive()  # one driver: no thread to start (most calls run one job)
+        else:
+            with ThreadPoolExecutor(max_workers=drivers) as executor:
+                for future in [executor.submit(drive) for _ in range(drivers)]:
+                    future.result()
         missing = SandboxResult("error", None, "the job was not run", self.isolation)
         return [result if result is not None else missing for result in results]
 

@@ -116,6 +116,9 @@ def test_init_from_a_checkpoint_of_another_preset(run_dir, tmp_path):
     (["--level", "primary", "-o", "X", "--exam-batch", "0"], "--exam-batch must be at least 1"),
     (["--level", "primary", "-o", "X", "--lr-decay", "2"], "--lr-decay must lie in [0, 1]"),
     (["--level", "primary", "-o", "X", "--replay", "always"], "argument --replay: invalid choice"),
+    (["--level", "primary", "-o", "X", "--tokens-per-level", "9000,x"], "expected a whole number or numbers"),
+    (["--level", "primary", "-o", "X", "--tokens-per-level", "1,2,3"], "names 3 budgets for 2 stage(s)"),
+    (["--level", "primary", "-o", "X", "--tokens-per-level", "10,0"], "--tokens-per-level must be at least 1"),
 ])  # fmt: skip
 def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     args = [str(tmp_path / a) if a == "X" else a for a in args]
@@ -161,3 +164,26 @@ def test_max_minutes_ends_with_a_last_exam_and_the_report(tmp_path):
     sittings = [(r["step"], r["task"]) for r in rows if r["event"] == "exam"]
     assert len(sittings) > 4 and len(sittings) == len(set(sittings))  # never twice without training
     assert "outcome: **time**" in (out / "report.md").read_text()
+
+
+def test_a_budget_per_stage(tmp_path):
+    """`--tokens-per-level A,B`: preschool is promoted after A tokens, primary runs to B."""
+    out = tmp_path / "b"
+    args = [a if a != "3000" else "1500,4000" for a in TINY]
+    args[args.index("--tasks") + 1] = "one_digit_sums,column_arithmetic"
+    res = cli("--level", "primary", "-o", str(out), *args, "--promote-anyway")
+    assert res.returncode == 0, res.stderr
+    rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    promoted = [r for r in rows if r["event"] == "promoted"]
+    assert [r["level"] for r in promoted] == ["preschool", "primary"]
+    assert 1500 <= promoted[0]["stage_tokens"] < 3000  # its own budget, not the second one
+    assert promoted[1]["stage_tokens"] >= 4000
+    # A quarter of each stage's budget between exams: 375 tokens, then 1000.
+    exams = sorted({r["tokens"] for r in rows if r["event"] == "exam"})
+    assert len([t for t in exams if t <= promoted[0]["tokens"]]) >= 3
+    assert json.loads((out / "config.json").read_text())["tokens_per_level"] == [1500, 4000]
+    res = cli("--level", "primary", "-o", str(out), "--resume", *args, "--promote-anyway")
+    assert res.returncode == 0, res.stderr  # the same budgets resume
+    other = [a if a != "1500,4000" else "1500,5000" for a in args]
+    res = cli("--level", "primary", "-o", str(out), "--resume", *other, "--promote-anyway")
+    assert res.returncode == 2 and "--tokens-per-level differs" in res.stderr

@@ -44,3 +44,12 @@ def test_the_wall_clock_decays_too_whichever_ends_first():
 def test_a_decay_share_outside_0_1_is_refused(bad):
     with pytest.raises(ValueError, match="--lr-decay must lie in"):
         cfg(lr_decay=bad)
+
+
+def test_each_stage_decays_over_its_own_budget():
+    c = CurriculumConfig(level="primary", out="x", lr=1e-3, warmup=1, tokens_per_level=(1000, 4000))
+    assert [c.budget(i) for i in range(3)] == [1000, 4000, 4000]  # the last one holds on
+    assert c.exam_interval(0) == 250 and c.exam_interval(1) == 1000
+    assert lr_at(c, 100, 1000, 0.0, stage=0) == pytest.approx(1e-4)
+    assert lr_at(c, 100, 1000, 0.0, stage=1) == pytest.approx(1e-3)  # 1000 of 4000: no decay yet
+    assert lr_at(c, 100, 3400, 0.0, stage=1) == pytest.approx(1e-3 * (0.1 + 0.9 * 0.5))

@@ -146,3 +146,66 @@ def test_collate_shifts_weights_and_cuts(tokenizer):
     assert x.shape == (1, 41) and w.shape == (1, 40)
     assert x[0].tolist() == enc.ids[:41]
     assert w[0].tolist() == enc.weights[1:41]
+
+
+def _loss_and_grads(model, logits, x, w):
+    import torch.nn.functional as F
+
+    ce = F.cross_entropy(logits.flatten(0, 1), x[:, 1:].flatten(), reduction="none")
+    loss = (ce.view_as(w) * w).sum() / w.sum()
+    model.zero_grad(set_to_none=True)
+    loss.backward()
+    return loss.item(), {n: p.grad.clone() for n, p in model.named_parameters()}
+
+
+def test_packed_rows_give_the_padded_batch_loss_and_gradient(tokenizer, book):
+    """Several records per row, attention kept within each, positions restarting: the loss
+    and every gradient equal those of one padded row per record, in fewer rows (a record
+    longer than the row is cut as collate cuts it)."""
+    import torch
+
+    from model.curriculum.textbook import pack
+    from model.model import ModelConfig, Transformer
+
+    stream = Stream(book)
+    items = [encode_weighted(tokenizer, stream.next()) for _ in range(12)]
+    seq = max(len(e.ids) for e in items) - 5  # the longest record is cut in both layouts
+    torch.manual_seed(0)
+    model = Transformer(ModelConfig(vocab_size=tokenizer.get_vocab_size(), dim=32, n_layers=2, n_heads=4,
+                                    n_kv_heads=2, ffn_dim=64, max_seq_len=seq + 1))  # fmt: skip
+    x, w = collate(items, seq, 0)
+    padded = _loss_and_grads(model, model(x[:, :-1]), x, w)
+    rows = pack(items, seq, 0)
+    assert rows.tokens.shape[0] < len(items) and rows.tokens.shape[1] <= seq + 1
+    logits = model(rows.tokens[:, :-1], positions=rows.positions[:, :-1], segments=rows.segments[:, :-1])
+    packed = _loss_and_grads(model, logits, rows.tokens, rows.weights)
+    assert packed[0] == pytest.approx(padded[0], rel=1e-5)
+    for name, g in padded[1].items():
+        assert torch.allclose(packed[1][name], g, atol=1e-6, rtol=1e-4), name
+    # Without the segments a record would see the one packed before it: the gradient changes.
+    leaky = _loss_and_grads(model, model(rows.tokens[:, :-1], positions=rows.positions[:, :-1]),
+                            rows.tokens, rows.weights)  # fmt: skip
+    assert not all(torch.allclose(leaky[1][n], g, atol=1e-6, rtol=1e-4) for n, g in padded[1].items())
+
+
+def test_pack_places_every_record_once_and_weighs_no_boundary(tokenizer, book):
+    from model.curriculum.textbook import pack
+
+    stream = Stream(book)
+    items = [encode_weighted(tokenizer, stream.next()) for _ in range(16)]
+    seq = 300
+    rows = pack(items, seq, pad_id=0)
+    found = []
+    for r in range(rows.tokens.shape[0]):
+        seg = rows.segments[r].tolist()
+        for s in sorted(set(seg) - {0}):
+            at = [i for i, v in enumerate(seg) if v == s]
+            assert at == list(range(at[0], at[-1] + 1))  # one contiguous stretch
+            assert rows.positions[r, at[0] : at[-1] + 1].tolist() == list(range(len(at)))
+            found.append(rows.tokens[r, at[0] : at[-1] + 1].tolist())
+            # The last token of a sequence predicts nothing (the next one's BOS follows).
+            if at[-1] < rows.weights.shape[1]:
+                assert rows.weights[r, at[-1]] == 0
+        assert sum(v > 0 for v in seg) <= seq + 1
+    assert sorted(found) == sorted(e.ids[: seq + 1] for e in items)
+    assert rows.weights.sum().item() == pytest.approx(sum(sum(e.weights[1 : seq + 1]) for e in items))
