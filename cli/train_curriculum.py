@@ -48,6 +48,10 @@ def build_parser() -> Parser:
                    help="which earlier levels come back at more weight: failing (default: any "
                         "below its bar at its last exam, also one promoted anyway) or forgotten "
                         "(only one that passed once and fails now)")
+    p.add_argument("--task-mix", default="fixed", choices=("fixed", "deficit"),
+                   help="how a level's tasks share its tokens: fixed (default: the task mix's "
+                        "weights) or deficit (each weighted by its shortfall at the last exam; "
+                        "a task at its bar keeps half its share)")
     p.add_argument("--tag-weight", type=float, default=0.0, help="extra loss weight on format tags")
     p.add_argument("--exam-every", type=int, default=0,
                    help="tokens between exams within a stage (default: a quarter of its budget)")
@@ -104,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             exam_max_tokens=args.exam_max_tokens, checkpoint_every=args.checkpoint_every,
             log_every=args.log_every, init=args.init, resume=args.resume, form=args.form,
             from_level=args.from_level, exam_batch=args.exam_batch, replay=args.replay,
-            pack=args.pack,
+            pack=args.pack, task_mix=args.task_mix,
         )  # fmt: skip
         return _train(cfg)
 

@@ -21,7 +21,14 @@ import torch.nn.functional as F
 from model.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from model.curriculum import exams as ex
 from model.curriculum.forms import DEFAULT_FORM, get_form
-from model.curriculum.promotion import REPLAY_RULES, LevelStatus, judge, level_weights
+from model.curriculum.promotion import (
+    REPLAY_RULES,
+    TASK_MIXES,
+    LevelStatus,
+    judge,
+    level_weights,
+    weigh_tasks,
+)
 from model.curriculum.textbook import (
     TEXTBOOK_VERSION,
     FileStream,
@@ -44,10 +51,10 @@ LAST, FINAL, METRICS = "last", "final", "metrics.jsonl"
 # Flags that define a run's data and model: a resumed run must use the same ones.
 FIXED = ("level", "preset", "seed", "tokens_per_level", "data", "exam_size", "bar", "tasks",
          "batch_size", "seq_len", "lr", "warmup", "lr_decay", "tag_weight", "exam_every", "promote_anyway", "form",
-         "from_level", "replay")  # fmt: skip
+         "from_level", "replay", "task_mix")  # fmt: skip
 # What a run whose config.json predates a flag did: its lr was constant, and only a level
 # that had passed once came back at the forgotten share.
-BEFORE_FLAG = {"lr_decay": 0.0, "replay": "forgotten"}
+BEFORE_FLAG = {"lr_decay": 0.0, "replay": "forgotten", "task_mix": "fixed"}
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,9 @@ class CurriculumConfig:
     # Which earlier levels come back with more weight (promotion.REPLAY_RULES): `failing`,
     # any below its bar, also one promoted anyway; `forgotten`, only one that passed once.
     replay: str = "failing"
+    # How a level's tasks share its tokens (promotion.TASK_MIXES): `fixed`, the mix's own
+    # weights; `deficit`, weighted by each task's shortfall at the last exam.
+    task_mix: str = "fixed"
     # Several records per row with attention kept within each (textbook.pack): the same loss
     # and gradient as one padded row per record, in fewer rows. Not a FIXED flag: a run may
     # resume with or without it.
@@ -123,6 +133,8 @@ class CurriculumConfig:
         get_form(self.form)  # raises on an unknown form
         if self.replay not in REPLAY_RULES:
             raise ValueError(f"unknown --replay {self.replay!r}; known: {', '.join(REPLAY_RULES)}")
+        if self.task_mix not in TASK_MIXES:
+            raise ValueError(f"unknown --task-mix {self.task_mix!r}; known: {', '.join(TASK_MIXES)}")
         if self.init and self.resume:
             raise ValueError("--init and --resume exclude each other (resume continues DIR/last)")
 
@@ -153,6 +165,18 @@ def lr_at(cfg: CurriculumConfig, step: int, stage_tokens: int, elapsed: float, s
     return lr
 
 
+def next_sitting(cfg: CurriculumConfig, stage: int, stage_tokens: int) -> int:
+    """The stage's token count at which the exams are next sat: the next multiple of its
+    exam interval after `stage_tokens` (after the tokens trained, even when one step held
+    more than an interval of them: never twice with nothing trained between), or the end of
+    its budget when that comes first, so that a stage ends at its budget. A new stage
+    (`stage_tokens` 0) is not examined before it trains."""
+    interval = cfg.exam_interval(stage)
+    nxt = (stage_tokens // interval + 1) * interval
+    budget = cfg.budget(stage)
+    return min(nxt, budget) if stage_tokens < budget else nxt
+
+
 def dist_setup() -> tuple[int, int]:
     """(rank, world size); starts the process group under torchrun."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
@@ -181,7 +205,7 @@ def sit_exams(model, tok, exam: list[ex.ExamItem], max_new: int, rank: int, worl
 def _fresh_state() -> dict:
     return {"level_index": 0, "segment": 0, "chunk": 0, "offset": 0, "step": 0, "tokens": 0,
             "stage_tokens": 0, "next_exam": 0, "status": {}, "wall": 0.0, "metrics_lines": 0, "file_offset": 0,
-            "done": None, "stage_started": {}, "examined_step": -1}  # fmt: skip
+            "done": None, "stage_started": {}, "examined_step": -1, "scores": {}}  # fmt: skip
 
 
 def _model_and_tokenizer(cfg: CurriculumConfig, levels):
@@ -300,7 +324,8 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
             source = FileStream([r for r in files if r.level in upto], state["file_offset"])
         else:
             weights_now = level_weights(levels, current, status, cfg.replay)
-            book = Textbook(cfg.seed, state["segment"], weights_now, specs)
+            mix = weigh_tasks(specs, state.get("scores", {}), cfg.bar, cfg.task_mix)
+            book = Textbook(cfg.seed, state["segment"], weights_now, mix)
             source = Stream(book, state["chunk"], state["offset"])
         return Prefetcher(source, cfg.batch_size, lambda rec: encode_weighted(tok, rec, cfg.tag_weight, form))
 
@@ -308,7 +333,7 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
         # A freshly initialised model scores chance and, never stopping, answers at full
         # length: its first exam comes after the first stretch of tokens. (--init sits one
         # first, as the baseline of what the stage changes.)
-        state["next_exam"] = max(state["next_exam"], cfg.exam_interval(0))
+        state["next_exam"] = max(state["next_exam"], next_sitting(cfg, 0, 0))
     data = stream() if state["done"] is None else None
     window_tokens, window_start, train_time = 0, time.monotonic(), 0.0
     window_cut = window_records = 0
@@ -349,6 +374,7 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
                 say(f"exam step {state['step']:>6} tokens {state['tokens']:>10,} {s.level:<9} "
                     f"{s.task:<26} {s.score:6.1%} [{s.low:.2f}, {s.high:.2f}] n={s.n}")  # fmt: skip
             passed = judge(status, current, by_level, cfg.bar, state["tokens"])
+            state["scores"] = {**state.get("scores", {}), **by_level}  # the last score of every task
             state["examined_step"] = state["step"]
             budget = cfg.budget(state["level_index"])
             over = state["stage_tokens"] >= budget
@@ -362,10 +388,7 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
                 save(f"level-{current}")
                 state["level_index"] += 1
                 state["stage_tokens"], state["next_exam"] = 0, 0
-            # The next sitting after the tokens trained, even when one step held more than
-            # an interval of them (never twice with nothing trained between).
-            interval = cfg.exam_interval(state["level_index"])
-            state["next_exam"] = (state["stage_tokens"] // interval + 1) * interval
+            state["next_exam"] = next_sitting(cfg, state["level_index"], state["stage_tokens"])
             if state["level_index"] == len(levels):
                 # "passed" only when every stage passed its exam; else some were waved on.
                 waved = any(not st.learned for st in status.values())
@@ -377,8 +400,6 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
                 state["done"] = "time"
             state["segment"] += 1
             state["chunk"], state["offset"] = 0, 0
-            if state["done"] is None and moved and state["stage_tokens"] == 0:
-                state["next_exam"] = interval  # no exam before the new stage trains
             save(LAST)
             if state["done"] is None:
                 data = stream()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -13,6 +14,12 @@ FORGOTTEN_WEIGHT = 0.6  # a level below its bar comes back with this, until it p
 #   forgotten: only a level that passed once and fails now (a level waved on keeps the
 #              replay share). Measured against each other in docs/curriculum.md.
 REPLAY_RULES = ("failing", "forgotten")
+# How the tasks of a level share its tokens (--task-mix):
+#   fixed:   the task mix's own weights;
+#   deficit: each task's weight times task_factor of its score at the last exam, so the
+#            tokens of a task at its bar go to the tasks still below it.
+TASK_MIXES = ("fixed", "deficit")
+AT_BAR_FACTOR = 0.5  # a task at or above its bar keeps half its share (it is not dropped)
 
 
 @dataclass
@@ -66,3 +73,28 @@ def level_weights(levels: Sequence[str], current: str, status: Mapping[str, Leve
             back = st.failing if rule == "failing" else st.forgotten
             out.append((level, FORGOTTEN_WEIGHT if back else REPLAY_WEIGHT))
     return tuple(out)
+
+
+def task_factor(score: float, bar: float) -> float:
+    """What a task's weight is multiplied by under --task-mix deficit: AT_BAR_FACTOR at or
+    above `bar`, else 1 + its shortfall as a share of the bar (from 1 up to 2 at score 0)."""
+    if score >= bar:
+        return AT_BAR_FACTOR
+    return 1.0 + (bar - score) / bar
+
+
+def weigh_tasks(specs: Mapping[str, Sequence], scores: Mapping[str, Mapping[str, float]], bar: float,
+                rule: str = "fixed") -> dict[str, list]:  # fmt: skip
+    """Each level's task specs with their weights for the next segment: as given under
+    `fixed`; under `deficit`, times `task_factor` of the task's last exam score (level ->
+    task -> score; a task not yet examined keeps its weight)."""
+    if rule not in TASK_MIXES:
+        raise ValueError(f"unknown --task-mix {rule!r}; known: {', '.join(TASK_MIXES)}")
+    if rule == "fixed":
+        return {level: list(level_specs) for level, level_specs in specs.items()}
+    out = {}
+    for level, level_specs in specs.items():
+        seen = scores.get(level, {})
+        out[level] = [dataclasses.replace(s, weight=s.weight * task_factor(seen[s.task.name], bar))
+                      if s.task.name in seen else s for s in level_specs]  # fmt: skip
+    return out

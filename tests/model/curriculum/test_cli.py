@@ -87,6 +87,25 @@ def test_a_run_from_before_a_flag_resumes_only_as_it_ran(run_dir, tmp_path, key,
     assert res.returncode == 0, res.stderr
 
 
+def test_a_run_from_before_task_mix_ran_fixed(run_dir, tmp_path):
+    old = _older_run(run_dir, tmp_path, "task_mix")
+    res = cli("--level", "preschool", "-o", str(old), "--resume", *TINY, "--task-mix", "deficit")
+    assert res.returncode == 2 and "--task-mix differs" in res.stderr and "('fixed')" in res.stderr
+    res = cli("--level", "preschool", "-o", str(old), "--resume", *TINY)
+    assert res.returncode == 0, res.stderr
+
+
+def test_deficit_task_mix_keeps_the_last_scores(tmp_path):
+    out = tmp_path / "d"
+    res = cli("--level", "preschool", "-o", str(out), *TINY, "--task-mix", "deficit")
+    assert res.returncode == 0, res.stderr
+    state = json.loads((out / "final" / "state.json").read_text())
+    rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    last = {r["task"]: r["score"] for r in rows if r["event"] == "exam"}
+    assert state["scores"] == {"preschool": last}  # what the next segment's mix is weighed by
+    assert json.loads((out / "config.json").read_text())["task_mix"] == "deficit"
+
+
 def test_a_run_of_the_first_textbook_sampler_is_not_resumed(run_dir, tmp_path):
     assert json.loads((run_dir / "config.json").read_text())["textbook"] == 2
     old = _older_run(run_dir, tmp_path, "textbook")
@@ -116,6 +135,7 @@ def test_init_from_a_checkpoint_of_another_preset(run_dir, tmp_path):
     (["--level", "primary", "-o", "X", "--exam-batch", "0"], "--exam-batch must be at least 1"),
     (["--level", "primary", "-o", "X", "--lr-decay", "2"], "--lr-decay must lie in [0, 1]"),
     (["--level", "primary", "-o", "X", "--replay", "always"], "argument --replay: invalid choice"),
+    (["--level", "primary", "-o", "X", "--task-mix", "most"], "argument --task-mix: invalid choice"),
     (["--level", "primary", "-o", "X", "--tokens-per-level", "9000,x"], "expected a whole number or numbers"),
     (["--level", "primary", "-o", "X", "--tokens-per-level", "1,2,3"], "names 3 budgets for 2 stage(s)"),
     (["--level", "primary", "-o", "X", "--tokens-per-level", "10,0"], "--tokens-per-level must be at least 1"),
@@ -167,23 +187,25 @@ def test_max_minutes_ends_with_a_last_exam_and_the_report(tmp_path):
 
 
 def test_a_budget_per_stage(tmp_path):
-    """`--tokens-per-level A,B`: preschool is promoted after A tokens, primary runs to B."""
+    """`--tokens-per-level A,B`: preschool is promoted after A tokens, primary runs to B;
+    a stage whose budget ends between two exams sits one at its end (not at the next)."""
     out = tmp_path / "b"
-    args = [a if a != "3000" else "1500,4000" for a in TINY]
+    args = [a if a != "3000" else "2500,4000" for a in TINY] + ["--exam-every", "2000"]
     args[args.index("--tasks") + 1] = "one_digit_sums,column_arithmetic"
     res = cli("--level", "primary", "-o", str(out), *args, "--promote-anyway")
     assert res.returncode == 0, res.stderr
     rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     promoted = [r for r in rows if r["event"] == "promoted"]
     assert [r["level"] for r in promoted] == ["preschool", "primary"]
-    assert 1500 <= promoted[0]["stage_tokens"] < 3000  # its own budget, not the second one
+    # Its own budget, within one batch (4 records of at most 257 tokens); the sitting after
+    # it would have been at 4000.
+    assert 2500 <= promoted[0]["stage_tokens"] < 2500 + 4 * 257
     assert promoted[1]["stage_tokens"] >= 4000
-    # A quarter of each stage's budget between exams: 375 tokens, then 1000.
-    exams = sorted({r["tokens"] for r in rows if r["event"] == "exam"})
-    assert len([t for t in exams if t <= promoted[0]["tokens"]]) >= 3
-    assert json.loads((out / "config.json").read_text())["tokens_per_level"] == [1500, 4000]
+    sittings = sorted({r["tokens"] for r in rows if r["event"] == "exam" and r["stage"] == "preschool"})
+    assert len(sittings) == 2 and 2000 <= sittings[0] < 2500 <= sittings[1]
+    assert json.loads((out / "config.json").read_text())["tokens_per_level"] == [2500, 4000]
     res = cli("--level", "primary", "-o", str(out), "--resume", *args, "--promote-anyway")
     assert res.returncode == 0, res.stderr  # the same budgets resume
-    other = [a if a != "1500,4000" else "1500,5000" for a in args]
+    other = [a if a != "2500,4000" else "2500,5000" for a in args]
     res = cli("--level", "primary", "-o", str(out), "--resume", *other, "--promote-anyway")
     assert res.returncode == 2 and "--tokens-per-level differs" in res.stderr

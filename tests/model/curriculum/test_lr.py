@@ -53,3 +53,15 @@ def test_each_stage_decays_over_its_own_budget():
     assert lr_at(c, 100, 1000, 0.0, stage=0) == pytest.approx(1e-4)
     assert lr_at(c, 100, 1000, 0.0, stage=1) == pytest.approx(1e-3)  # 1000 of 4000: no decay yet
     assert lr_at(c, 100, 3400, 0.0, stage=1) == pytest.approx(1e-3 * (0.1 + 0.9 * 0.5))
+
+
+def test_exams_are_sat_at_each_interval_and_at_the_end_of_the_budget():
+    from model.curriculum.loop import next_sitting
+
+    c = CurriculumConfig(level="primary", out="x", tokens_per_level=(1000, 4000), exam_every=400)
+    assert next_sitting(c, 0, 0) == 400  # a new stage trains before its first sitting
+    assert next_sitting(c, 0, 400) == 800
+    assert next_sitting(c, 0, 810) == 1000  # the budget ends before the next interval
+    assert next_sitting(c, 0, 1005) == 1200  # past it (promotion off): the intervals go on
+    assert next_sitting(c, 1, 0) == 400 and next_sitting(c, 1, 3990) == 4000
+    assert next_sitting(c, 0, 1700) == 2000  # one step past two intervals: sat once, not twice

@@ -5,12 +5,15 @@ from __future__ import annotations
 import pytest
 
 from model.curriculum.promotion import (
+    AT_BAR_FACTOR,
     FORGOTTEN_WEIGHT,
     REPLAY_RULES,
     REPLAY_WEIGHT,
     judge,
     level_weights,
     passes,
+    task_factor,
+    weigh_tasks,
 )
 
 LEVELS = ("preschool", "primary", "middle")
@@ -63,3 +66,26 @@ def test_a_level_never_learned_is_not_forgotten_but_comes_back_while_failing():
 def test_a_level_not_yet_examined_is_replayed_at_the_normal_share():
     # --init into primary with no exam of preschool yet: nothing says it is failing.
     assert level_weights(LEVELS, "primary", {}) == (("preschool", REPLAY_WEIGHT), ("primary", 1.0))
+
+
+def test_deficit_moves_a_task_at_its_bar_to_the_tasks_below_it():
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Spec:  # the fields of reasoning.generate.TaskSpec that weigh_tasks reads
+        task: object
+        weight: float
+
+    @dataclass(frozen=True)
+    class Named:
+        name: str
+
+    specs = {"preschool": [Spec(Named("a"), 1.0), Spec(Named("b"), 2.0), Spec(Named("c"), 1.0)]}
+    scores = {"preschool": {"a": 0.95, "b": 0.0}}  # c not examined yet
+    assert weigh_tasks(specs, scores, 0.9, "fixed") == specs
+    got = [s.weight for s in weigh_tasks(specs, scores, 0.9, "deficit")["preschool"]]
+    assert got == pytest.approx([AT_BAR_FACTOR, 4.0, 1.0])
+    assert task_factor(0.9, 0.9) == AT_BAR_FACTOR and task_factor(0.45, 0.9) == pytest.approx(1.5)
+    assert all(task_factor(x / 100, 0.9) > 1 for x in range(90))  # below the bar: more than 1
+    with pytest.raises(ValueError, match="unknown --task-mix 'most'"):
+        weigh_tasks(specs, scores, 0.9, "most")
