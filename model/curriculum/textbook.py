@@ -153,6 +153,9 @@ class FileStream:
         self.offset += 1
         return rec
 
+    def position(self) -> int:
+        return self.offset
+
 
 class Prefetcher:
     """Global batches of a stream made one ahead in a background thread, so that generating
@@ -169,8 +172,7 @@ class Prefetcher:
 
     def _make(self) -> tuple[list[Encoded], object]:
         batch = [self.encode(self.stream.next()) for _ in range(self.size)]
-        where = self.stream.position() if isinstance(self.stream, Stream) else self.stream.offset
-        return batch, where
+        return batch, self.stream.position()
 
     def take(self) -> tuple[list[Encoded], object]:
         """The next batch and the stream position after it."""
