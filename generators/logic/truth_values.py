@@ -59,6 +59,10 @@ class Config:
     # bead and 6 red beads make 8 red beads: false", where the default decides first and
     # leaves the recomputation to the critic (a learner must guess before it computes).
     reason_first: bool = False
+    # A fact step restates the statement, recomputes the fact and sets the statement's claim
+    # beside it before it decides: "1 red bead and 6 red beads make 8 red beads: 1 + 6 = 7
+    # vs 8: false", so the verdict compares two numbers written next to each other.
+    claim_beside: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.max_number, int) or not (self.max_number == 0 or self.max_number >= 5):
@@ -68,6 +72,10 @@ class Config:
         check_slip_rate(self.slip_rate)
         if not isinstance(self.reason_first, bool):
             raise ValueError(f"reason_first must be true or false, got {self.reason_first!r}")
+        if not isinstance(self.claim_beside, bool):
+            raise ValueError(f"claim_beside must be true or false, got {self.claim_beside!r}")
+        if self.reason_first and self.claim_beside:
+            raise ValueError("reason_first and claim_beside are two ways to write a fact step: choose one")
 
 
 def atom_value(atom: list) -> bool:
@@ -135,6 +143,19 @@ def atom_reason(atom: list) -> str:
     if kind == "after":
         return f"{atom[2]} + 1 = {atom[2] + 1}"
     return f"{_a(atom[1])} has {LEGS[atom[1]]} legs"
+
+
+def atom_claim(atom: list) -> str:
+    """What the statement claims, in the terms of `atom_reason`: the number it names as the
+    result, the relation it states, or `even`."""
+    kind = atom[0]
+    if kind == "cmp":
+        return atom[2]
+    if kind == "even":
+        return "even"
+    if kind in ("add", "take"):
+        return str(atom[3])
+    return str(atom[1] if kind == "after" else atom[2])
 
 
 def random_atom(rng: random.Random, top: int, with_parity: bool) -> list:
@@ -228,12 +249,14 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     steps, error = [], None
     for n in F.variables(formula):
         atom, truth = atoms[n], env[n]
-        said = f"{atom_reason(atom)}, so {atom_text(atom)}" if config.reason_first else atom_text(atom)
+        said = (f"{atom_reason(atom)}, so {atom_text(atom)}" if config.reason_first
+                else f"{atom_text(atom)}: {atom_reason(atom)} vs {atom_claim(atom)}" if config.claim_beside
+                else atom_text(atom))
         text = f"{said}: {_tv(truth)}"
         if config.slip_rate and rng.random() < config.slip_rate:
             kind = {"cmp": "misread_comparison", "add": "miscounted", "take": "miscounted",
                     "after": "miscounted"}.get(atom[0], "wrong_fact")
-            if config.reason_first:  # the fact is recomputed right; the slip is the verdict
+            if config.reason_first or config.claim_beside:  # the fact is recomputed right; the slip is the verdict
                 kind = "wrong_verdict"
             wrong = f"{said}: {_tv(not truth)}"
             steps.append(checked_step(wrong, f"{atom_reason(atom)}, so it is {_tv(truth)} ✗", Check(checker="fact", ok=(not truth) == atom_value(atom), detail=atom_reason(atom)), slip=kind))

@@ -4,6 +4,11 @@ Each step points at one object of the kind asked for and says the count so far, 
 ``position 4 is a cat: count 2``; it is checked by recounting the row up to that position.
 Slips: counting an object twice (``double_count``) or forgetting to count on
 (``skipped_count``).
+
+With ``walk`` (a learner's form) there is a step for every object of the row, in order, the
+others too (``position 3 is a dog, not a cat: count 1``): each step copies the next word of
+the row instead of finding the next object of the kind asked for, which a model has to do
+by counting words.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ class Config:
     max_count: int = 10
     max_distractors: int = 5
     slip_rate: float = 0.1  # chance that a counting step is first proposed with a slip
+    walk: bool = False  # a step for every object of the row, not only the ones counted
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_count <= 30:
@@ -44,12 +50,15 @@ class Config:
                 f"max_distractors must lie in [0, 30] (e.g. 5), got {self.max_distractors}"
             )
         check_slip_rate(self.slip_rate)
+        if not isinstance(self.walk, bool):
+            raise ValueError(f"walk must be true or false, got {self.walk!r}")
 
 
-def check_count(row: list[str], target: str, position: int, claimed: int) -> Check:
-    """Recount `target` in `row` up to `position` (1-based) and compare with the claim."""
+def check_count(row: list[str], target: str, position: int, claimed: int, named: str | None = None) -> Check:
+    """Recount `target` in `row` up to `position` (1-based) and compare with the claim; the
+    object at `position` must be the one the step names (`target` unless `named`)."""
     truth = row[:position].count(target)
-    ok = row[position - 1] == target and truth == claimed
+    ok = row[position - 1] == (named or target) and truth == claimed
     detail = f"{many(truth, target)} up to position {position}" + (
         "" if ok else f"; claimed {claimed}"
     )
@@ -84,6 +93,10 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     count = 0
     for pos, thing in enumerate(row, start=1):
         if thing != target:
+            if config.walk:
+                log.add(f"position {pos} is {article(thing)}, not {article(target)}: count {count}",
+                        f"{many(count, target)} so far ✓", check_count(row, target, pos, count, thing),
+                        location=f"position {pos}")
             continue
         count += 1
         def slip(pos=pos, count=count) -> Slip:

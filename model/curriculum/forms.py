@@ -53,19 +53,48 @@ FORMS: dict[str, Form] = {
     "reasoned": Form("reasoned", "short, and a truth-value step recomputes its fact before it "
                      "decides (\"1 + 6 = 7, so 1 bead and 6 beads make 8 beads: false\")",
                      system="", short_critics=True, task_options={"reason_first": True}),
+    "beside": Form("beside", "short, and a truth-value step restates the statement, recomputes "
+                   "its fact and sets the claim beside it before it decides (\"... make 8 red "
+                   "beads: 1 + 6 = 7 vs 8: false\")", system="", short_critics=True,
+                   task_options={"claim_beside": True}),
+    "walk": Form("walk", "short, and counting steps through every object of the row in order "
+                 "(\"position 2 is a dog, not a cat: count 1\"), copying the next word rather "
+                 "than finding the next object asked for", system="", short_critics=True,
+                 task_options={"walk": True}),
 }
 # Measured, not argued (bench/learnability.py, tables in BENCHMARKS.md): after 3M tokens of
 # column arithmetic on the tiny preset `short` answered 35% right, `records` 16%, `learner`
-# 6%; `running` was level with `short` at 6M tokens (71%).
+# 6%; `running` was level with `short` at 6M tokens (71%). On counting alone, 2M tokens,
+# `walk` answered 14% and `short` 22%; on preschool truth values alone, 2M tokens, `beside`
+# 58.5% and `reasoned` 52.4%, both at the share of "false" answers (neither taught it).
 DEFAULT_FORM = "short"
 
 
 def get_form(name: str) -> Form:
-    """The form called `name`; a ValueError naming the known ones otherwise."""
-    try:
+    """The form called `name`, or the forms joined by `+` (``reasoned+walk``): learner forms
+    that differ only in their task options combine into one with all their options. A
+    ValueError naming the known forms otherwise."""
+    parts = name.split("+")
+    for part in parts:
+        if part not in FORMS:
+            raise ValueError(f"unknown --form {part!r}; known: {', '.join(FORMS)} (join forms with +)")
+    if len(parts) == 1:
         return FORMS[name]
-    except KeyError:
-        raise ValueError(f"unknown --form {name!r}; known: {', '.join(FORMS)}") from None
+    forms = [FORMS[p] for p in parts]
+    first = forms[0]
+    if len(set(parts)) < len(parts) or any(
+            (f.system, f.short_critics, f.mask_slips) != (first.system, first.short_critics, first.mask_slips)
+            for f in forms):  # fmt: skip
+        raise ValueError(f"--form {name!r}: only distinct forms that differ in their task options "
+                         "alone combine (e.g. reasoned+walk)")
+    options: dict[str, Any] = {}
+    for f in forms:
+        for key, value in f.task_options.items():
+            if key in options and options[key] != value:
+                raise ValueError(f"--form {name!r}: the forms set {key} differently")
+            options[key] = value
+    return Form(name, "; ".join(f.description for f in forms), system=first.system,
+                short_critics=first.short_critics, mask_slips=first.mask_slips, task_options=options)
 
 
 def _repeats(critic: str, proposal: str) -> bool:

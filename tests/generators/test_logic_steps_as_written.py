@@ -374,3 +374,56 @@ def test_truth_values_written_reason_first_hold_as_written(level):
     # A slip keeps the recomputation and flips the verdict: the critic rejects it.
     slips = [s for p in ps for s in p.steps if s.verdict == "reject"]
     assert slips and all(s.slip == "wrong_verdict" for s in slips if " — " not in s.proposal)
+
+
+def stated_claim(statement):
+    """What a simple statement claims, read from its words: the number it names as the
+    result, the relation it states, or `even`."""
+    if m := re.fullmatch(r"\d+ (is [a-z ]+?) \d+", statement):
+        return REL[m[1]]
+    if statement.endswith(" is even"):
+        return "even"
+    if m := re.fullmatch(r"(\d+) comes right after \d+", statement):
+        return m[1]
+    if m := re.fullmatch(r"(?:\d+ comes right before|the number after \d+ is) (\d+)", statement):
+        return m[1]
+    return re.findall(r"\d+", statement)[-1]  # sums, take-aways, sides, legs: the last number
+
+
+def computed(reason):
+    """The value a recomputation finds, in the same terms as `stated_claim`."""
+    if m := re.fullmatch(r"\d+ ([<>=]) \d+", reason):
+        return m[1]
+    if m := re.fullmatch(r"\d+ = 2 × \d+( \+ 1)?", reason):
+        return "odd" if m[1] else "even"
+    return re.findall(r"\d+", reason)[-1]
+
+
+@pytest.mark.parametrize("level", TASKS["truth_values"].levels)
+def test_truth_values_written_claim_beside_hold_as_written(level):
+    # The `beside` textbook form: "STATEMENT: FACT vs CLAIM: VERDICT".
+    ps = problems("truth_values", level, claim_beside=True)
+    decided = 0
+    for p in ps:
+        last = None
+        for text in accepted(p):
+            if " — " in text:
+                last = text.rsplit(" = ", 1)[1] == "true"
+                continue
+            m = re.fullmatch(r"(.+): (.+) vs (\S+): (true|false)", text)
+            assert m, text
+            statement, reason, claim, verdict = m[1], m[2], m[3], m[4] == "true"
+            assert critic_arithmetic_holds(reason), text
+            assert reason_decides(reason, statement) == verdict == fact_truth(statement), text
+            assert claim == stated_claim(statement), text
+            assert (computed(reason) == claim) == verdict, text
+            last, decided = verdict, decided + 1
+        assert p.answer == ("true" if last else "false")
+    assert decided >= len(ps)  # a fact step in every problem at least
+    slips = [s for p in ps for s in p.steps if s.verdict == "reject" and " — " not in s.proposal]
+    assert slips and all(s.slip == "wrong_verdict" for s in slips)
+
+
+def test_truth_values_fact_forms_are_one_or_the_other():
+    with pytest.raises(ValueError, match="choose one"):
+        TASKS["truth_values"].default_config(reason_first=True, claim_beside=True)

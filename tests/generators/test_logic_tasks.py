@@ -104,7 +104,8 @@ def test_slips_are_rejected_named_and_recorded(name, level, count):
 
 
 BAD_CONFIGS = {
-    "truth_values": [{"max_atoms": 9}, {"max_number": 2}, {"slip_rate": 1.5}, {"reason_first": "yes"}],
+    "truth_values": [{"max_atoms": 9}, {"max_number": 2}, {"slip_rate": 1.5}, {"reason_first": "yes"},
+                     {"claim_beside": 1}],
     "truth_tables": [{"min_variables": 3, "max_variables": 2}, {"max_depth": 0}, {"slip_rate": -0.1}],
     "syllogisms": [{"valid_share": 2.0}, {"slip_rate": "a lot"}],
     "deduction_chains": [{"min_steps": 0}, {"baits": 7}, {"slip_rate": 2}],

@@ -40,7 +40,7 @@ NAMES = sorted(LEVEL)
 # tasks whose accepted steps are not all arithmetic equations (re-checked on their own below)
 NON_ARITHMETIC = {"counting", "compare_numbers"}
 BAD_CONFIGS = {
-    "counting": [{"max_count": 0}, {"max_distractors": -1}],
+    "counting": [{"max_count": 0}, {"max_distractors": -1}, {"walk": "yes"}],
     "compare_numbers": [{"max_value": 0}],
     "next_in_sequence": [{"max_step": 0}, {"shown": 2}],
     "one_digit_sums": [{"max_addend": 10}],
@@ -208,6 +208,36 @@ def test_counting_steps_recount_the_row():
                 assert row[pos - 1] == target == m.group(2)
                 assert row[:pos].count(target) == int(m.group(3))
         assert int(p.answer) == row.count(target)
+
+
+def test_counting_walk_steps_through_the_whole_row_as_written():
+    singular = {plural: one for one, plural in PLURALS.items()}
+    for p in _problems("counting", 300, slip_rate=0.3, walk=True):
+        head, row_text = p.prompt.split("? ")
+        target, row = singular[head.split()[-3]], row_text.split()
+        accepted = [s.proposal for s in p.steps if s.verdict == "accept"]
+        assert len(accepted) == len(row) + 1
+        for pos, text in enumerate(accepted[:-1], start=1):
+            seen = row[:pos].count(target)
+            an = "an" if row[pos - 1][0] in "aeiou" else "a"
+            if row[pos - 1] == target:
+                assert text == f"position {pos} is {an} {target}: count {seen}"
+            else:
+                a_target = ("an " if target[0] in "aeiou" else "a ") + target
+                assert text == f"position {pos} is {an} {row[pos - 1]}, not {a_target}: count {seen}"
+        assert accepted[-1].endswith(f" {row.count(target)}") and p.answer == str(row.count(target))
+        for s in p.steps:  # slips are on the objects counted, and are wrong
+            if s.verdict == "reject":
+                m = re.fullmatch(r"position (\d+) is an? (\w+): count (\d+)", s.proposal)
+                assert m and row[int(m.group(1)) - 1] == target == m.group(2)
+                assert int(m.group(3)) != row[:int(m.group(1))].count(target)
+
+
+def test_counting_walk_changes_the_steps_only():
+    for plain, walked in zip(_problems("counting", 100), _problems("counting", 100, walk=True), strict=True):
+        assert (plain.prompt, plain.answer, plain.identity) == (walked.prompt, walked.answer, walked.identity)
+        counted = [s.proposal for s in walked.steps if ", not " not in s.proposal]
+        assert counted == [s.proposal for s in plain.steps]
 
 
 def test_compare_numbers_claims_hold():

@@ -27,6 +27,18 @@ def test_unknown_form_names_the_known_ones():
         get_form("pretty")
 
 
+def test_forms_joined_by_plus_carry_every_task_option():
+    both = get_form("reasoned+walk")
+    assert dict(both.task_options) == {"reason_first": True, "walk": True}
+    assert (both.system, both.short_critics, both.mask_slips) == ("", True, True)
+    pre = {s.task.name: s.config for s in level_specs(["preschool"], None, both.task_options)["preschool"]}
+    assert pre["counting"].walk and pre["truth_values"].reason_first
+    for bad, why in [("reasoned+pretty", "unknown --form 'pretty'"), ("walk+walk", "only distinct"),
+                     ("records+walk", "only distinct"), ("masked+walk", "only distinct")]:
+        with pytest.raises(ValueError, match=why):
+            get_form(bad)
+
+
 def test_short_critics_keep_every_check_that_adds_something():
     rec = _slipped()
     short = apply_form(rec, FORMS["short"])
@@ -58,7 +70,7 @@ def test_records_form_trains_on_slips_and_the_others_do_not(tokenizer):
         return enc.weights[starts[bad] + 1:end + 1]
 
     assert all(w == 1.0 for w in proposal_weights("records"))
-    for form in ("masked", "short", "learner", "running", "reasoned"):
+    for form in ("masked", "short", "learner", "running", "reasoned", "beside", "walk"):
         assert all(w == 0.0 for w in proposal_weights(form))
 
 
@@ -72,10 +84,13 @@ def test_prompt_weights_follow_the_forms_system_prompt(tokenizer):
         assert enc.weights[len(prompt)] == 1.0
 
 
-@pytest.mark.parametrize(("form", "option", "task"), [("learner", "digits_in_steps", "column_arithmetic"),
-                                                     ("running", "running_result", "column_arithmetic"),
-                                                     ("reasoned", "reason_first", "truth_values")])
-def test_learner_forms_reach_their_task_only(form, option, task):
-    specs = level_specs(["primary"], None, FORMS[form].task_options)["primary"]
+@pytest.mark.parametrize(("form", "option", "task", "level"),
+                         [("learner", "digits_in_steps", "column_arithmetic", "primary"),
+                          ("running", "running_result", "column_arithmetic", "primary"),
+                          ("reasoned", "reason_first", "truth_values", "primary"),
+                          ("beside", "claim_beside", "truth_values", "primary"),
+                          ("walk", "walk", "counting", "preschool")])
+def test_learner_forms_reach_their_task_only(form, option, task, level):
+    specs = level_specs([level], None, FORMS[form].task_options)[level]
     with_option = [s.task.name for s in specs if getattr(s.config, option, False)]
     assert with_option == [task]
