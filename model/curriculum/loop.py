@@ -177,6 +177,14 @@ def next_sitting(cfg: CurriculumConfig, stage: int, stage_tokens: int) -> int:
     return min(nxt, budget) if stage_tokens < budget else nxt
 
 
+def defer_sitting(cfg: CurriculumConfig, elapsed: float, sitting_s: float) -> bool:
+    """True when a scheduled sitting is left to the time-out's: with less than two sittings'
+    time before --max-minutes, sitting now would leave a few steps and then the last sitting,
+    the same exams twice on nearly the same weights. `sitting_s` is the last sitting's
+    length (0 before the first)."""
+    return bool(cfg.max_minutes) and sitting_s > 0 and cfg.max_minutes * 60 - elapsed < 2 * sitting_s
+
+
 def dist_setup() -> tuple[int, int]:
     """(rank, world size); starts the process group under torchrun."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
@@ -359,17 +367,21 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
             state["done"] = "time"
             save(LAST)
             break
-        if state["stage_tokens"] >= state["next_exam"] or out_of_time:
+        due = state["stage_tokens"] >= state["next_exam"]
+        if due and not out_of_time and defer_sitting(cfg, elapsed, state.get("sitting_s", 0.0)):
+            due = False  # the time-out's sitting, soon, is this one
+        if due or out_of_time:
             # The exams of every level so far; promotion, forgetting and the next mix.
             data.close()  # the batch made ahead is of the old mix (and exams may use the sandbox)
             results = sit_exams(model, tok, [it for lv in levels[: state["level_index"] + 1]
                                              for it in exam_sets[lv]], cfg.exam_max_tokens, rank, world, form.system,
                                 cfg.exam_batch)  # fmt: skip
+            state["sitting_s"] = clock() - elapsed  # rank 0's clock: every rank decides alike
             by_level: dict[str, dict[str, float]] = {}
             for s in results:
                 by_level.setdefault(s.level, {})[s.task] = s.score
                 metrics.write(event="exam", step=state["step"], tokens=state["tokens"], stage=current,
-                              wall=time.monotonic() - t0,
+                              wall=time.monotonic() - t0, sat_from=elapsed, sat_s=state["sitting_s"],
                               level=s.level, task=s.task, n=s.n, score=s.score, low=s.low, high=s.high)  # fmt: skip
                 say(f"exam step {state['step']:>6} tokens {state['tokens']:>10,} {s.level:<9} "
                     f"{s.task:<26} {s.score:6.1%} [{s.low:.2f}, {s.high:.2f}] n={s.n}")  # fmt: skip

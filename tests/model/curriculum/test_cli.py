@@ -3,6 +3,7 @@ input (one line, exit 2)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -183,6 +184,10 @@ def test_max_minutes_ends_with_a_last_exam_and_the_report(tmp_path):
     assert rows[-1]["event"] == "exam" and rows[-1]["step"] == state["step"]  # examined at the end
     sittings = [(r["step"], r["task"]) for r in rows if r["event"] == "exam"]
     assert len(sittings) > 4 and len(sittings) == len(set(sittings))  # never twice without training
+    # A scheduled sitting starts only with two sittings' time left (the last one's length);
+    # nearer the time-out it is left to the time-out's own sitting.
+    starts = sorted({(r["sat_from"], r["sat_s"]) for r in rows if r["event"] == "exam"})
+    assert all(3.0 - start >= 2 * before for (_, before), (start, _) in itertools.pairwise(starts[:-1]))
     assert "outcome: **time**" in (out / "report.md").read_text()
 
 

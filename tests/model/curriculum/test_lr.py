@@ -65,3 +65,14 @@ def test_exams_are_sat_at_each_interval_and_at_the_end_of_the_budget():
     assert next_sitting(c, 0, 1005) == 1200  # past it (promotion off): the intervals go on
     assert next_sitting(c, 1, 0) == 400 and next_sitting(c, 1, 3990) == 4000
     assert next_sitting(c, 0, 1700) == 2000  # one step past two intervals: sat once, not twice
+
+
+def test_a_sitting_close_to_the_time_out_is_left_to_the_last_one():
+    from model.curriculum.loop import defer_sitting
+
+    c = cfg(max_minutes=10)  # 600 s
+    assert not defer_sitting(c, 100.0, 0.0)  # no sitting yet: its length is unknown
+    assert not defer_sitting(c, 500.0, 45.0)  # 100 s left: room for two sittings of 45 s
+    assert defer_sitting(c, 520.0, 45.0)  # 80 s left: the time-out's sitting would follow it
+    assert defer_sitting(c, 599.0, 45.0)
+    assert not defer_sitting(cfg(), 10_000.0, 45.0)  # no wall-clock budget: never
