@@ -36,31 +36,32 @@ class Form:
     task_options: Mapping[str, Any] = field(default_factory=dict)
 
 
+def _learner(name: str, description: str, **task_options: Any) -> Form:
+    """A learner form: `short` with task options that rewrite some task's steps."""
+    return Form(name, description, system="", short_critics=True, task_options=task_options)
+
+
 FORMS: dict[str, Form] = {
     "records": Form("records", "the records as gen-traces writes them; the loss on every completion "
                     "token, a rejected step's wrong proposal included", mask_slips=False),
     "masked": Form("masked", "the records as written; rejected proposals get no loss"),
     "short": Form("short", "masked, an empty system prompt, critics that only repeat their "
                   "proposal cut to their mark", system="", short_critics=True),
-    "learner": Form("learner", "short, and steps that bring the digits they use next to where "
-                    "they are used (column arithmetic names each column's digits and the "
-                    "digits written so far)", system="", short_critics=True,
-                    task_options={"digits_in_steps": True}),
-    "running": Form("running", "short, and each column step of column arithmetic ends with the "
-                    "digits written so far (the answer is the last step's, not re-read in "
-                    "reverse)", system="", short_critics=True,
-                    task_options={"running_result": True}),
-    "reasoned": Form("reasoned", "short, and a truth-value step recomputes its fact before it "
-                     "decides (\"1 + 6 = 7, so 1 bead and 6 beads make 8 beads: false\")",
-                     system="", short_critics=True, task_options={"reason_first": True}),
-    "beside": Form("beside", "short, and a truth-value step restates the statement, recomputes "
-                   "its fact and sets the claim beside it before it decides (\"... make 8 red "
-                   "beads: 1 + 6 = 7 vs 8: false\")", system="", short_critics=True,
-                   task_options={"claim_beside": True}),
-    "walk": Form("walk", "short, and counting steps through every object of the row in order "
-                 "(\"position 2 is a dog, not a cat: count 1\"), copying the next word rather "
-                 "than finding the next object asked for", system="", short_critics=True,
-                 task_options={"walk": True}),
+    "learner": _learner("learner", "short, and steps that bring the digits they use next to where "
+                        "they are used (column arithmetic names each column's digits and the "
+                        "digits written so far)", digits_in_steps=True),
+    "running": _learner("running", "short, and each column step of column arithmetic ends with the "
+                        "digits written so far (the answer is the last step's, not re-read in "
+                        "reverse)", running_result=True),
+    "reasoned": _learner("reasoned", "short, and a truth-value step recomputes its fact before it "
+                         "decides (\"1 + 6 = 7, so 1 bead and 6 beads make 8 beads: false\")",
+                         reason_first=True),
+    "beside": _learner("beside", "short, and a truth-value step restates the statement, recomputes "
+                       "its fact and sets the claim beside it before it decides (\"... make 8 red "
+                       "beads: 1 + 6 = 7 vs 8: false\")", claim_beside=True),
+    "walk": _learner("walk", "short, and counting steps through every object of the row in order "
+                     "(\"position 2 is a dog, not a cat: count 1\"), copying the next word rather "
+                     "than finding the next object asked for", walk=True),
 }
 # Measured, not argued (bench/learnability.py, tables in BENCHMARKS.md): after 3M tokens of
 # column arithmetic on the tiny preset `short` answered 35% right, `records` 16%, `learner`
