@@ -34,6 +34,16 @@ def fail(message: str) -> None:
     raise SystemExit(EXIT_BAD_INPUT)
 
 
+def _interrupted(error: BaseException) -> bool:
+    """True when `error` was raised while handling a KeyboardInterrupt (Ctrl-C, SIGINT)."""
+    seen = error.__context__
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__context__
+    return False
+
+
 def run(prog: str, body: Callable[[], int | None],
         bad_input: tuple[type[BaseException], ...] = ()) -> int:  # fmt: skip
     """Run a command body; bad input (ValueError, OSError and the `bad_input` errors) ends
@@ -43,7 +53,11 @@ def run(prog: str, body: Callable[[], int | None],
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # `cmd | head`: the reader left, nothing to report
+    except BrokenPipeError as e:
+        if _interrupted(e):  # an interrupt whose clean-up broke a worker's pipe
+            print(f"{prog}: interrupted", file=sys.stderr)
+            return 130
+        # `cmd | head`: the reader left, nothing to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except (ValueError, OSError, *bad_input) as e:
