@@ -72,6 +72,9 @@ def reap():
         if pid == 0:
             return
 
+# A shell's background job starts with SIGINT ignored, and a child keeps that: give the
+# command the default, as a terminal's Ctrl-C would find it.
+signal.signal(signal.SIGINT, signal.SIG_DFL)
 with open(log, 'w') as err:
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err)
 started, before, boxes = time.monotonic(), {}, set()
