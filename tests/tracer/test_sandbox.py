@@ -207,6 +207,76 @@ def test_docker_container_settings(docker_pool):
     assert config["User"] == "1000:1000" and host["CapDrop"] == ["ALL"]
 
 
+GIL_HOLDING_JOB = {"kind": "exec", "code": "import re\nre.match('(a*)*b', 'a' * 64)"}
+
+
+@pytest.mark.docker
+def test_containers_end_with_their_pool_process_even_inside_a_long_c_call(docker_engine):
+    """SIGKILL the pool's process while both containers run a GIL-holding regex (their
+    orphan watch cannot run) and a third container of the pool is created but not started
+    (as when the process dies while it replaces a worker; nothing runs in it to end): the
+    pool's reaper removes all three within seconds, not after the job's CPU budget."""
+    import subprocess
+    import sys
+    import time
+
+    import docker
+
+    script = (
+        "import sys, threading, time; sys.path.insert(0, sys.argv[1])\n"
+        "from tracer.sandbox import DockerSandbox\n"
+        "pool = DockerSandbox(workers=2, cpu_s=120, timeout_s=120)\n"
+        f"job = {GIL_HOLDING_JOB!r}\n"
+        "for _ in range(2):\n"
+        "    threading.Thread(target=pool.run, args=(job,), daemon=True).start()\n"
+        "time.sleep(1.5)\n"
+        "from tracer.sandbox.docker_backend import POOL_LABEL\n"
+        "spare = pool._client.containers.create(pool._image, command=['true'],\n"
+        "    labels={'blueberry.sandbox': '1', POOL_LABEL: pool._pool})\n"
+        "ids = [c.container.id for c in pool._live] + [spare.id]\n"
+        "print(' '.join(ids), flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    client = docker.from_env()
+
+    def present(ids: set[str]) -> set[str]:
+        found = client.api.containers(all=True, filters={"label": "blueberry.sandbox=1"})
+        return {c["Id"] for c in found} & ids
+
+    proc = subprocess.Popen([sys.executable, "-c", script, str(REPO)], stdout=subprocess.PIPE,
+                            text=True)  # fmt: skip
+    try:
+        ids = set(proc.stdout.readline().split())
+        assert len(ids) == 3 and present(ids) == ids
+        time.sleep(0.5)
+        states = sorted(client.containers.get(i).status for i in ids)
+        assert states == ["created", "running", "running"], states
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 8.0
+    while present(ids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = present(ids)
+    for name in left:  # do not leave them to the next test
+        client.api.remove_container(name, force=True)
+    assert not left, "a container outlived its pool's process"
+
+
+@pytest.mark.docker
+def test_a_closed_docker_pool_leaves_no_reaper_or_container(docker_engine):
+    import docker
+
+    pool = DockerSandbox(**{**LIMITS, "workers": 1})
+    reaper, label = pool._reaper, pool._pool
+    assert reaper.poll() is None
+    assert pool.run(_exec("result = 6 * 7")).value["result"] == "42"
+    pool.close()
+    assert reaper.poll() == 0 and pool._reaper is None
+    found = docker.from_env().api.containers(all=True, filters={"label": f"blueberry.pool={label}"})
+    assert found == []
+
+
 @pytest.mark.docker
 def test_docker_missing_image_is_a_clear_error(docker_engine):
     with pytest.raises(SandboxError, match=r"image .* not found"):

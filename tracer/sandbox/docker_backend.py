@@ -8,9 +8,14 @@ with `-s -P -B` and PYTHONHASHSEED=0, so hashing (a set's order) is the same in 
 container. Jobs go in over the attached stdin and replies come back over stdout (Docker's
 multiplexed stream). A container that times out, runs out of memory or dies is removed and
 replaced. Containers are started with StdinOnce and auto_remove: when this process goes
-away, however it ends, the engine closes the container's stdin, the worker ends (see
-`worker.py`) and the engine removes the container. The Docker SDK is imported only here,
-lazily.
+away, the engine closes the container's stdin, the worker ends (see `worker.py`) and the
+engine removes the container. Two cases that leaves open are closed by a reaper process
+that every pool starts beside itself (`REAPER`): a container created but not yet started
+when this process died (nothing runs in it to end), and a worker in one long C call that
+holds the GIL (its orphan watch cannot run until its CPU budget ends it). The reaper
+waits for the pool's end of a pipe to close; if the pool did not say goodbye first, it
+force-removes every container labelled with the pool's id, then again a moment later
+for a create that was still on its way. The Docker SDK is imported only here, lazily.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from __future__ import annotations
 import contextlib
 import json
 import struct
+import subprocess
+import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +48,32 @@ HOW_TO_START = (
     "--bridge=none &`) and build the image with `python -m tracer.sandbox.image`"
 )
 
+POOL_LABEL = "blueberry.pool"  # each pool's own id, for its reaper
+GOODBYE = b"closed\n"  # what a pool that closes normally tells its reaper
+
+REAPER = r"""
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C or a TERM to the whole group: the
+signal.signal(signal.SIGTERM, signal.SIG_IGN)  # pool ends, and this ends after it
+import docker
+pool, goodbye = sys.argv[1], sys.argv[2].encode()
+said = sys.stdin.buffer.read()  # until the pool's process closes the pipe, or dies
+client = docker.from_env()
+for pause in (0.0,) if said == goodbye else (0.0, 1.0, 2.0):
+    time.sleep(pause)
+    for found in client.api.containers(all=True, filters={"label": "blueberry.pool=" + pool}):
+        try:
+            client.api.remove_container(found["Id"], force=True)
+        except Exception:
+            pass  # already gone
+"""
+
+
+def start_reaper(pool: str) -> subprocess.Popen:
+    """The process that removes pool `pool`'s containers once the pool's process is gone."""
+    return subprocess.Popen([sys.executable, "-c", REAPER, pool, GOODBYE.decode()], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
 
 def docker_client() -> Any:
     """A connected Docker SDK client, or SandboxError saying how to start the engine."""
@@ -59,7 +93,7 @@ def docker_client() -> Any:
 class DockerChannel:
     """One container and its attached stdin/stdout socket."""
 
-    def __init__(self, client: Any, image: str, config: dict, limits: dict) -> None:
+    def __init__(self, client: Any, image: str, config: dict, limits: dict, pool: str) -> None:
         self.isolation = "starting"
         self._buffer = LineBuffer()
         self._frames = bytearray()
@@ -84,7 +118,7 @@ class DockerChannel:
             environment={"PYTHONHASHSEED": "0", "LANG": "C.UTF-8", "HOME": "/tmp"},
             volumes={TRACER_DIR: {"bind": f"{CONTAINER_ROOT}/tracer", "mode": "ro"}},
             working_dir="/tmp",
-            labels={"blueberry.sandbox": "1"},
+            labels={"blueberry.sandbox": "1", POOL_LABEL: pool},
         )
         try:
             params = {"stdin": 1, "stdout": 1, "stderr": 0, "stream": 1, "logs": 1}
@@ -164,7 +198,34 @@ class DockerSandbox(WorkerPool):
         self._config = {"memory_mb": memory_mb, "fsize_mb": fsize_mb, "nproc": 1,
                         "tmp_mb": tmp_mb, "output_limit": output_limit, "isolate": False,
                         "workdir": "/tmp/sandbox", "isolation": isolation}
-        super().__init__(workers, timeout_s, cpu_s)
+        self._pool = uuid.uuid4().hex
+        self._reaper = start_reaper(self._pool)
+        try:
+            super().__init__(workers, timeout_s, cpu_s)
+        except BaseException:
+            self._dismiss_reaper()
+            raise
 
     def _spawn(self) -> DockerChannel:
-        return DockerChannel(self._client, self._image, self._config, self._limits)
+        return DockerChannel(self._client, self._image, self._config, self._limits, self._pool)
+
+    def close(self) -> None:
+        super().close()
+        self._dismiss_reaper()
+
+    def _dismiss_reaper(self) -> None:
+        """Tell the reaper the pool closed on its own (its containers are removed) and
+        wait for it, so no process of ours outlives the pool."""
+        reaper = getattr(self, "_reaper", None)
+        if reaper is None:
+            return
+        self._reaper = None
+        with contextlib.suppress(OSError):
+            reaper.stdin.write(GOODBYE)
+        with contextlib.suppress(OSError):
+            reaper.stdin.close()
+        try:
+            reaper.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            reaper.kill()
+            reaper.wait()
