@@ -43,7 +43,8 @@ def build_parser() -> Parser:
                         "falls linearly to a tenth (default 0.3; 0: constant)")
     p.add_argument("--form", default="short",
                    help="how the textbook is written: records, masked, short (default), learner, "
-                        "running, reasoned, beside or walk, or learner forms joined by + (beside+walk); "
+                        "running, reasoned, beside, walk or strike, or learner forms joined by + "
+                        "(beside+walk); "
                         "see README and docs/curriculum.md")
     p.add_argument("--replay", default="failing", choices=("failing", "forgotten"),
                    help="which earlier levels come back at more weight: failing (default: any "

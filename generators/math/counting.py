@@ -8,7 +8,10 @@ Slips: counting an object twice (``double_count``) or forgetting to count on
 With ``walk`` (a learner's form) there is a step for every object of the row, in order, the
 others too (``position 3 is a dog, not a cat: count 1``): each step copies the next word of
 the row instead of finding the next object of the kind asked for, which a model has to do
-by counting words.
+by counting words. With ``strike`` (another learner's form) there is also a step for every
+object, and each step crosses its object off the row and writes what is left
+(``a dog, not a cat: 1 cat so far, left cat dog``): the next step's object is the first word
+after ``left``, found by reading, not by counting positions. The two are exclusive.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class Config:
     max_distractors: int = 5
     slip_rate: float = 0.1  # chance that a counting step is first proposed with a slip
     walk: bool = False  # a step for every object of the row, not only the ones counted
+    strike: bool = False  # a step for every object, each with the rest of the row after it
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_count <= 30:
@@ -52,6 +56,10 @@ class Config:
         check_slip_rate(self.slip_rate)
         if not isinstance(self.walk, bool):
             raise ValueError(f"walk must be true or false, got {self.walk!r}")
+        if not isinstance(self.strike, bool):
+            raise ValueError(f"strike must be true or false, got {self.strike!r}")
+        if self.walk and self.strike:
+            raise ValueError("walk and strike are two ways to step through the row: choose one")
 
 
 def check_count(row: list[str], target: str, position: int, claimed: int, named: str | None = None) -> Check:
@@ -63,6 +71,23 @@ def check_count(row: list[str], target: str, position: int, claimed: int, named:
         "" if ok else f"; claimed {claimed}"
     )
     return Check(checker="recount", ok=ok, detail=detail)
+
+
+def check_strike(row: list[str], target: str, position: int, claimed: int, named: str,
+                 left: list[str]) -> Check:
+    """`check_count`, and the words the step says are left are the row after `position`."""
+    count = check_count(row, target, position, claimed, named)
+    ok = count.ok and left == row[position:]
+    detail = count.detail + ("" if left == row[position:] else "; the words left are not the row's")
+    return Check(checker="recount", ok=ok, detail=detail)
+
+
+def strike_step(thing: str, target: str, count: int, left: list[str]) -> str:
+    """`a cat: 2 cats so far, left dog cat`, `a dog, not a cat: 2 cats so far, left none`
+    (the critic's `2 cats so far ✓` repeats it, so learner forms cut the critic to its
+    mark). The article keeps the object's word as the row writes it, after a space."""
+    named = article(thing) if thing == target else f"{article(thing)}, not {article(target)}"
+    return f"{named}: {many(count, target)} so far, left {' '.join(left) or 'none'}"
 
 
 def article(noun: str) -> str:
@@ -92,6 +117,10 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     log = StepLog(rng, config.slip_rate)
     count = 0
     for pos, thing in enumerate(row, start=1):
+        if config.strike:
+            count += thing == target
+            _strike(log, row, target, pos, count)
+            continue
         if thing != target:
             if config.walk:
                 log.add(f"position {pos} is {article(thing)}, not {article(target)}: count {count}",
@@ -134,6 +163,24 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         data={"expected": str(count)},
         identity=canonical_identity(NAME, {"asked": target, "row": row}, names=(target, other)),
     )
+
+
+def _strike(log: StepLog, row: list[str], target: str, pos: int, count: int) -> None:
+    """The `strike` step for position `pos`, with a slip's chance on an object counted."""
+    thing, left = row[pos - 1], row[pos:]
+
+    def slip() -> Slip:
+        kind = log.rng.choice(SLIPS) if count > 1 else "double_count"
+        wrong = count + 1 if kind == "double_count" else count - 1
+        why = ("{t} was counted twice" if kind == "double_count"
+               else "the count did not go up for {t}").format(t=article(target))
+        return (kind, strike_step(thing, target, wrong, left),
+                f"{why}: the count is {count}, not {wrong} ✗",
+                check_strike(row, target, pos, wrong, thing, left))
+
+    log.add(strike_step(thing, target, count, left), f"{many(count, target)} so far ✓",
+            check_strike(row, target, pos, count, thing, left), location=f"position {pos}",
+            slip=slip if thing == target else None)
 
 
 def verify(problem: Problem, answer_text: str) -> Verdict:

@@ -62,6 +62,10 @@ FORMS: dict[str, Form] = {
     "walk": _learner("walk", "short, and counting steps through every object of the row in order "
                      "(\"position 2 is a dog, not a cat: count 1\"), copying the next word rather "
                      "than finding the next object asked for", walk=True),
+    "strike": _learner("strike", "short, and counting steps through every object of the row, each "
+                       "step crossing its object off and writing the rest of the row (\"a dog, not "
+                       "a cat: 1 cat so far, left cat dog\"): the next object is the first word after "
+                       "`left`", strike=True),
 }
 # Measured, not argued (bench/learnability.py, tables in BENCHMARKS.md): after 3M tokens of
 # column arithmetic on the tiny preset `short` answered 35% right, `records` 16%, `learner`

@@ -40,7 +40,8 @@ NAMES = sorted(LEVEL)
 # tasks whose accepted steps are not all arithmetic equations (re-checked on their own below)
 NON_ARITHMETIC = {"counting", "compare_numbers"}
 BAD_CONFIGS = {
-    "counting": [{"max_count": 0}, {"max_distractors": -1}, {"walk": "yes"}],
+    "counting": [{"max_count": 0}, {"max_distractors": -1}, {"walk": "yes"}, {"strike": 1},
+                 {"walk": True, "strike": True}],
     "compare_numbers": [{"max_value": 0}],
     "next_in_sequence": [{"max_step": 0}, {"shown": 2}],
     "one_digit_sums": [{"max_addend": 10}],
@@ -238,6 +239,53 @@ def test_counting_walk_changes_the_steps_only():
         assert (plain.prompt, plain.answer, plain.identity) == (walked.prompt, walked.answer, walked.identity)
         counted = [s.proposal for s in walked.steps if ", not " not in s.proposal]
         assert counted == [s.proposal for s in plain.steps]
+
+
+def test_counting_strike_crosses_off_the_row_as_written():
+    """Every accepted `strike` step, rebuilt from the prompt's words alone: the object at
+    its position, the count of the asked object so far, and exactly the words after it."""
+    singular = {plural: one for one, plural in PLURALS.items()}
+
+    def a(word: str) -> str:
+        return ("an " if word[0] in "aeiou" else "a ") + word
+
+    for p in _problems("counting", 300, slip_rate=0.3, strike=True):
+        head, row_text = p.prompt.split("? ")
+        asked = head.split()[-3]
+        target, row = singular[asked], row_text.split()
+        accepted = [s for s in p.steps if s.verdict == "accept"]
+        assert len(accepted) == len(row) + 1
+        for pos, step in enumerate(accepted[:-1], start=1):
+            seen = row[:pos].count(target)
+            so_far = f"{seen} {target if seen == 1 else asked} so far"
+            named = a(row[pos - 1]) + ("" if row[pos - 1] == target else f", not {a(target)}")
+            left = " ".join(row[pos:]) or "none"
+            assert step.proposal == f"{named}: {so_far}, left {left}"
+            assert step.critic == f"{so_far} ✓"
+        assert accepted[-1].proposal.endswith(f" {row.count(target)}")
+        assert p.answer == str(row.count(target))
+        for s in p.steps:  # slips are on the objects counted, with a wrong count
+            if s.verdict == "reject":
+                m = re.fullmatch(r"an? (\w+): (\d+) \w+ so far, left ([\w ]+)", s.proposal)
+                pos = len(row) - (0 if m.group(3) == "none" else len(m.group(3).split()))
+                assert m.group(1) == target == row[pos - 1]
+                assert int(m.group(2)) != row[:pos].count(target)
+
+
+def test_counting_strike_changes_the_steps_only():
+    plain, struck = _problems("counting", 100), _problems("counting", 100, strike=True)
+    for a, b in zip(plain, struck, strict=True):
+        assert (a.prompt, a.answer, a.identity) == (b.prompt, b.answer, b.identity)
+
+
+def test_counting_strike_check_rejects_a_wrong_rest_of_the_row():
+    from generators.math.counting import check_strike
+
+    row = ["cat", "dog", "cat"]
+    assert check_strike(row, "cat", 2, 1, "dog", ["cat"]).ok
+    assert not check_strike(row, "cat", 2, 1, "dog", ["dog"]).ok
+    assert not check_strike(row, "cat", 2, 1, "dog", []).ok
+    assert not check_strike(row, "cat", 2, 2, "dog", ["cat"]).ok
 
 
 def test_compare_numbers_claims_hold():

@@ -70,7 +70,7 @@ def test_records_form_trains_on_slips_and_the_others_do_not(tokenizer):
         return enc.weights[starts[bad] + 1:end + 1]
 
     assert all(w == 1.0 for w in proposal_weights("records"))
-    for form in ("masked", "short", "learner", "running", "reasoned", "beside", "walk"):
+    for form in ("masked", "short", "learner", "running", "reasoned", "beside", "walk", "strike"):
         assert all(w == 0.0 for w in proposal_weights(form))
 
 
@@ -89,7 +89,8 @@ def test_prompt_weights_follow_the_forms_system_prompt(tokenizer):
                           ("running", "running_result", "column_arithmetic", "primary"),
                           ("reasoned", "reason_first", "truth_values", "primary"),
                           ("beside", "claim_beside", "truth_values", "primary"),
-                          ("walk", "walk", "counting", "preschool")])
+                          ("walk", "walk", "counting", "preschool"),
+                          ("strike", "strike", "counting", "preschool")])
 def test_learner_forms_reach_their_task_only(form, option, task, level):
     specs = level_specs([level], None, FORMS[form].task_options)[level]
     with_option = [s.task.name for s in specs if getattr(s.config, option, False)]
