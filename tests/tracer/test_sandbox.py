@@ -213,9 +213,11 @@ GIL_HOLDING_JOB = {"kind": "exec", "code": "import re\nre.match('(a*)*b', 'a' * 
 @pytest.mark.docker
 def test_containers_end_with_their_pool_process_even_inside_a_long_c_call(docker_engine):
     """SIGKILL the pool's process while both containers run a GIL-holding regex (their
-    orphan watch cannot run) and a third container of the pool is created but not started
-    (as when the process dies while it replaces a worker; nothing runs in it to end): the
-    pool's reaper removes all three within seconds, not after the job's CPU budget."""
+    orphan watch cannot run), a third container of the pool is created but not started and
+    a fourth start is under way (as when the process dies while it replaces a worker;
+    nothing runs in the created one to end, and the engine makes the fourth after the
+    kill): the pool's reaper removes all four within seconds, not after the job's CPU
+    budget."""
     import subprocess
     import sys
     import time
@@ -234,7 +236,8 @@ def test_containers_end_with_their_pool_process_even_inside_a_long_c_call(docker
         "spare = pool._client.containers.create(pool._image, command=['true'],\n"
         "    labels={'blueberry.sandbox': '1', POOL_LABEL: pool._pool})\n"
         "ids = [c.container.id for c in pool._live] + [spare.id]\n"
-        "print(' '.join(ids), flush=True)\n"
+        "pool._tell_reaper(b'+')\n"  # a start under way: its create reaches the engine late
+        "print(pool._pool, ' '.join(ids), flush=True)\n"
         "time.sleep(600)\n"
     )
     client = docker.from_env()
@@ -246,7 +249,8 @@ def test_containers_end_with_their_pool_process_even_inside_a_long_c_call(docker
     proc = subprocess.Popen([sys.executable, "-c", script, str(REPO)], stdout=subprocess.PIPE,
                             text=True)  # fmt: skip
     try:
-        ids = set(proc.stdout.readline().split())
+        label, *ids = proc.stdout.readline().split()
+        ids = set(ids)
         assert len(ids) == 3 and present(ids) == ids
         time.sleep(0.5)
         states = sorted(client.containers.get(i).status for i in ids)
@@ -254,6 +258,10 @@ def test_containers_end_with_their_pool_process_even_inside_a_long_c_call(docker
     finally:
         proc.kill()
         proc.wait()
+    time.sleep(0.3)
+    late = client.containers.create("blueberry-sandbox:latest", command=["true"],
+                                    labels={"blueberry.sandbox": "1", "blueberry.pool": label})
+    ids.add(late.id)
     deadline = time.monotonic() + 8.0
     while present(ids) and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -13,15 +13,18 @@ engine removes the container. Two cases that leaves open are closed by a reaper 
 that every pool starts beside itself (`REAPER`): a container created but not yet started
 when this process died (nothing runs in it to end), and a worker in one long C call that
 holds the GIL (its orphan watch cannot run until its CPU budget ends it). The reaper
-waits for the pool's end of a pipe to close; if the pool did not say goodbye first, it
-force-removes every container labelled with the pool's id, then again a moment later
-for a create that was still on its way. The Docker SDK is imported only here, lazily.
+waits for the pool's end of a pipe to close, however the pool's process ends, and then
+force-removes every container labelled with the pool's id; if the pool was starting a
+container at that moment (it writes `+` before a create and `-` once the container runs
+or is gone), it looks again one and two seconds later, for a create that was still on its
+way to the engine. The Docker SDK is imported only here, lazily.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import struct
 import subprocess
 import sys
@@ -49,19 +52,20 @@ HOW_TO_START = (
 )
 
 POOL_LABEL = "blueberry.pool"  # each pool's own id, for its reaper
-GOODBYE = b"closed\n"  # what a pool that closes normally tells its reaper
+SPAWNING, SPAWNED = b"+", b"-"  # what a pool tells its reaper around a container's start
 
 REAPER = r"""
-import signal, sys, time
+import os, signal, sys, time
 signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C or a TERM to the whole group: the
 signal.signal(signal.SIGTERM, signal.SIG_IGN)  # pool ends, and this ends after it
 import docker
-pool, goodbye = sys.argv[1], sys.argv[2].encode()
-said = sys.stdin.buffer.read()  # until the pool's process closes the pipe, or dies
+starting = 0
+while chunk := os.read(0, 4096):  # until the pool's process closes the pipe, or dies
+    starting += chunk.count(b"+") - chunk.count(b"-")
 client = docker.from_env()
-for pause in (0.0,) if said == goodbye else (0.0, 1.0, 2.0):
+for pause in (0.0, 1.0, 2.0) if starting else (0.0,):
     time.sleep(pause)
-    for found in client.api.containers(all=True, filters={"label": "blueberry.pool=" + pool}):
+    for found in client.api.containers(all=True, filters={"label": "blueberry.pool=" + sys.argv[1]}):
         try:
             client.api.remove_container(found["Id"], force=True)
         except Exception:
@@ -71,7 +75,7 @@ for pause in (0.0,) if said == goodbye else (0.0, 1.0, 2.0):
 
 def start_reaper(pool: str) -> subprocess.Popen:
     """The process that removes pool `pool`'s containers once the pool's process is gone."""
-    return subprocess.Popen([sys.executable, "-c", REAPER, pool, GOODBYE.decode()], stdin=subprocess.PIPE,
+    return subprocess.Popen([sys.executable, "-c", REAPER, pool], stdin=subprocess.PIPE,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -207,21 +211,29 @@ class DockerSandbox(WorkerPool):
             raise
 
     def _spawn(self) -> DockerChannel:
-        return DockerChannel(self._client, self._image, self._config, self._limits, self._pool)
+        self._tell_reaper(SPAWNING)
+        try:
+            return DockerChannel(self._client, self._image, self._config, self._limits, self._pool)
+        finally:
+            self._tell_reaper(SPAWNED)
+
+    def _tell_reaper(self, news: bytes) -> None:
+        reaper = self._reaper
+        if reaper is not None:
+            with contextlib.suppress(OSError, ValueError):  # one byte: atomic from any thread
+                os.write(reaper.stdin.fileno(), news)
 
     def close(self) -> None:
         super().close()
         self._dismiss_reaper()
 
     def _dismiss_reaper(self) -> None:
-        """Tell the reaper the pool closed on its own (its containers are removed) and
-        wait for it, so no process of ours outlives the pool."""
+        """Close the reaper's pipe and wait for its one look (the pool's containers are
+        removed already), so no process of ours outlives the pool."""
         reaper = getattr(self, "_reaper", None)
         if reaper is None:
             return
         self._reaper = None
-        with contextlib.suppress(OSError):
-            reaper.stdin.write(GOODBYE)
         with contextlib.suppress(OSError):
             reaper.stdin.close()
         try:
