@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from cli.common import Parser, run_torch
+from model.curriculum.forms import DEFAULT_FORM
 
 PROG = "train-curriculum"
 
@@ -41,9 +42,9 @@ def build_parser() -> Parser:
     p.add_argument("--lr-decay", type=float, default=0.3,
                    help="share of each stage's budget (tokens, or --max-minutes) over which the lr "
                         "falls linearly to a tenth (default 0.3; 0: constant)")
-    p.add_argument("--form", default="short",
-                   help="how the textbook is written: records, masked, short (default), learner, "
-                        "running, reasoned, beside, walk or strike, or learner forms joined by + "
+    p.add_argument("--form", default=DEFAULT_FORM,
+                   help="how the textbook is written: records, masked, short, learner, running, "
+                        "reasoned, beside (default), walk or strike, or learner forms joined by + "
                         "(beside+walk); "
                         "see README and docs/curriculum.md")
     p.add_argument("--replay", default="failing", choices=("failing", "forgotten"),
