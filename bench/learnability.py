@@ -59,8 +59,9 @@ def grade(run: Path, form: str, level: str, task: str, size: int, max_new: int) 
     specs = level_specs([level], [task], FORMS[form].task_options)[level]
     items = build_exam(level, specs, size)
     prompts = [encode_prompt(tok, it.problem.prompt, FORMS[form].system) for it in items]
-    cfg = SamplingConfig(max_new_tokens=max_new, temperature=0, stop_ids=(tok.token_to_id(EOS),),
-                         pad_id=tok.token_to_id(PAD))  # fmt: skip
+    room = model.cfg.max_seq_len - max(len(p) for p in prompts)  # as the exams: within the context
+    cfg = SamplingConfig(max_new_tokens=max(1, min(max_new, room)), temperature=0,
+                         stop_ids=(tok.token_to_id(EOS),), pad_id=tok.token_to_id(PAD))  # fmt: skip
     with torch.no_grad():
         out = generate(model, prompts, cfg)
     digits, valid, checked = [], 0, 0
