@@ -70,7 +70,7 @@ FORMS: dict[str, Form] = {
 # Measured, not argued (bench/learnability.py, tables in BENCHMARKS.md): after 3M tokens of
 # column arithmetic on the tiny preset `short` answered 35% right, `records` 16%, `learner`
 # 6%; `running` was level with `short` at 6M tokens (71%). On counting alone, 2M tokens,
-# `walk` answered 14% and `short` 22%; on preschool truth values alone, 2M tokens, `beside`
+# `walk` answered 14%, `strike` 9% and `short` 22%; on preschool truth values alone, 2M tokens, `beside`
 # 58.5% and `reasoned` 52.4%, both at the share of "false" answers (neither taught it).
 # Two hours of the full curriculum with the same flags (docs/curriculum.md): preschool truth
 # values 97.6% with `beside`, 53.7% with `short` (chance); every other task within the runs'
