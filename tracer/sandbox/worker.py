@@ -46,8 +46,9 @@ def _exit_when_orphaned(in_fd: int, scratch: str | None) -> None:
     Docker engine closed the container's stdin after its client went away. The thread
     sleeps in poll() without the GIL, so jobs do not pay for it; it cannot run while a job
     holds the GIL in one long C call, which is why a process-pool worker also has the
-    kernel's parent-death signal (`isolation.die_with_parent`). In a container, whose
-    parent is the engine's shim, this thread is the only way.
+    kernel's parent-death signal (`isolation.die_with_parent`). A container, whose
+    worker's parent is the engine's shim, has the pool's reaper instead, which removes
+    the container from outside (`docker_backend.REAPER`).
     """
 
     def watch() -> None:
