@@ -73,8 +73,8 @@ FORMS: dict[str, Form] = {
 # `walk` answered 14%, `strike` 9% and `short` 22%; on preschool truth values alone, 2M tokens, `beside`
 # 58.5% and `reasoned` 52.4%, both at the share of "false" answers (neither taught it).
 # Two hours of the full curriculum with the same flags (docs/curriculum.md): preschool truth
-# values 97.6% with `beside`, 53.7% with `short` (chance); every other task within the runs'
-# spread. Hence the default.
+# values 97.6% with `beside`, 53.7% with `short` (chance), and 92.7% with `beside` and
+# another seed, whose spread (up to 24 points on a task) covers every other difference.
 DEFAULT_FORM = "beside"
 
 
