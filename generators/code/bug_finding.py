@@ -185,12 +185,13 @@ def generate(rng: random.Random, level: str, config: Config, index: int = 0) -> 
     want, got = outcome(original, module), outcome(found.buggy, module)
     # The actual run may stop first (position == its length): show its last step then.
     last = min(div.position, len(display_order(found.buggy["steps"])) - 1)
-    written = write_steps(found.buggy, 0, last + 1)
+    written = write_steps(found.buggy, 0, last + 1, chain_first=config.chain_first)
     at = written.at[last]
     shown = written.steps[at]
+    checked = shown.critic.removesuffix("✓").strip()  # "" when the proposal holds the work
     written.steps[at] = Step(
         proposal=shown.proposal,
-        critic=f"{shown.critic.removesuffix(' ✓')}; but {_intended(div)}: the first divergent step ✓",
+        critic=f"{checked + '; ' if checked else ''}but {_intended(div)}: the first divergent step ✓",
         verdict="accept", check=shown.check,
     )
     call = f"{program.func}({args})" if program.func else "the module"

@@ -43,7 +43,8 @@ def generate(rng: random.Random, level: str, config: Config, index: int = 0) -> 
     var = rng.choice(step["changed"])
     value = step["locals"][var]
     func = step.get("func")
-    written = write_steps(trace, 0, p + 1, rng, config.slip_rate, numbered=True)
+    written = write_steps(trace, 0, p + 1, rng, config.slip_rate, numbered=True,
+                          chain_first=config.chain_first)
     written.steps.append(accepted(f"after step {p + 1}: {var} = {value}",
                                   f"the tracer recorded {var} = {value} in {func} at step {p + 1} ✓",
                                   f"trace step {order[p][0]}"))

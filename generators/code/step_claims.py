@@ -1,6 +1,7 @@
 """Judging a model-written code step against the program's real trace.
 
-A step like ``L4 `total = total + x` → total: 4 → 7`` claims that line 4 runs next and
+A step like ``L4 `total = total + x` → total: 4 → 7`` (or, with its work written first,
+``L4 `total = total + x` → 4 + 3, so total: 4 → 7``) claims that line 4 runs next and
 leaves `total` at 7 (from 4). The checker reads those claims from the text (line number,
 `name = value` and `name: old → new` pairs, a condition's `True`/`False`, ``raises E``,
 ``returns v``), finds the line among the next few entries of the real run (in the order
@@ -79,6 +80,8 @@ def parse_code_step(text: str) -> CodeClaim | None:
         claim.returns = returned.group(1).strip()
     elif rest.startswith("→"):
         for item in _split_top(rest[1:].strip()):
+            # "→ 4 + 3, so total: 4 → 7": the work before "so" claims nothing checkable
+            item = item.removeprefix("so ").strip()
             if item in ("True", "False"):
                 claim.outcome = item
                 continue

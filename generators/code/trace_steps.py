@@ -5,6 +5,12 @@ tracer's evaluation chain of the line (``total + x → 4 + 3 → 7 ✓``) or, wh
 has none, restates the state the tracer recorded. Every accepted step's check is the
 tracer's record of that step, so a step is accepted exactly when it agrees with it.
 
+With `chain_first` (a learner form's option, `model.curriculum.forms`), a line's proposal
+works its evaluation out before it states the result: ``L4 `total = total + x` → 4 + 3,
+so total: 4 → 7``, where the default states the result and leaves the work to the critic
+(a learner would have to compute in its head before it writes); the critic is then only
+its mark. The result after ``so`` is the same claim the step checker reads.
+
 A slip is a proposed step with a typical mistake: a wrong new value (`wrong_state`), a
 variable claimed unchanged (`stale_state`), or a condition read the wrong way
 (`wrong_condition`). The critic recomputes, the judge rejects, the true step follows.
@@ -63,12 +69,26 @@ class _Claim:
     changes: tuple[tuple[str, str | None, str], ...]  # (name, old repr or None, new repr)
     outcome: str | None  # a condition's value when nothing changed
 
-    def text(self) -> str:
+    def text(self, work: str = "") -> str:
+        """The step as written; `work` (an evaluation chain without its source and result)
+        goes before the result: ``head → work, so result``."""
         parts = [f"{n}: {old} → {new}" if old is not None else f"{n} = {new}"
                  for n, old, new in self.changes]
-        if parts:
-            return f"{self.head} → " + ", ".join(parts)
-        return f"{self.head} → {self.outcome}" if self.outcome is not None else self.head
+        said = ", ".join(parts) if parts else self.outcome
+        if said is None:
+            return self.head
+        return f"{self.head} → {work}, so {said}" if work else f"{self.head} → {said}"
+
+
+def work_of(evals: list[str]) -> str:
+    """A line's evaluation chains less what the step writes anyway: each chain's first part
+    (the source, already in the step's head) and the last chain's result (the step's claim):
+    ``2 * (3 + 3) → 2 * 6`` for ``2 * (width + height) → 2 * (3 + 3) → 2 * 6 → 12``. Empty
+    when nothing is left (``y → 4``)."""
+    chains = [e.split(" → ")[1:] for e in evals]
+    if chains:
+        chains[-1] = chains[-1][:-1]
+    return "; ".join(" → ".join(parts) for parts in chains if parts)
 
 
 def _claim(step: dict[str, Any], before: dict[str, str], done: bool = False) -> _Claim:
@@ -109,10 +129,10 @@ def _starts(callee: dict[str, Any] | None) -> str:
 
 
 def describe(step: dict[str, Any], before: dict[str, str], phase: str = "",
-             callee: dict[str, Any] | None = None) -> tuple[str, str]:
+             callee: dict[str, Any] | None = None, chain_first: bool = False) -> tuple[str, str]:
     """(proposal, critic) of one display entry (a trace step and its phase, see
     `tracer.divergence.display_order`), given its frame's variables before it; `callee` is
-    the first nested step of a line's "start" phase."""
+    the first nested step of a line's "start" phase; `chain_first` see the module doc."""
     event = step.get("event")
     line, source, value = step.get("line"), step.get("source", ""), step.get("value")
     if phase == "start":
@@ -148,6 +168,9 @@ def describe(step: dict[str, Any], before: dict[str, str], phase: str = "",
         return (f"{back}L{line} `{source}` raises {value}{changes}",
                 f"the tracer saw {value} ✓")
     claim = _claim(step, before, done=phase == "done")
+    work = work_of(step.get("evals") or []) if chain_first else ""
+    if work and (claim.changes or claim.outcome is not None):
+        return claim.text(work), "✓"
     return claim.text(), _critic(step, claim)
 
 
@@ -191,8 +214,10 @@ def _operation(evals: list[str]) -> tuple[int, str, int] | None:
     return int(x), "×" if op == "*" else op, int(y)
 
 
-def _slip(rng: random.Random, step: dict[str, Any], before: dict[str, str], done: bool) -> tuple[str, str, str] | None:
-    """(kind, wrong proposal, critic) for a typical mistake on this step, or None."""
+def _slip(rng: random.Random, step: dict[str, Any], before: dict[str, str], done: bool,
+          chain_first: bool = False) -> tuple[str, str, str] | None:  # fmt: skip
+    """(kind, wrong proposal, critic) for a typical mistake on this step, or None; with
+    `chain_first` the wrong result follows the line's (right) work."""
     if step.get("event") != "line":
         return None
     claim = _claim(step, before, done)
@@ -223,16 +248,17 @@ def _slip(rng: random.Random, step: dict[str, Any], before: dict[str, str], done
         return None
     kind, i, wrong = options[rng.randrange(len(options))]
     recompute = f"recompute: {'; '.join(evals)}; " if evals else ""
+    work = work_of(evals) if chain_first else ""
     if kind == "wrong_condition":
         bad = _Claim(claim.head, claim.changes, wrong)
-        return kind, bad.text(), f"{recompute}the condition is {claim.outcome}, not {wrong} ✗"
+        return kind, bad.text(work), f"{recompute}the condition is {claim.outcome}, not {wrong} ✗"
     name, old, new = claim.changes[i]
     changes = list(claim.changes)
     changes[i] = (name, old, wrong)
     bad = _Claim(claim.head, tuple(changes), claim.outcome)
     if kind == "stale_state":
-        return kind, bad.text(), f"{recompute}the line changes {name}: {old} → {new}, it does not stay {old} ✗"
-    return kind, bad.text(), f"{recompute}{name} is {new}, not {wrong} ✗"
+        return kind, bad.text(work), f"{recompute}the line changes {name}: {old} → {new}, it does not stay {old} ✗"
+    return kind, bad.text(work), f"{recompute}{name} is {new}, not {wrong} ✗"
 
 
 def write_steps(
@@ -242,12 +268,13 @@ def write_steps(
     rng: random.Random | None = None,
     slip_rate: float = 0.0,
     numbered: bool = False,
+    chain_first: bool = False,
 ) -> Written:
     """Steps for the display entries [lo, hi) of the trace (`display_order`); slips drawn
     from `rng` at `slip_rate` per line whose state is shown.
 
     With `numbered`, each proposal starts with its 1-based display position (``step 3:``),
-    for tasks whose question counts steps.
+    for tasks whose question counts steps; `chain_first` see the module docstring.
     """
     steps_in = trace.get("steps") or []
     out = Written()
@@ -262,7 +289,7 @@ def write_steps(
         if p >= lo:
             prefix = f"step {p + 1}: " if numbered else ""
             if phase != "start" and rng is not None and slip_rate and rng.random() < slip_rate:
-                slip = _slip(rng, step, before, phase == "done")
+                slip = _slip(rng, step, before, phase == "done", chain_first)
                 if slip is not None:
                     kind, wrong, critic = slip
                     out.steps.append(Step(
@@ -270,14 +297,14 @@ def write_steps(
                         check=Check(checker=CHECKER, ok=False, detail=f"trace step {i} disagrees"),
                     ))
                     if out.slip is None:
-                        right, _ = describe(step, before, phase)
+                        right, _ = describe(step, before, phase, chain_first=chain_first)
                         out.slip = InjectedError(
                             kind=f"slip:{kind}", location=f"line {step.get('line')}",
                             original=prefix + right, wrong=prefix + wrong,
                             first_divergent_step=len(out.steps) - 1,
                         )
             callee = steps_in[i + 1] if phase == "start" else None
-            proposal, critic = describe(step, before, phase, callee)
+            proposal, critic = describe(step, before, phase, callee, chain_first)
             out.at[p] = len(out.steps)
             detail = f"trace step {i}" + (f" ({phase})" if phase else "")
             out.steps.append(accepted(prefix + proposal, critic, detail))

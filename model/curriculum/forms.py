@@ -59,6 +59,9 @@ FORMS: dict[str, Form] = {
     "beside": _learner("beside", "short, and a truth-value step restates the statement, recomputes "
                        "its fact and sets the claim beside it before it decides (\"... make 8 red "
                        "beads: 1 + 6 = 7 vs 8: false\")", claim_beside=True),
+    "chain": _learner("chain", "beside, and a code step works its line out before it states the "
+                      "result (\"L3 `s = a * b` → 3 * 4, so s = 12\"), where the other forms state "
+                      "the result and leave the work to the critic", claim_beside=True, chain_first=True),
     "walk": _learner("walk", "short, and counting steps through every object of the row in order "
                      "(\"position 2 is a dog, not a cat: count 1\"), copying the next word rather "
                      "than finding the next object asked for", walk=True),

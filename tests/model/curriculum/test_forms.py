@@ -70,7 +70,7 @@ def test_records_form_trains_on_slips_and_the_others_do_not(tokenizer):
         return enc.weights[starts[bad] + 1:end + 1]
 
     assert all(w == 1.0 for w in proposal_weights("records"))
-    for form in ("masked", "short", "learner", "running", "reasoned", "beside", "walk", "strike"):
+    for form in ("masked", "short", "learner", "running", "reasoned", "beside", "chain", "walk", "strike"):
         assert all(w == 0.0 for w in proposal_weights(form))
 
 
@@ -95,3 +95,14 @@ def test_learner_forms_reach_their_task_only(form, option, task, level):
     specs = level_specs([level], None, FORMS[form].task_options)[level]
     with_option = [s.task.name for s in specs if getattr(s.config, option, False)]
     assert with_option == [task]
+
+
+def test_the_chain_form_is_beside_with_worked_code_lines():
+    specs = level_specs(["primary"], None, FORMS["chain"].task_options)["primary"]
+    assert sorted(s.task.name for s in specs if getattr(s.config, "chain_first", False)) == [
+        "bug_finding", "output_prediction", "state_after_steps"]
+    assert [s.task.name for s in specs if getattr(s.config, "claim_beside", False)] == ["truth_values"]
+    code = next(s for s in specs if s.task.name == "output_prediction")
+    text = "".join(render(apply_form(generate_record(code.task, "primary", 0, i, code.config),
+                                     FORMS["chain"])) for i in range(5))
+    assert ", so " in text
