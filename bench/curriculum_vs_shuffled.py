@@ -62,7 +62,7 @@ def train_arm(args, arm: str) -> dict:
     from model.curriculum.forms import get_form
     from model.curriculum.textbook import collate, encode_weighted
     from model.model import Transformer, preset
-    from model.tokenizer import PAD, corpus_records, train_tokenizer
+    from model.tokenizer import PAD, corpus_records, generator_words, train_tokenizer
     from reasoning.levels import LEVELS
     from reasoning.render import render
 
@@ -72,7 +72,8 @@ def train_arm(args, arm: str) -> dict:
     tasks = [t for t in args.tasks.split(",") if t] if args.tasks else None
     by_level, specs = records(levels, args.records_per_level, args.seed, form, tasks)
     data = order(arm, by_level, args.replay, args.seed)
-    tok = train_tokenizer([render(r) for r in corpus_records(per_task=6, seed=args.seed, levels=levels)])
+    tok = train_tokenizer([render(r) for r in corpus_records(per_task=6, seed=args.seed, levels=levels)],
+                          words=generator_words())
     torch.manual_seed(args.seed)
     model = Transformer(preset(args.preset, vocab_size=tok.get_vocab_size()))
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0)

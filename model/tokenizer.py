@@ -8,6 +8,7 @@ a chat template that renders a problem into the prompt the model is trained on.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -41,10 +42,25 @@ def corpus_records(per_task: int = 4, seed: int = 0, domains: Iterable[str] | No
                         continue
 
 
+WORD_REPEATS = 4000  # copies of the word list in the training text: more than any pair of the records
+
+
+def generator_words() -> list[str]:
+    """Words a learner must tell apart whole and find by position in a row: counting's
+    objects, singular and plural (``How many dogs are there? dog cat dog``). Merged frequent
+    enough by BPE otherwise, ``sheep`` is four tokens and ``dog`` one, so the k-th object of a
+    row is no fixed number of tokens in."""
+    from generators.math.counting import PLURALS
+
+    return sorted(set(PLURALS) | set(PLURALS.values()))
+
+
 def train_tokenizer(texts: Iterable[str], vocab_size: int = DEFAULT_VOCAB_SIZE,
-                    kind: str = "blueberry") -> Tokenizer:  # fmt: skip
+                    kind: str = "blueberry", words: Iterable[str] = ()) -> Tokenizer:  # fmt: skip
     """Train byte-level BPE on `texts`. kind "blueberry": digits split, tags special;
-    "gpt2": plain byte-level BPE with neither (the comparison in bench_tokenizer.py)."""
+    "gpt2": plain byte-level BPE with neither (the comparison in bench_tokenizer.py).
+    `words` (e.g. `generator_words()`), each after a space as the records write them, are
+    made one token each: the training text holds them WORD_REPEATS times over."""
     if kind not in KINDS:
         raise ValueError(f"unknown tokenizer kind {kind!r}; choose one of: {', '.join(KINDS)}")
     specials = list(SPECIAL_TOKENS) if kind == "blueberry" else []
@@ -65,7 +81,8 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = DEFAULT_VOCAB_SIZE,
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
-    tok.train_from_iterator(texts, trainer=trainer)
+    line = "".join(f" {w}" for w in words)
+    tok.train_from_iterator(itertools.chain(texts, [line] * (WORD_REPEATS if line else 0)), trainer=trainer)
     return tok
 
 

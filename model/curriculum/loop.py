@@ -42,7 +42,7 @@ from model.curriculum.textbook import (
     pack,
 )
 from model.model import Transformer, preset
-from model.tokenizer import PAD, corpus_records, train_tokenizer
+from model.tokenizer import PAD, corpus_records, generator_words, train_tokenizer
 from reasoning.levels import LEVELS, check_level
 from reasoning.render import render
 from reasoning.schema import DEFAULT_SYSTEM
@@ -245,7 +245,7 @@ def _model_and_tokenizer(cfg: CurriculumConfig, levels):
         model, tok = ck.model, ck.tokenizer
     else:
         texts = [render(r) for r in corpus_records(per_task=6, seed=cfg.seed, levels=levels)]
-        tok = train_tokenizer(texts)
+        tok = train_tokenizer(texts, words=generator_words())
         torch.manual_seed(cfg.seed)
         model = Transformer(preset(cfg.preset, vocab_size=tok.get_vocab_size()))
     if cfg.seq_len > model.cfg.max_seq_len:

@@ -13,6 +13,7 @@ from model.tokenizer import (
     SPECIAL_TOKENS,
     encode_prompt,
     encode_record,
+    generator_words,
     load_tokenizer,
     save_tokenizer,
     to_hf,
@@ -74,6 +75,19 @@ def test_the_chat_template_renders_the_training_prompt(tokenizer, records, tmp_p
     for r in records[:20]:  # the prompt's tokens start the record's tokens
         prompt = encode_prompt(tokenizer, r.prompt)
         assert encode_record(tokenizer, r)[: len(prompt)] == prompt
+
+
+def test_counting_objects_are_one_token_each_when_asked(records):
+    texts = [render(r) for r in records]
+    words = generator_words()
+    assert {"sheep", "dog", "dogs", "mice", "leaves"} <= set(words)
+    plain = train_tokenizer(texts, vocab_size=600)
+    whole = train_tokenizer(texts, vocab_size=600, words=words)
+    assert any(len(plain.encode(" " + w).ids) > 1 for w in words)  # what the option changes
+    assert all(len(whole.encode(" " + w).ids) == 1 for w in words)
+    row = "How many sheep are there? sheep dog sheep mouse mice"
+    assert whole.decode(whole.encode(row).ids) == row
+    assert len(whole.encode(row).ids) == len(whole.encode("How many sheep are there?").ids) + 5
 
 
 def test_the_gpt2_comparison_splits_neither_digits_nor_tags(records):
