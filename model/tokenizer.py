@@ -47,9 +47,10 @@ WORD_REPEATS = 4000  # copies of the word list in the training text: more than a
 
 def generator_words() -> list[str]:
     """Words a learner must tell apart whole and find by position in a row: counting's
-    objects, singular and plural (``How many dogs are there? dog cat dog``). Merged frequent
-    enough by BPE otherwise, ``sheep`` is four tokens and ``dog`` one, so the k-th object of a
-    row is no fixed number of tokens in."""
+    objects, singular and plural (``How many dogs are there? dog cat dog``). Left to BPE's
+    counts, `` owl`` is four tokens and `` dog`` one, so the k-th object of a row is no fixed
+    number of tokens in; made whole, counting with the `strike` form learned 55% where it had
+    learned 9% (BENCHMARKS.md, "Counting with one token per object")."""
     from generators.math.counting import PLURALS
 
     return sorted(set(PLURALS) | set(PLURALS.values()))

@@ -78,6 +78,9 @@ FORMS: dict[str, Form] = {
 # Two hours of the full curriculum with the same flags (docs/curriculum.md): preschool truth
 # values 97.6% with `beside`, 53.7% with `short` (chance), and 92.7% with `beside` and
 # another seed, whose spread (up to 24 points on a task) covers every other difference.
+# With counting's objects one token each (model.tokenizer.generator_words), counting alone
+# at 2M tokens: `strike` 55%, `walk` 36%, `short` 15%. Primary output prediction alone at
+# 3M tokens: `chain` 5%, `beside` 3% (neither has learned it yet).
 DEFAULT_FORM = "beside"
 
 
