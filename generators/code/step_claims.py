@@ -1,8 +1,10 @@
 """Judging a model-written code step against the program's real trace.
 
-A step like ``L4 `total = total + x` → total: 4 → 7`` (or, with its work written first,
-``L4 `total = total + x` → 4 + 3, so total: 4 → 7``) claims that line 4 runs next and
-leaves `total` at 7 (from 4). The checker reads those claims from the text (line number,
+A step like ``L4 `total = total + x` → total: 4 → 7`` claims that line 4 runs next and
+leaves `total` at 7 (from 4). Written with its work first (the `chain` form),
+``L4 `total = total + x` → 4 + 3, so total: 4 → 7`` claims the same, and each piece of
+work that is integer arithmetic (digits, `+ - *`, brackets) must also come to the integer
+the step states (read with the restricted answer grammar, never `eval`). The checker reads those claims from the text (line number,
 `name = value` and `name: old → new` pairs, a condition's `True`/`False`, ``raises E``,
 ``returns v``), finds the line among the next few entries of the real run (in the order
 a reader meets them, `tracer.divergence.display_order`), and compares values as Python
@@ -40,6 +42,8 @@ class CodeClaim:
     outcome: str | None = None  # a condition's value
     raises: str | None = None  # the exception's type name
     returns: str | None = None
+    work: tuple[str, ...] = ()  # the pieces of work before ", so" (``4 + 3``)
+    result: str | None = None  # what follows ", so" when it names no variable (``-3``)
 
 
 def _split_top(text: str) -> list[str]:
@@ -79,9 +83,12 @@ def parse_code_step(text: str) -> CodeClaim | None:
     elif returned:
         claim.returns = returned.group(1).strip()
     elif rest.startswith("→"):
-        for item in _split_top(rest[1:].strip()):
-            # "→ 4 + 3, so total: 4 → 7": the work before "so" claims nothing checkable
-            item = item.removeprefix("so ").strip()
+        body = rest[1:].strip()
+        work, so, said = body.rpartition(", so ")
+        if so:  # "→ 4 + 3, so total: 4 → 7": the work, then what the step states
+            claim.work, body = tuple(p.strip() for p in work.split(" → ")), said.strip()
+            claim.result = body
+        for item in _split_top(body):
             if item in ("True", "False"):
                 claim.outcome = item
                 continue
@@ -92,6 +99,31 @@ def parse_code_step(text: str) -> CodeClaim | None:
                 claim.before[pair.group(1)] = pair.group(2).strip()
                 claim.values[pair.group(1)] = pair.group(3).strip()
     return claim
+
+
+_ARITHMETIC = re.compile(r"^[\d\s()*+-]*\d[\d\s()*+-]*$")
+_INTEGER = re.compile(r"^-?\d+$")
+
+
+def _work_error(claim: CodeClaim) -> str | None:
+    """Why a piece of the step's integer work does not come to the integer it states, or
+    None (also when nothing in it is integer arithmetic)."""
+    stated = next(iter(claim.values.values())) if len(claim.values) == 1 else claim.result
+    if not claim.work or stated is None or not _INTEGER.match(stated.strip()):
+        return None
+    from generators.answer_grammar import ParseError, parse_expression
+    from generators.answer_trees import exact_value
+
+    for piece in claim.work:
+        if "**" in piece or not _ARITHMETIC.match(piece) or len(piece) > 200:
+            continue
+        try:
+            value = exact_value(parse_expression(piece, ()), {})
+        except (ParseError, RecursionError, ValueError, ZeroDivisionError, OverflowError):
+            continue
+        if value is not None and value != int(stated):
+            return f"{piece} is {value}, not {stated.strip()}"
+    return None
 
 
 def _same(a: str, b: str) -> bool:
@@ -176,6 +208,9 @@ def judge_code_step(steps: list[dict[str, Any]], previous: Sequence[str],
     j = _find(entries, claim, cursor)
     if j is None:
         return StepJudgement("invalid", f"L{claim.line} is not what runs next")
+    wrong_work = _work_error(claim)
+    if wrong_work is not None:
+        return StepJudgement("invalid", wrong_work)
     why = _compare(entries[j], _before(steps, entries[j]["at"]), claim)
     if why is not None:
         return StepJudgement("invalid", why)

@@ -124,3 +124,21 @@ def test_the_step_checker_reads_the_result_after_so():
 def test_chain_first_must_be_a_bool():
     with pytest.raises(ValueError, match="chain_first must be true or false"):
         Config(chain_first="yes")
+
+
+def test_integer_work_that_does_not_come_to_the_stated_result_is_invalid():
+    checked = 0
+    for p in _problems("output_prediction", "primary", 12, chain_first=True, slip_rate=0.0):
+        previous: list[str] = []
+        for step in p.steps:
+            m = _CHAINED.match(step.proposal)
+            last = m["work"].split(" → ")[-1] if m else ""
+            if m and re.fullmatch(r"[\d ()*+-]+", last) and re.search(r"\d", last):
+                # the stated result and the trace stay right; only the work is off by one
+                wrong = step.proposal.replace(f"{last}, so ", f"{last} + 1, so ", 1)
+                judged = check_code_step(p, previous, wrong)
+                assert judged.status == "invalid" and "not" in judged.reason, (wrong, judged)
+                assert check_code_step(p, previous, step.proposal).status == "valid"
+                checked += 1
+            previous.append(step.proposal)
+    assert checked >= 10, checked
