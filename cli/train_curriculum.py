@@ -44,9 +44,8 @@ def build_parser() -> Parser:
                         "falls linearly to a tenth (default 0.3; 0: constant)")
     p.add_argument("--form", default=DEFAULT_FORM,
                    help="how the textbook is written: records, masked, short, learner, running, "
-                        "reasoned, beside (default), walk or strike, or learner forms joined by + "
-                        "(beside+walk); "
-                        "see README and docs/curriculum.md")
+                        "reasoned, beside, chain, walk or strike, or learner forms joined by + "
+                        f"(default {DEFAULT_FORM}); see README and docs/curriculum.md")
     p.add_argument("--replay", default="failing", choices=("failing", "forgotten"),
                    help="which earlier levels come back at more weight: failing (default: any "
                         "below its bar at its last exam, also one promoted anyway) or forgotten "
@@ -61,7 +60,8 @@ def build_parser() -> Parser:
     p.add_argument("--exam-batch", type=int, default=128, help="exam problems answered at once")
     p.add_argument("--from-level", default="preschool",
                    help="the first stage (default preschool; earlier levels are not taught)")
-    p.add_argument("--exam-max-tokens", type=int, default=384, help="answer length limit in exams")
+    p.add_argument("--exam-max-tokens", type=int, default=480,
+                   help="answer length limit in exams (at most the model's context less the prompt)")
     p.add_argument("--checkpoint-every", type=int, default=50, help="steps between checkpoints")
     p.add_argument("--log-every", type=int, default=10, help="steps between metrics lines")
     p.add_argument("--init", help="start from this checkpoint instead of a fresh model")
