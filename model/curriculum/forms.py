@@ -81,8 +81,8 @@ FORMS: dict[str, Form] = {
 # With counting's objects one token each (model.tokenizer.generator_words), counting alone
 # at 2M tokens: `strike` 55%, `walk` 36%, `short` 15%. Primary output prediction alone at
 # 3M tokens: `chain` 5%, `beside` 3% (neither has learned it yet). The hour with
-# `chain+strike` and that tokenizer (docs/curriculum.md): preschool counting 100% (13-16% in
-# the three hours before), primary output prediction 67% (29-36%).
+# `chain+strike` and that tokenizer (docs/curriculum.md), two seeds: preschool counting 100%
+# and 97% (13-16% in the three hours before), primary output prediction 67% and 60% (29-36%).
 DEFAULT_FORM = "chain+strike"
 
 
