@@ -6,7 +6,8 @@ form (`model.curriculum.forms`), each run sitting the same held-out exam.
 
 Each form is one `train-curriculum --from-level L --level L --tasks TASK --form F` run (in
 its own process, one after another unless --jobs says otherwise); the table compares their
-exam accuracy at equal tokens, with the 95% interval, wall time and tokens/s.
+exam accuracy at equal tokens, with the 95% interval, wall time and tokens/s. With
+`--lrs 1e-3,3e-3` each form runs once per peak learning rate (folders `FORM-lrX`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from model.curriculum.forms import FORMS
+from model.curriculum.forms import FORMS, get_form
 
 
 def exams(run: Path) -> list[dict]:
@@ -56,9 +57,9 @@ def grade(run: Path, form: str, level: str, task: str, size: int, max_new: int) 
 
     ck = load_checkpoint(run / "final")
     tok, model = ck.tokenizer, ck.model.eval()
-    specs = level_specs([level], [task], FORMS[form].task_options)[level]
+    specs = level_specs([level], [task], get_form(form).task_options)[level]
     items = build_exam(level, specs, size)
-    prompts = [encode_prompt(tok, it.problem.prompt, FORMS[form].system) for it in items]
+    prompts = [encode_prompt(tok, it.problem.prompt, get_form(form).system) for it in items]
     room = model.cfg.max_seq_len - max(len(p) for p in prompts)  # as the exams: within the context
     cfg = SamplingConfig(max_new_tokens=max(1, min(max_new, room)), temperature=0,
                          stop_ids=(tok.token_to_id(EOS),), pad_id=tok.token_to_id(PAD))  # fmt: skip
@@ -80,9 +81,16 @@ def grade(run: Path, form: str, level: str, task: str, size: int, max_new: int) 
             "checked_steps": checked}  # fmt: skip
 
 
-def command(args, form: str, out: Path) -> list[str]:
+def runs(forms: list[str], lrs: list[float]) -> list[tuple[str, str, float | None]]:
+    """(folder name, form, lr or None for train-curriculum's default) of every run."""
+    if not lrs:
+        return [(form, form, None) for form in forms]
+    return [(f"{form}-lr{lr:g}", form, lr) for form in forms for lr in lrs]
+
+
+def command(args, form: str, out: Path, lr: float | None = None) -> list[str]:
     exe = Path(sys.executable).with_name("train-curriculum")
-    return [str(exe), "--from-level", args.level, "--level", args.level, "--tasks", args.task,
+    return [str(exe), *(["--lr", repr(lr)] if lr is not None else []), "--from-level", args.level, "--level", args.level, "--tasks", args.task,
             "--form", form, "--preset", args.preset, "--seed", str(args.seed),
             "--tokens-per-level", str(args.tokens), "--exam-every", str(args.exam_every or args.tokens),
             "--exam-size", str(args.exam_size), "--exam-max-tokens", str(args.exam_max_tokens), "--bar", "1.0", "--threads", str(args.threads),
@@ -93,9 +101,11 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--task", default="column_arithmetic")
     p.add_argument("--level", default="primary")
-    p.add_argument("--forms", default=",".join(FORMS), help=f"comma-separated, of {', '.join(FORMS)}")
+    p.add_argument("--forms", default=",".join(FORMS), help=f"comma-separated, of {', '.join(FORMS)} or forms joined by +")
     p.add_argument("--preset", default="tiny")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--lrs", default="", help="comma-separated peak learning rates, one run per form and "
+                   "lr (default: train-curriculum's)")
     p.add_argument("--lr-decay", type=float, default=0.3, help="as train-curriculum's (0: constant lr)")
     p.add_argument("--tokens", type=int, default=600_000, help="training tokens per form")
     p.add_argument("--exam-every", type=int, default=0, help="tokens between exams (0: at the end only)")
@@ -108,36 +118,44 @@ def main() -> int:
     p.add_argument("--out", required=True, help="a directory for the runs (one folder per form)")
     args = p.parse_args()
     forms = [f for f in args.forms.split(",") if f]
-    unknown = [f for f in forms if f not in FORMS]
-    if unknown:
-        print(f"learnability: unknown form(s) {', '.join(unknown)}; known: {', '.join(FORMS)}", file=sys.stderr)
+    for form in forms:
+        try:
+            get_form(form)
+        except ValueError as e:
+            print(f"learnability: {e}", file=sys.stderr)
+            return 2
+    try:
+        lrs = [float(x) for x in args.lrs.split(",") if x]
+    except ValueError:
+        lrs = []
+    if args.lrs and (not lrs or min(lrs) <= 0):
+        print(f"learnability: --lrs must be positive numbers, got {args.lrs!r}", file=sys.stderr)
         return 2
+    plan = runs(forms, lrs)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    pending, running, wall = ([] if args.grade_only else list(forms)), {}, {}
+    pending, running = ([] if args.grade_only else list(plan)), {}
     while pending or running:
         while pending and len(running) < args.jobs:
-            form = pending.pop(0)
-            log = open(out / f"{form}.log", "w")  # noqa: SIM115 (closed when the run ends)
-            running[form] = (subprocess.Popen(command(args, form, out / form), stdout=log, stderr=log),
-                             time.monotonic(), log)  # fmt: skip
+            name, form, lr = pending.pop(0)
+            log = open(out / f"{name}.log", "w")  # noqa: SIM115 (closed when the run ends)
+            running[name] = (subprocess.Popen(command(args, form, out / name, lr), stdout=log, stderr=log), log)
         time.sleep(2)
-        for form, (proc, start, log) in list(running.items()):
+        for name, (proc, log) in list(running.items()):
             if proc.poll() is not None:
                 log.close()
-                wall[form] = time.monotonic() - start
-                del running[form]
+                del running[name]
                 if proc.returncode:
-                    print(f"learnability: the {form} run failed (see {out / form}.log)", file=sys.stderr)
+                    print(f"learnability: the {name} run failed (see {out / name}.log)", file=sys.stderr)
                     return 1
-    lines = ["| form | tokens | exam | 95% interval | answer digits in place | valid accepted steps "
+    lines = ["| run | tokens | exam | 95% interval | answer digits in place | valid accepted steps "
              "(checked) | run s | tok/s |", "|---|---:|---:|---|---:|---:|---:|---:|"]  # fmt: skip
-    for form in forms:
-        last = exams(out / form)[-1]
-        train = [json.loads(x) for x in (out / form / "metrics.jsonl").read_text().splitlines()]
+    for name, form, _ in plan:
+        last = exams(out / name)[-1]
+        train = [json.loads(x) for x in (out / name / "metrics.jsonl").read_text().splitlines()]
         speeds = sorted(r["tok_s"] for r in train if r.get("event") == "train")
-        g = grade(out / form, form, args.level, args.task, args.exam_size, args.exam_max_tokens)
-        lines.append(f"| {form} | {last['tokens']:,} | {last['score']:.1%} | [{last['low']:.2f}, {last['high']:.2f}] "
+        g = grade(out / name, form, args.level, args.task, args.exam_size, args.exam_max_tokens)
+        lines.append(f"| {name} | {last['tokens']:,} | {last['score']:.1%} | [{last['low']:.2f}, {last['high']:.2f}] "
                      f"| {g['digits']:.1%} | {g['valid_steps']:.1%} ({g['checked_steps']}) "
                      f"| {last['wall']:.0f} | {speeds[len(speeds) // 2]:.0f} |")  # fmt: skip
     table = "\n".join(lines)

@@ -46,3 +46,20 @@ def test_column_errors_classify_the_first_difference(got, kind):
 def test_column_errors_recompute_from_the_prompt(answer, right):
     assert column_errors.recomputed("Compute 1003 - 610 column by column.", answer) is right
     assert column_errors.recomputed("Compute 4784 + 8757 column by column.", "13541")
+
+
+def test_runs_one_per_form_without_lrs_and_one_per_form_and_lr_with_them():
+    assert learnability.runs(["short", "chain"], []) == [("short", "short", None), ("chain", "chain", None)]
+    assert learnability.runs(["short"], [1e-3, 3e-3]) == [("short-lr0.001", "short", 1e-3),
+                                                         ("short-lr0.003", "short", 3e-3)]
+
+
+def test_command_passes_the_lr_only_when_given():
+    import argparse
+
+    args = argparse.Namespace(level="primary", task="column_arithmetic", preset="tiny", seed=0, tokens=10,
+                              exam_every=0, exam_size=5, exam_max_tokens=8, threads=1, batch_size=2,
+                              lr_decay=0.3)
+    assert "--lr" not in learnability.command(args, "short", Path("x"))
+    cmd = learnability.command(args, "short", Path("x"), 3e-3)
+    assert cmd[cmd.index("--lr") + 1] == "0.003"
