@@ -17,7 +17,12 @@ never depend on the machine's speed (see `generators.code.program_runs`).
 
 The steps trace the buggy program from its first step up to the first divergent step
 (`tracer.divergence`; a line that raises is shown raising); that step's critic names the
-intended value, and a last step names the faulty line and its fix. A mutant whose first
+intended value, and a last step names the faulty line and its fix. With the config's
+`whole_run` (a learner form's option) the steps trace the buggy run to its end instead
+(where it fits MAX_WRITTEN steps and no budget cut it), a step sets its outcome beside the
+expected one, and only then a step names the first divergent step and the intended value
+there: the learner decides where the run went wrong after it has seen the whole run, not
+while tracing it. A mutant whose first
 divergence lies beyond MAX_WRITTEN steps is passed over (`mutant_late`), so no step leaps
 over steps it does not show. Slips are not injected here: the record's one error is the bug.
 
@@ -184,17 +189,28 @@ def generate(rng: random.Random, level: str, config: Config, index: int = 0) -> 
     module = program.func is None
     want, got = outcome(original, module), outcome(found.buggy, module)
     # The actual run may stop first (position == its length): show its last step then.
-    last = min(div.position, len(display_order(found.buggy["steps"])) - 1)
-    written = write_steps(found.buggy, 0, last + 1, chain_first=config.chain_first)
-    at = written.at[last]
-    shown = written.steps[at]
-    checked = shown.critic.removesuffix("✓").strip()  # "" when the proposal holds the work
-    written.steps[at] = Step(
-        proposal=shown.proposal,
-        critic=f"{checked + '; ' if checked else ''}but {_intended(div)}: the first divergent step ✓",
-        verdict="accept", check=shown.check,
-    )
+    entries = len(display_order(found.buggy["steps"]))
+    last = min(div.position, entries - 1)
     call = f"{program.func}({args})" if program.func else "the module"
+    whole = config.whole_run and entries <= MAX_WRITTEN and not found.buggy.get("cut")
+    written = write_steps(found.buggy, 0, entries if whole else last + 1, chain_first=config.chain_first)
+    at = written.at[last]
+    if whole:
+        written.steps.append(accepted(
+            f"{call} {describe(got)}, but it should {describe(want, should=True)}",
+            "as traced above, and as the question asks ✓", "outcomes of the buggy run and the original"))
+        where = f"L{div.line}" if div.line is not None else "the end of the run"
+        written.steps.append(accepted(
+            f"the run first goes wrong at {where}: {_intended(div)}",
+            "the first step where the two runs differ ✓", f"divergence: {div.describe()}"))
+    else:
+        shown = written.steps[at]
+        checked = shown.critic.removesuffix("✓").strip()  # "" when the proposal holds the work
+        written.steps[at] = Step(
+            proposal=shown.proposal,
+            critic=f"{checked + '; ' if checked else ''}but {_intended(div)}: the first divergent step ✓",
+            verdict="accept", check=shown.check,
+        )
     written.steps.append(accepted(
         f"the faulty line is L{mutant.line}: `{mutant.mutated_line}`; it should read "
         f"`{mutant.original_line}`",

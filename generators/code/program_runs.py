@@ -73,11 +73,16 @@ class Config:
     # A learner form's option (model.curriculum.forms): a line step works its evaluation
     # out before it states the result ("→ 4 + 3, so total: 4 → 7"); generators.code.trace_steps.
     chain_first: bool = False
+    # A learner form's option: bug finding traces the buggy run to its end, compares its
+    # outcome with the expected one, and only then names the first divergent step
+    # (generators.code.bug_finding), where by default the trace stops at that step.
+    whole_run: bool = False
 
     def __post_init__(self) -> None:
         check_slip_rate(self.slip_rate)
-        if not isinstance(self.chain_first, bool):
-            raise ValueError(f"chain_first must be true or false, got {self.chain_first!r}")
+        for name in ("chain_first", "whole_run"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")
         if not isinstance(self.max_steps, int) or not 10 <= self.max_steps <= 100_000:
             raise ValueError(f"max_steps must be an integer in [10, 100000], got {self.max_steps!r}")
         if self.sandbox not in SANDBOX_BACKENDS:

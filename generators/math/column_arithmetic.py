@@ -89,7 +89,8 @@ def _digits(n: int, width: int) -> list[int]:
     return [(n // 10**k) % 10 for k in range(width)]
 
 
-def _true_columns(a: int, b: int, op: str) -> list[Column]:
+def true_columns(a: int, b: int, op: str) -> list[Column]:
+    """The columns of `a op b` (a >= b for subtraction), ones first, each as a step claims it."""
     width = max(len(str(a)), len(str(b)))
     da, db = _digits(a, width), _digits(b, width)
     cols, carry = [], 0
@@ -171,7 +172,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     result = a + b if op == "+" else a - b
     log = StepLog(rng, config.slip_rate)
     prev, carried_in, written = None, False, ""
-    for k, col in enumerate(_true_columns(a, b, op)):
+    for k, col in enumerate(true_columns(a, b, op)):
         named = digits_named(a, b, k, op) if config.digits_in_steps else ""
 
         def form(c: Column, named=named, written=written) -> str:

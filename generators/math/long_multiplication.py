@@ -2,7 +2,10 @@
 
 For each digit of the multiplier, one step per digit of the multiplicand
 (``6 × 7 + 4 = 46, write 6 carry 4``), then the row (``346 × 20 = 6920``), then the sum
-of the rows. Every step is recomputed exactly. Slips: a times-table error
+of the rows. With the config's `rows_by_columns` (a learner form's option) the rows are
+added column by column in column arithmetic's own steps (``tens: 2 + 7 = 9, write 9``,
+then ``read the written digits: 19598``), where by default one step states their sum.
+Every step is recomputed exactly. Slips: a times-table error
 (``digit_fact``), a dropped carry (``dropped_carry``), a row not shifted for the tens
 digit (``forgot_shift``).
 """
@@ -13,6 +16,7 @@ import random
 from dataclasses import dataclass
 
 from generators.answers import verify_number
+from generators.math.column_arithmetic import check_column, true_columns
 from generators.slips import wrong_value
 from reasoning.schema import Check
 from reasoning.steps import StepLog, check_slip_rate, checked_step
@@ -29,8 +33,12 @@ class Config:
     max_digits: int = 3
     multiplier_digits: tuple[int, ...] = (1, 2)
     slip_rate: float = 0.1  # chance that a step is first proposed with a slip
+    # A learner form's option (model.curriculum.forms): the rows are added column by column.
+    rows_by_columns: bool = False
 
     def __post_init__(self) -> None:
+        if not isinstance(self.rows_by_columns, bool):
+            raise ValueError(f"rows_by_columns must be true or false, got {self.rows_by_columns!r}")
         if not 1 <= self.min_digits <= self.max_digits <= 6:
             raise ValueError("need 1 <= min_digits <= max_digits <= 6 (e.g. min 2, max 3)")
         if not self.multiplier_digits or set(self.multiplier_digits) - {1, 2, 3}:
@@ -117,13 +125,17 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     total = rows[0]
     for row in rows[1:]:
         s = total + row
-        steps.append(
-            checked_step(
-                f"add the rows: {total} + {row} = {s}",
-                f"{total} + {row} = {s} ✓",
-                check_product(total, row, s, s, "+"),
-            )
-        )
+        if config.rows_by_columns:
+            big, small = max(total, row), min(total, row)
+            steps.append(checked_step(f"add the rows column by column: {big} + {small}", "the rows above ✓",
+                                      Check(checker="exact_arithmetic", ok=True, detail=f"rows {total}, {row}")))
+            for col in true_columns(big, small, "+"):
+                steps.append(checked_step(col.text("+"), f"{col.expr()} = {col.value} ✓", check_column(col, col)))
+            steps.append(checked_step(f"read the written digits: {s}", f"{big} + {small} = {s} ✓",
+                                      check_product(big, small, s, s, "+")))
+        else:
+            steps.append(checked_step(f"add the rows: {total} + {row} = {s}", f"{total} + {row} = {s} ✓",
+                                      check_product(total, row, s, s, "+")))
         total = s
     check = check_product(a, b, total, a * b)
     steps.append(checked_step(f"so {a} × {b} = {total}", f"{a} × {b} = {a * b} ✓", check))
