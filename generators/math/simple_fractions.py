@@ -6,7 +6,7 @@ subtract, and simplify (``6/12 = 1/2``). Each step is checked with exact rationa
 integer scaling. Slips: adding the denominators too (``added_denominators``) and scaling
 only the denominator (``wrong_scaling``).
 
-With the config's `chain_first` (the `chain` form's option, as for the code tasks) a step
+With the config's `work_first` (the `worked` form's option) a step
 works its numbers out before it states the fraction: ``28 ÷ 4 = 7, 2 × 7 = 14, so 2/4 =
 14/28`` and ``gcd(6, 28) = 2, 6 ÷ 2 = 3, 28 ÷ 2 = 14, so 6/28 = 3/14``, where by default
 the fraction comes first and the critic holds the arithmetic.
@@ -34,11 +34,11 @@ class Config:
     operations: tuple[str, ...] = ("+", "-")
     slip_rate: float = 0.1  # chance that a step is first proposed with a slip
     # A learner form's option (model.curriculum.forms): the work before the fraction.
-    chain_first: bool = False
+    work_first: bool = False
 
     def __post_init__(self) -> None:
-        if not isinstance(self.chain_first, bool):
-            raise ValueError(f"chain_first must be true or false, got {self.chain_first!r}")
+        if not isinstance(self.work_first, bool):
+            raise ValueError(f"work_first must be true or false, got {self.work_first!r}")
         if not 2 <= self.max_denominator <= 30:
             raise ValueError(
                 f"max_denominator must lie in [2, 30] (e.g. 10), got {self.max_denominator}"
@@ -88,40 +88,40 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
         )
         for n, m in ((a, b), (c, d)):
             k = den // m
-            if config.chain_first:
+            if config.work_first:
                 text = f"{den} ÷ {m} = {k}, {n} × {k} = {n * k}, so {frac(n, m)} = {frac(n * k, den)}"
             else:
                 text = f"{frac(n, m)} = {frac(n * k, den)}, scaling by {k}"
             if k > 1 and log.coin():
-                wrong = (f"{den} ÷ {m} = {k}, so {frac(n, m)} = {frac(n, den)}" if config.chain_first
+                wrong = (f"{den} ÷ {m} = {k}, so {frac(n, m)} = {frac(n, den)}" if config.work_first
                          else f"{frac(n, m)} = {frac(n, den)}, scaling by {k}")
                 log.reject("wrong_scaling", wrong, f"the numerator must be scaled too: {n} × {k} = {n * k} ✗", check_equal((n, den), (n * k, den), Fraction(n, m)), original=text, location=f"rewriting {frac(n, m)}")
             steps.append(
                 checked_step(
                     text,
-                    "✓" if config.chain_first else f"{n} × {k} = {n * k} ✓",
+                    "✓" if config.work_first else f"{n} × {k} = {n * k} ✓",
                     check_equal((n * k, den), (n * k, den), Fraction(n, m)),
                 )
             )
     na, nc = a * den // b, c * den // d
     top = na + nc if op == "+" else na - nc
     text = f"{frac(na, den)} {op} {frac(nc, den)} = {frac(top, den)}"
-    if config.chain_first:
+    if config.work_first:
         text = f"{na} {op} {nc} = {top}, so {text}"
     if b != d and op == "+" and log.coin():
         wrong = f"{frac(a, b)} + {frac(c, d)} = {frac(a + c, b + d)}"
         log.reject("added_denominators", wrong, f"denominators are not added: use the common denominator {den} ✗", check_equal((a + c, b + d), (top, den), result), original=text, location="adding")
-    steps.append(checked_step(text, "✓" if config.chain_first else f"{na} {op} {nc} = {top} ✓",
+    steps.append(checked_step(text, "✓" if config.work_first else f"{na} {op} {nc} = {top} ✓",
                               check_equal((top, den), (top, den), result)))
     g = math.gcd(top, den)
     if g > 1 and top:
         low = (top // g, den // g)
-        if config.chain_first:
+        if config.work_first:
             text = (f"simplify: gcd({top}, {den}) = {g}, {top} ÷ {g} = {low[0]}, {den} ÷ {g} = {low[1]}, "
                     f"so {frac(top, den)} = {frac(*low)}")
         else:
             text = f"simplify: {frac(top, den)} = {frac(*low)}, dividing by {g}"
-        steps.append(checked_step(text, "✓" if config.chain_first else f"gcd({top}, {den}) = {g} ✓",
+        steps.append(checked_step(text, "✓" if config.work_first else f"gcd({top}, {den}) = {g} ✓",
                                   check_equal(low, low, result)))
     answer = fraction_text(result)
     return Problem(

@@ -59,9 +59,8 @@ FORMS: dict[str, Form] = {
     "beside": _learner("beside", "short, and a truth-value step restates the statement, recomputes "
                        "its fact and sets the claim beside it before it decides (\"... make 8 red "
                        "beads: 1 + 6 = 7 vs 8: false\")", claim_beside=True),
-    "chain": _learner("chain", "beside, and a code step (and a simple-fractions step) works its "
-                      "numbers out before it states the result (\"L3 `s = a * b` → 3 * 4, so s = "
-                      "12\", \"28 ÷ 4 = 7, 2 × 7 = 14, so 2/4 = 14/28\"), where the other forms state "
+    "chain": _learner("chain", "beside, and a code step works its line out before it states the "
+                      "result (\"L3 `s = a * b` → 3 * 4, so s = 12\"), where the other forms state "
                       "the result and leave the work to the critic", claim_beside=True, chain_first=True),
     "walk": _learner("walk", "short, and counting steps through every object of the row in order "
                      "(\"position 2 is a dog, not a cat: count 1\"), copying the next word rather "
@@ -77,6 +76,10 @@ FORMS: dict[str, Form] = {
     "rows": _learner("rows", "short, and long multiplication adds its rows column by column in "
                      "column arithmetic's steps (\"tens: 2 + 7 = 9, write 9\"), where the other forms "
                      "state the rows' sum in one step", rows_by_columns=True),
+    "worked": _learner("worked", "short, and a simple-fractions step works its numbers out before it "
+                       "states the fraction (\"28 ÷ 4 = 7, 2 × 7 = 14, so 2/4 = 14/28\"), where the "
+                       "other forms state the fraction and leave the arithmetic to the critic",
+                       work_first=True),
 }
 # Measured, not argued (bench/learnability.py, tables in BENCHMARKS.md): after 3M tokens of
 # column arithmetic on the tiny preset `short` answered 35% right, `records` 16%, `learner`

@@ -97,10 +97,10 @@ def test_learner_forms_reach_their_task_only(form, option, task, level):
     assert with_option == [task]
 
 
-def test_the_chain_form_is_beside_with_worked_code_lines_and_fraction_steps():
+def test_the_chain_form_is_beside_with_worked_code_lines():
     specs = level_specs(["primary"], None, FORMS["chain"].task_options)["primary"]
     assert sorted(s.task.name for s in specs if getattr(s.config, "chain_first", False)) == [
-        "bug_finding", "output_prediction", "simple_fractions", "state_after_steps"]
+        "bug_finding", "output_prediction", "state_after_steps"]
     assert [s.task.name for s in specs if getattr(s.config, "claim_beside", False)] == ["truth_values"]
     code = next(s for s in specs if s.task.name == "output_prediction")
     text = "".join(render(apply_form(generate_record(code.task, "primary", 0, i, code.config),

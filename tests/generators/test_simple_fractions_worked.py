@@ -1,4 +1,4 @@
-"""`chain_first` for simple fractions (the `chain` form's option): a step works its numbers
+"""`work_first` (the `worked` form's option): a step works its numbers
 out before it states the fraction. Re-derived with Python's integers and `Fraction` from
 the text alone: every ``a op b = c`` in an accepted step holds, the fraction it then states
 equals the one before ``=``, the last fraction is the question's exact result in lowest
@@ -35,7 +35,7 @@ def _problem(i: int, **options):
 
 @pytest.mark.parametrize("i", range(60))
 def test_every_worked_step_holds_and_ends_on_the_exact_answer(i):
-    p = _problem(i, chain_first=True)
+    p = _problem(i, work_first=True)
     a, b, op, c, d = re.match(r"Compute (\d+)/(\d+) ([+-]) (\d+)/(\d+)\.", p.prompt).groups()
     exact = Fraction(int(a), int(b)) + (1 if op == "+" else -1) * Fraction(int(c), int(d))
     last = None
@@ -60,12 +60,16 @@ def test_every_worked_step_holds_and_ends_on_the_exact_answer(i):
 
 def test_only_the_wording_changes():
     for i in range(60):
-        a, b = _problem(i), _problem(i, chain_first=True)
+        a, b = _problem(i), _problem(i, work_first=True)
         assert (a.prompt, a.answer) == (b.prompt, b.answer)
         assert [s.verdict for s in a.steps] == [s.verdict for s in b.steps]
         assert [s.check for s in a.steps] == [s.check for s in b.steps]
 
 
-def test_the_option_is_a_bool():
-    with pytest.raises(ValueError, match="chain_first"):
-        Config(chain_first="no")
+def test_the_option_is_a_bool_and_only_the_worked_form_sets_it():
+    from model.curriculum.forms import get_form
+
+    assert get_form("chain+strike+worked").task_options["work_first"] is True
+    assert "work_first" not in get_form("chain+strike").task_options
+    with pytest.raises(ValueError, match="work_first"):
+        Config(work_first="no")
