@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from cli.common import Parser, run_torch
-from model.curriculum.forms import DEFAULT_FORM
+from model.curriculum.forms import DEFAULT_FORM, FORMS
 
 PROG = "train-curriculum"
 
@@ -43,9 +43,8 @@ def build_parser() -> Parser:
                    help="share of each stage's budget (tokens, or --max-minutes) over which the lr "
                         "falls linearly to a tenth (default 0.3; 0: constant)")
     p.add_argument("--form", default=DEFAULT_FORM,
-                   help="how the textbook is written: records, masked, short, learner, running, "
-                        "reasoned, beside, chain, walk or strike, or learner forms joined by + "
-                        f"(default {DEFAULT_FORM}); see README and docs/curriculum.md")
+                   help=f"how the textbook is written: {', '.join(FORMS)}, or learner forms joined "
+                        f"by + (default {DEFAULT_FORM}); see README and docs/curriculum.md")
     p.add_argument("--replay", default="failing", choices=("failing", "forgotten"),
                    help="which earlier levels come back at more weight: failing (default: any "
                         "below its bar at its last exam, also one promoted anyway) or forgotten "

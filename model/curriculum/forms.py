@@ -94,6 +94,9 @@ FORMS: dict[str, Form] = {
 # 3M tokens: `chain` 5%, `beside` 3% (neither has learned it yet). The hour with
 # `chain+strike` and that tokenizer (docs/curriculum.md), two seeds: preschool counting 100%
 # and 97% (13-16% in the three hours before), primary output prediction 67% and 60% (29-36%).
+# Alone, against the records' own order: preschool bug finding at 2M tokens, `diagnose` 22.5%
+# and `chain+strike` 45%; long multiplication at 3M, `rows` 18% and 26%; simple fractions at
+# 3M, `worked` 32% and 50%. None is in the default.
 DEFAULT_FORM = "chain+strike"
 
 
