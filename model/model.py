@@ -286,11 +286,8 @@ class Transformer(nn.Module):
     def forward(self, tokens: torch.Tensor, positions: torch.Tensor | None = None,
                 attention_mask: torch.Tensor | None = None,
                 cache: KVCache | None = None, last_only: bool = False,
-                segments: torch.Tensor | None = None, select: torch.Tensor | None = None) -> torch.Tensor:  # fmt: skip
-        """Logits (B, T, V) of tokens (B, T); with last_only, of the last position (B, 1, V);
-        with select (B, T) bool, of the selected positions only (N, V), in row-major order:
-        training needs logits only where its loss is, and the vocabulary projection of the
-        others (a prompt, padding) is a quarter of a small model's arithmetic.
+                segments: torch.Tensor | None = None) -> torch.Tensor:  # fmt: skip
+        """Logits (B, T, V) of tokens (B, T); with last_only, of the last position (B, 1, V).
 
         positions (B, T): each token's RoPE position (default: after the cache's length).
         attention_mask (B, L): 1 for real tokens, 0 for padding, over cached + new keys;
@@ -333,11 +330,7 @@ class Transformer(nn.Module):
             cache.length += T
         if last_only:
             x = x[:, -1:]  # (B, 1, D): a prompt's other positions need no logits
-        if select is not None:
-            if last_only or select.shape != tokens.shape:
-                raise ValueError("select is a (B, T) mask of the tokens' positions, without last_only")
-            x = x[select]  # (N, D)
-        return self.lm_head(self.norm(x))  # (B, T or 1, V), or (N, V) with select
+        return self.lm_head(self.norm(x))  # (B, T or 1, V)
 
     def aux_loss(self) -> torch.Tensor:
         """The load-balancing loss of the last forward, summed over MoE layers (0 if dense)."""

@@ -185,18 +185,6 @@ def defer_sitting(cfg: CurriculumConfig, elapsed: float, sitting_s: float) -> bo
     return bool(cfg.max_minutes) and sitting_s > 0 and cfg.max_minutes * 60 - elapsed < 2 * sitting_s
 
 
-def completion_loss(net, x: torch.Tensor, w: torch.Tensor, **extra) -> torch.Tensor:
-    """The weighted next-token loss of rows `x` (rows, T+1) under weights `w` (rows, T), summed
-    (the caller divides by the batch's total weight). Logits are computed only where a
-    weight is non-zero: a prompt's and padding's positions carry no loss, and projecting
-    them onto the vocabulary would be wasted arithmetic (the loss and gradient are the
-    same; tests/model/curriculum/test_textbook.py)."""
-    keep = w > 0
-    logits = net(x[:, :-1], select=keep, **extra)  # (N, V)
-    ce = F.cross_entropy(logits.float(), x[:, 1:][keep], reduction="none")
-    return (ce * w[keep]).sum()
-
-
 def dist_setup() -> tuple[int, int]:
     """(rank, world size); starts the process group under torchrun."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
@@ -448,8 +436,10 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
         for g in opt.param_groups:
             g["lr"] = lr
         compute_start = time.monotonic()
+        logits = net(x[:, :-1], **extra)  # (rows, T, V)
+        ce = F.cross_entropy(logits.flatten(0, 1).float(), x[:, 1:].flatten(), reduction="none")
         # DDP averages gradients over ranks, so each rank's share is scaled by the world size.
-        loss = completion_loss(net, x, w, **extra) / max(total_w, 1e-9) * world
+        loss = (ce.view_as(w) * w).sum() / max(total_w, 1e-9) * world
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()

@@ -188,35 +188,6 @@ def test_packed_rows_give_the_padded_batch_loss_and_gradient(tokenizer, book):
     assert not all(torch.allclose(leaky[1][n], g, atol=1e-6, rtol=1e-4) for n, g in padded[1].items())
 
 
-def test_the_loss_from_the_weighted_positions_alone_is_the_full_loss(tokenizer, book):
-    """`completion_loss` projects only the positions with a loss weight onto the vocabulary:
-    its loss and every gradient equal those of the full logits, on packed rows."""
-    import torch
-
-    from model.curriculum.loop import completion_loss
-    from model.curriculum.textbook import pack
-    from model.model import ModelConfig, Transformer
-
-    stream = Stream(book)
-    items = [encode_weighted(tokenizer, stream.next()) for _ in range(12)]
-    seq = max(len(e.ids) for e in items)
-    torch.manual_seed(0)
-    model = Transformer(ModelConfig(vocab_size=tokenizer.get_vocab_size(), dim=32, n_layers=2, n_heads=4,
-                                    n_kv_heads=2, ffn_dim=64, max_seq_len=seq + 1))  # fmt: skip
-    rows = pack(items, seq, 0)
-    extra = {"positions": rows.positions[:, :-1], "segments": rows.segments[:, :-1]}
-    assert 0 < int((rows.weights > 0).sum()) < rows.weights.numel()  # prompts carry no loss
-    full = _loss_and_grads(model, model(rows.tokens[:, :-1], **extra), rows.tokens, rows.weights)
-    model.zero_grad()
-    loss = completion_loss(model, rows.tokens, rows.weights, **extra) / rows.weights.sum()
-    loss.backward()
-    assert loss.item() == pytest.approx(full[0], rel=1e-5)
-    for name, param in model.named_parameters():
-        assert torch.allclose(param.grad, full[1][name], atol=1e-6, rtol=1e-4), name
-    with pytest.raises(ValueError, match="select"):
-        model(rows.tokens[:, :-1], select=rows.weights > 0, last_only=True)
-
-
 def test_pack_places_every_record_once_and_weighs_no_boundary(tokenizer, book):
     from model.curriculum.textbook import pack
 
