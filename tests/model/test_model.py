@@ -49,7 +49,9 @@ def test_left_padding_with_positions_and_mask_matches_the_unpadded_sequence(moe)
     with torch.no_grad():
         alone = model(x)
         inside = model(padded, positions, mask)[:, 5:]
-    torch.testing.assert_close(inside, alone, atol=1e-5, rtol=1e-5)
+    # Logits reach about 7 here; 15 and 10 rows take different fp32 summation orders, which
+    # differ by up to ~1.5e-5 on some CPUs. A padding or position bug moves them by ~8.
+    torch.testing.assert_close(inside, alone, atol=1e-4, rtol=1e-5)
 
 
 @pytest.mark.parametrize("kw", [{}, {"n_experts": 4, "qk_norm": True, "tie_embeddings": False}])
