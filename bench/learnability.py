@@ -7,7 +7,9 @@ form (`model.curriculum.forms`), each run sitting the same held-out exam.
 Each form is one `train-curriculum --from-level L --level L --tasks TASK --form F` run (in
 its own process, one after another unless --jobs says otherwise); the table compares their
 exam accuracy at equal tokens, with the 95% interval, wall time and tokens/s. With
-`--lrs 1e-3,3e-3` each form runs once per peak learning rate (folders `FORM-lrX`).
+`--lrs 1e-3,3e-3` each form runs once per peak learning rate (folders `FORM-lrX`); with
+`--init CKPT` every run starts from that checkpoint (a model that has had preschool, say)
+rather than from scratch.
 """
 
 from __future__ import annotations
@@ -90,7 +92,8 @@ def runs(forms: list[str], lrs: list[float]) -> list[tuple[str, str, float | Non
 
 def command(args, form: str, out: Path, lr: float | None = None) -> list[str]:
     exe = Path(sys.executable).with_name("train-curriculum")
-    return [str(exe), *(["--lr", repr(lr)] if lr is not None else []), "--from-level", args.level, "--level", args.level, "--tasks", args.task,
+    init = ["--init", str(args.init)] if getattr(args, "init", None) else []
+    return [str(exe), *(["--lr", repr(lr)] if lr is not None else []), *init, "--from-level", args.level, "--level", args.level, "--tasks", args.task,
             "--form", form, "--preset", args.preset, "--seed", str(args.seed),
             "--tokens-per-level", str(args.tokens), "--exam-every", str(args.exam_every or args.tokens),
             "--exam-size", str(args.exam_size), "--exam-max-tokens", str(args.exam_max_tokens), "--bar", "1.0", "--threads", str(args.threads),
@@ -106,6 +109,8 @@ def main() -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--lrs", default="", help="comma-separated peak learning rates, one run per form and "
                    "lr (default: train-curriculum's)")
+    p.add_argument("--init", default=None, help="start every run from this checkpoint (e.g. a "
+                   "curriculum run's level-preschool) instead of a fresh model")
     p.add_argument("--lr-decay", type=float, default=0.3, help="as train-curriculum's (0: constant lr)")
     p.add_argument("--tokens", type=int, default=600_000, help="training tokens per form")
     p.add_argument("--exam-every", type=int, default=0, help="tokens between exams (0: at the end only)")
@@ -132,6 +137,9 @@ def main() -> int:
         print(f"learnability: --lrs must be positive numbers, got {args.lrs!r}", file=sys.stderr)
         return 2
     plan = runs(forms, lrs)
+    if args.init is not None and not Path(args.init).is_dir():
+        print(f"learnability: --init {args.init!r} is not a checkpoint directory", file=sys.stderr)
+        return 2
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     pending, running = ([] if args.grade_only else list(plan)), {}

@@ -193,7 +193,8 @@ def generate(rng: random.Random, level: str, config: Config, index: int = 0) -> 
     last = min(div.position, entries - 1)
     call = f"{program.func}({args})" if program.func else "the module"
     whole = config.whole_run and entries <= MAX_WRITTEN and not found.buggy.get("cut")
-    written = write_steps(found.buggy, 0, entries if whole else last + 1, chain_first=config.chain_first)
+    written = write_steps(found.buggy, 0, entries if whole else last + 1, chain_first=config.chain_first,
+                          split=config.split_ops)
     at = written.at[last]
     if whole:
         written.steps.append(accepted(

@@ -46,7 +46,8 @@ def generate(rng: random.Random, level: str, config: Config, index: int = 0) -> 
     ret = trace.get("return_repr") if exception is None else None
     call = call_text(program)
     if n <= MAX_WRITTEN and not trace.get("cut"):
-        written = write_steps(trace, 0, n, rng, config.slip_rate, chain_first=config.chain_first)
+        written = write_steps(trace, 0, n, rng, config.slip_rate, chain_first=config.chain_first,
+                              split=config.split_ops)
         if exception is not None:
             said = f"{call} raises {exception}"
         else:
@@ -58,7 +59,7 @@ def generate(rng: random.Random, level: str, config: Config, index: int = 0) -> 
         end = "terminated"
     else:  # the chain stops here; the answer is the run's real result (see the docstring)
         written = write_steps(trace, 0, MAX_WRITTEN, rng, config.slip_rate,
-                              chain_first=config.chain_first)
+                              chain_first=config.chain_first, split=config.split_ops)
         end = "truncated"
     ask = f"What does {call} return?" if program.func else "What does this program print?"
     if program.func and stdout:

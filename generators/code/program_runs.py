@@ -77,10 +77,13 @@ class Config:
     # outcome with the expected one, and only then names the first divergent step
     # (generators.code.bug_finding), where by default the trace stops at that step.
     whole_run: bool = False
+    # A learner form's option, with chain_first: that work does an operation on numbers of
+    # several digits in pieces ("69 - 28 → 69 - 20 - 8 → 49 - 8"); trace_steps.split_chain.
+    split_ops: bool = False
 
     def __post_init__(self) -> None:
         check_slip_rate(self.slip_rate)
-        for name in ("chain_first", "whole_run"):
+        for name in ("chain_first", "whole_run", "split_ops"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")
         if not isinstance(self.max_steps, int) or not 10 <= self.max_steps <= 100_000:

@@ -44,7 +44,7 @@ def generate(rng: random.Random, level: str, config: Config, index: int = 0) -> 
     value = step["locals"][var]
     func = step.get("func")
     written = write_steps(trace, 0, p + 1, rng, config.slip_rate, numbered=True,
-                          chain_first=config.chain_first)
+                          chain_first=config.chain_first, split=config.split_ops)
     written.steps.append(accepted(f"after step {p + 1}: {var} = {value}",
                                   f"the tracer recorded {var} = {value} in {func} at step {p + 1} ✓",
                                   f"trace step {order[p][0]}"))

@@ -62,6 +62,10 @@ FORMS: dict[str, Form] = {
     "chain": _learner("chain", "beside, and a code step works its line out before it states the "
                       "result (\"L3 `s = a * b` → 3 * 4, so s = 12\"), where the other forms state "
                       "the result and leave the work to the critic", claim_beside=True, chain_first=True),
+    "split": _learner("split", "chain, and that work does an operation on numbers of several digits "
+                      "in pieces, as column arithmetic does a sum by its digits (\"69 - 28 → 69 - 20 - 8 "
+                      "→ 49 - 8, so answer = 41\"), where chain does it in one go",
+                      claim_beside=True, chain_first=True, split_ops=True),
     "walk": _learner("walk", "short, and counting steps through every object of the row in order "
                      "(\"position 2 is a dog, not a cat: count 1\"), copying the next word rather "
                      "than finding the next object asked for", walk=True),

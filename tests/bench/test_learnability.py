@@ -63,3 +63,26 @@ def test_command_passes_the_lr_only_when_given():
     assert "--lr" not in learnability.command(args, "short", Path("x"))
     cmd = learnability.command(args, "short", Path("x"), 3e-3)
     assert cmd[cmd.index("--lr") + 1] == "0.003"
+
+
+def test_command_starts_from_init_when_given():
+    import argparse
+
+    args = argparse.Namespace(level="primary", task="output_prediction", preset="tiny", seed=0, tokens=10,
+                              exam_every=0, exam_size=5, exam_max_tokens=8, threads=1, batch_size=2,
+                              lr_decay=0.3, init=None)
+    assert "--init" not in learnability.command(args, "chain", Path("x"))
+    args.init = "runs/hour/level-preschool"
+    cmd = learnability.command(args, "chain", Path("x"))
+    assert cmd[cmd.index("--init") + 1] == "runs/hour/level-preschool"
+
+
+def test_a_missing_init_is_one_line_and_exit_2(tmp_path):
+    import subprocess
+    import sys
+
+    script = Path(__file__).parents[2] / "bench" / "learnability.py"
+    r = subprocess.run([sys.executable, str(script), "--forms", "chain", "--init", str(tmp_path / "nope"),
+                        "--out", str(tmp_path / "out")], capture_output=True, text=True)  # fmt: skip
+    assert r.returncode == 2
+    assert r.stderr.strip().count("\n") == 0 and "not a checkpoint directory" in r.stderr
