@@ -78,10 +78,18 @@ def run_torch(prog: str, body: Callable[[], int | None], threads: int = 0) -> in
             torch.set_num_threads(threads)
         return body()
 
+    code = None
     try:
-        return run(prog, with_threads)  # CheckpointError and DatasetError are ValueErrors
+        code = run(prog, with_threads)  # CheckpointError and DatasetError are ValueErrors
+        return code
     finally:
         import torch.distributed as dist
 
         if dist.is_available() and dist.is_initialized():
+            # A rank that finished waits for the others (rank 0 still writing the final
+            # checkpoint and report): gloo torn down under a peer that is still connected
+            # can abort the process ("terminate called without an active exception"). A rank
+            # that failed does not wait: its peers may be inside another collective.
+            if code == 0:
+                dist.barrier()
             dist.destroy_process_group()

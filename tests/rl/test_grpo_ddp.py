@@ -76,6 +76,7 @@ def _zero_rank_worker(rank: int, world: int, ck: str, port: int, out: str) -> No
     row = grpo_step(policy, None, opt, problems[2 * rank:2 * rank + 2], cfg, first_prompt=2 * rank, net=net,
                     world=world)  # fmt: skip
     torch.save((row["groups_kept"], [p.detach() for p in policy.model.parameters()]), f"{out}/rank{rank}.pt")
+    dist.barrier()
     dist.destroy_process_group()
 
 
