@@ -100,7 +100,8 @@ FORMS: dict[str, Form] = {
 # and 97% (13-16% in the three hours before), primary output prediction 67% and 60% (29-36%).
 # Alone, against the records' own order: preschool bug finding at 2M tokens, `diagnose` 22.5%
 # and `chain+strike` 45%; long multiplication at 3M, `rows` 18% and 26%; simple fractions at
-# 3M, `worked` 32% and 50%. None is in the default.
+# 3M, `worked` 32% and 50%. None is in the default. Primary output prediction at 3M tokens
+# after preschool (learnability --init): `split+strike` 12%, `chain+strike` 10%.
 DEFAULT_FORM = "chain+strike"
 
 
