@@ -101,8 +101,10 @@ FORMS: dict[str, Form] = {
 # Alone, against the records' own order: preschool bug finding at 2M tokens, `diagnose` 22.5%
 # and `chain+strike` 45%; long multiplication at 3M, `rows` 18% and 26%; simple fractions at
 # 3M, `worked` 32% and 50%. None is in the default. Primary output prediction at 3M tokens
-# after preschool (learnability --init): `split+strike` 12%, `chain+strike` 10%.
-DEFAULT_FORM = "chain+strike"
+# after preschool (learnability --init): `split+strike` 12%, `chain+strike` 10%; in the hour
+# (one seed, 27.1M tokens) `split+strike` 21/45/56/70% at 12/18/24/27M tokens against 2/18/27%
+# and about 15/16/30% for `chain+strike`'s two hours at 12/18/24M: the default since.
+DEFAULT_FORM = "split+strike"
 
 
 def get_form(name: str) -> Form:
