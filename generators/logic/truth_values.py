@@ -11,6 +11,8 @@ Slips: a misread comparison, a miscounted sum or next number, a wrong fact, `and
 from __future__ import annotations
 
 import random
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from generators.logic import formulas as F
@@ -18,7 +20,7 @@ from generators.logic.logic_answers import parse_truth
 from reasoning.schema import Check
 from reasoning.split import canonical_identity
 from reasoning.steps import check_slip_rate, checked_step, first_slip
-from reasoning.task import Problem, Task, Verdict
+from reasoning.task import Problem, StepJudgement, Task, Verdict
 
 NAME = "truth_values"
 VERSION = "2"
@@ -295,6 +297,80 @@ def verify(problem: Problem, answer_text: str) -> Verdict:
     return Verdict(0.0, f"wrong truth value: expected {_tv(bool(problem.data['expected']))}")
 
 
+_VERDICT = re.compile(r"(.*?)\s*[:=]\s*(true|false)\s*", re.S)
+_WORK = re.compile(r"(?:not (true|false)|(true|false) (and|or) (true|false))")
+
+
+def _fact(atom: list) -> bool:
+    """An atom's truth from its numbers, written apart from `atom_value` so that a step is
+    judged by a second derivation, not by the code that wrote the record."""
+    kind, *rest = atom
+    if kind == "cmp":
+        return {">": rest[0] > rest[2], "<": rest[0] < rest[2], "=": rest[0] == rest[2]}[rest[1]]
+    if kind == "even":
+        return rest[0] % 2 == 0
+    if kind in ("add", "take"):
+        return (rest[0] + rest[1] if kind == "add" else rest[0] - rest[1]) == rest[2]
+    if kind == "after":
+        return rest[0] - rest[1] == 1
+    return {"sides": SIDES, "legs": LEGS}[kind][rest[0]] == rest[1]
+
+
+def _truth(f: F.Formula, env: dict[str, bool]) -> bool:
+    if f[0] == "var":
+        return env[f[1]]
+    parts = [_truth(g, env) for g in f[1:]]
+    return not parts[0] if f[0] == "not" else all(parts) if f[0] == "and" else any(parts)
+
+
+def check_step(problem: Problem, previous: Sequence[str], proposal: str) -> StepJudgement:
+    """A step that decides a statement of this problem (``3 pink balloons and 7 pink
+    balloons make 9 pink balloons: 3 + 7 = 10 vs 9: false``) or a part of it (``(a) or (b)
+    — false or true = true``) is judged by the statement's truth, recomputed from its
+    numbers: a verdict that is wrong as written, a connective worked wrong, or a statement
+    the problem does not make is invalid, whatever arithmetic the step gets right on the
+    way. Other text falls back to the logic domain's default."""
+    from generators.step_check import logic_step
+
+    fallback = logic_step(problem, previous, proposal)
+    m = _VERDICT.fullmatch(proposal)
+    if not m:
+        return fallback
+    head, said = m.group(1), m.group(2) == "true"
+    atoms, formula = problem.data["atoms"], F.from_json(problem.data["formula"])
+    env = {name: _fact(atom) for name, atom in atoms.items()}
+    if " — " in head:  # a connective: "<words of a part> — <its work> = <value>"
+        part, _, work = head.partition(" — ")
+        parts = {words(sub, atoms): sub for sub in F.subformulas(formula)}
+        if part.strip() not in parts:
+            return StepJudgement("invalid", f"{part.strip()!r} is no part of this statement")
+        sub = parts[part.strip()]
+        truth = _truth(sub, env)
+        w = _WORK.fullmatch(work.strip())
+        if w is None:
+            return StepJudgement("invalid", f"cannot read {work.strip()!r} as the work of {sub[0]!r}")
+        shown = [w.group(1) == "true"] if w.group(1) else [w.group(2) == "true", w.group(4) == "true"]
+        if (w.group(3) or "not") != sub[0]:
+            return StepJudgement("invalid", f"the part is joined by {sub[0]!r}, not {w.group(3) or 'not'!r}")
+        if shown != [_truth(g, env) for g in sub[1:]]:
+            return StepJudgement("invalid", f"the values shown for the parts of {part.strip()!r} are not theirs")
+        if said != truth:
+            return StepJudgement("invalid", f"{work.strip()} is {_tv(truth)}, not {_tv(said)}")
+        return StepJudgement("valid", f"{part.strip()} is {_tv(truth)}")
+    # A fact: the statement first (or after ", so " when the fact is worked out before it).
+    named = [n for n, atom in atoms.items()
+             if head.startswith(atom_text(atom) + ":") or head == atom_text(atom)
+             or head.endswith(", so " + atom_text(atom))]  # fmt: skip
+    if not named:
+        return StepJudgement("invalid", "the step decides no statement of this problem")
+    truth = env[named[0]]
+    if said != truth:
+        return StepJudgement("invalid", f"{atom_text(atoms[named[0]])!r} is {_tv(truth)}, not {_tv(said)}")
+    if fallback.status == "invalid":  # the arithmetic on the way is wrong
+        return fallback
+    return StepJudgement("valid", f"{atom_text(atoms[named[0]])!r} is {_tv(truth)}")
+
+
 TASK = Task(name=NAME, domain="logic", levels=("preschool", "primary"), version=VERSION,
-            config_cls=Config, generate=generate, verify=verify,
+            config_cls=Config, generate=generate, verify=verify, check_step=check_step,
             description="truth of simple facts (preschool) and of and/or/not statements (primary)")
