@@ -9,7 +9,7 @@ its own process, one after another unless --jobs says otherwise); the table comp
 exam accuracy at equal tokens, with the 95% interval, wall time and tokens/s. With
 `--lrs 1e-3,3e-3` each form runs once per peak learning rate (folders `FORM-lrX`); with
 `--init CKPT` every run starts from that checkpoint (a model that has had preschool, say)
-rather than from scratch.
+rather than from scratch; `--precision fp32` or `bf16` sets the forward's arithmetic.
 """
 
 from __future__ import annotations
@@ -93,6 +93,7 @@ def runs(forms: list[str], lrs: list[float]) -> list[tuple[str, str, float | Non
 def command(args, form: str, out: Path, lr: float | None = None) -> list[str]:
     exe = Path(sys.executable).with_name("train-curriculum")
     init = ["--init", str(args.init)] if getattr(args, "init", None) else []
+    init += ["--precision", args.precision] if getattr(args, "precision", None) else []
     return [str(exe), *(["--lr", repr(lr)] if lr is not None else []), *init, "--from-level", args.level, "--level", args.level, "--tasks", args.task,
             "--form", form, "--preset", args.preset, "--seed", str(args.seed),
             "--tokens-per-level", str(args.tokens), "--exam-every", str(args.exam_every or args.tokens),
@@ -119,6 +120,8 @@ def main() -> int:
     p.add_argument("--threads", type=int, default=1, help="torch threads per run")
     p.add_argument("--jobs", type=int, default=1, help="runs at once")
     p.add_argument("--exam-max-tokens", type=int, default=384)
+    p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default=None,
+                   help="train-curriculum's --precision for every run (default: its own, auto)")
     p.add_argument("--grade-only", action="store_true", help="only grade the runs already in --out")
     p.add_argument("--out", required=True, help="a directory for the runs (one folder per form)")
     args = p.parse_args()

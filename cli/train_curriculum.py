@@ -70,6 +70,10 @@ def build_parser() -> Parser:
     p.add_argument("--no-pack", dest="pack", action="store_false",
                    help="one padded row per record instead of several records per row (the same "
                         "loss and gradient; packing trains about 1.4x the tokens per second)")
+    p.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16"),
+                   help="the forward's arithmetic: auto (default: bf16 autocast where the device "
+                        "has bf16 kernels, e.g. a GPU or a CPU with AVX512-BF16/AMX; fp32 elsewhere), "
+                        "fp32 or bf16; weights and optimizer stay fp32")
     return p
 
 
@@ -110,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             exam_max_tokens=args.exam_max_tokens, checkpoint_every=args.checkpoint_every,
             log_every=args.log_every, init=args.init, resume=args.resume, form=args.form,
             from_level=args.from_level, exam_batch=args.exam_batch, replay=args.replay,
-            pack=args.pack, task_mix=args.task_mix,
+            pack=args.pack, task_mix=args.task_mix, precision=args.precision,
         )  # fmt: skip
         return _train(cfg)
 

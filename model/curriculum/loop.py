@@ -41,7 +41,7 @@ from model.curriculum.textbook import (
     load_data_dir,
     pack,
 )
-from model.model import Transformer, preset
+from model.model import PRECISIONS, Transformer, autocast, preset, resolve_precision
 from model.tokenizer import PAD, corpus_records, generator_words, train_tokenizer
 from reasoning.levels import LEVELS, check_level
 from reasoning.render import render
@@ -103,6 +103,10 @@ class CurriculumConfig:
     # and gradient as one padded row per record, in fewer rows. Not a FIXED flag: a run may
     # resume with or without it.
     pack: bool = True
+    # The forward's arithmetic (model.model.autocast): `auto` is bf16 autocast where the
+    # device has bf16 kernels (1.5x the tokens per second of fp32 on this project's CPU,
+    # BENCHMARKS.md), fp32 elsewhere. Not a FIXED flag either: the weights stay fp32.
+    precision: str = "auto"
 
     def __post_init__(self) -> None:
         check_level(self.level)
@@ -124,6 +128,8 @@ class CurriculumConfig:
             raise ValueError("--seq-len must be >= 0 (0: the model's max_seq_len)")
         if self.exam_size < 0 or self.exam_every < 0 or self.warmup < 0 or self.max_minutes < 0:
             raise ValueError("--exam-size, --exam-every, --warmup and --max-minutes must be >= 0")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"--precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
         if not 0.0 <= self.bar <= 1.0:
             raise ValueError(f"--bar must lie in [0, 1], got {self.bar}")
         if not 0.0 <= self.lr_decay <= 1.0:
@@ -303,6 +309,9 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
     pad = tok.token_to_id(PAD)
     seq = cfg.seq_len or model.cfg.max_seq_len
     device = _device()
+    precision = resolve_precision(cfg.precision, device)
+    if lead:
+        say(f"training in {precision} on {device.type} (--precision {cfg.precision})")
     model.to(device)  # before the optimizer, so that a loaded state lands on the device too
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.0, foreach=True)
     if opt_state:
@@ -436,7 +445,8 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
         for g in opt.param_groups:
             g["lr"] = lr
         compute_start = time.monotonic()
-        logits = net(x[:, :-1], **extra)  # (rows, T, V)
+        with autocast(device, precision):
+            logits = net(x[:, :-1], **extra)  # (rows, T, V)
         ce = F.cross_entropy(logits.flatten(0, 1).float(), x[:, 1:].flatten(), reduction="none")
         # DDP averages gradients over ranks, so each rank's share is scaled by the world size.
         loss = (ce.view_as(w) * w).sum() / max(total_w, 1e-9) * world

@@ -75,6 +75,10 @@ def test_command_starts_from_init_when_given():
     args.init = "runs/hour/level-preschool"
     cmd = learnability.command(args, "chain", Path("x"))
     assert cmd[cmd.index("--init") + 1] == "runs/hour/level-preschool"
+    assert "--precision" not in cmd
+    args.precision = "fp32"
+    cmd = learnability.command(args, "chain", Path("x"))
+    assert cmd[cmd.index("--precision") + 1] == "fp32"
 
 
 def test_a_missing_init_is_one_line_and_exit_2(tmp_path):

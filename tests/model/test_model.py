@@ -123,6 +123,35 @@ def test_bf16_autocast_stays_close_to_fp32_and_the_cache_refuses_overflow():
         model(torch.zeros(1, model.cfg.max_seq_len + 1, dtype=torch.long))
 
 
+def test_precision_picks_bf16_only_where_asked_or_native(monkeypatch, tmp_path):
+    import builtins
+
+    import model.model as mm
+
+    x = torch.randn(3, 8)
+    layer = torch.nn.Linear(8, 4)
+    with mm.autocast("cpu", "bf16"):
+        assert layer(x).dtype == torch.bfloat16
+    with mm.autocast("cpu", "fp32"):
+        assert layer(x).dtype == torch.float32
+    assert mm.resolve_precision("fp32", "cpu") == "fp32" and mm.resolve_precision("bf16", "cpu") == "bf16"
+    with pytest.raises(ValueError, match="unknown precision 'half'"):
+        mm.resolve_precision("half", "cpu")
+    # auto follows the CPU's flags: bf16 with AVX512-BF16 or AMX, fp32 without or unreadable.
+    real_open = builtins.open
+    for flags, want in (("fpu avx512f avx512_bf16", "bf16"), ("fpu amx_bf16 amx_tile", "bf16"),
+                        ("fpu avx2 avx512f avx512bw", "fp32"), (None, "fp32")):
+        info = tmp_path / "cpuinfo"
+        info.write_text(f"processor : 0\nflags\t\t: {flags}\n" if flags else "")
+
+        def fake(path, *a, _info=info, **k):
+            return real_open(_info if path == "/proc/cpuinfo" else path, *a, **k)
+
+        monkeypatch.setattr(builtins, "open", fake)
+        assert mm.resolve_precision("auto", "cpu") == want, flags
+        monkeypatch.undo()
+
+
 def test_segments_are_for_training_rows_only():
     import pytest
     import torch

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
 TINY = ["--preset", "tiny", "--tasks", "one_digit_sums,compare_numbers", "--tokens-per-level",
         "3000", "--exam-size", "3", "--batch-size", "4", "--seq-len", "256", "--threads", "1",
@@ -137,6 +138,7 @@ def test_init_from_a_checkpoint_of_another_preset(run_dir, tmp_path):
     (["--level", "primary", "-o", "X", "--lr-decay", "2"], "--lr-decay must lie in [0, 1]"),
     (["--level", "primary", "-o", "X", "--replay", "always"], "argument --replay: invalid choice"),
     (["--level", "primary", "-o", "X", "--task-mix", "most"], "argument --task-mix: invalid choice"),
+    (["--level", "primary", "-o", "X", "--precision", "half"], "argument --precision: invalid choice"),
     (["--level", "primary", "-o", "X", "--tokens-per-level", "9000,x"], "expected a whole number or numbers"),
     (["--level", "primary", "-o", "X", "--tokens-per-level", "1,2,3"], "names 3 budgets for 2 stage(s)"),
     (["--level", "primary", "-o", "X", "--tokens-per-level", "10,0"], "--tokens-per-level must be at least 1"),
@@ -148,6 +150,20 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], lines
     assert "Traceback" not in res.stderr
+
+
+def test_a_bf16_run_trains_and_keeps_fp32_weights(tmp_path):
+    from safetensors.torch import load_file
+
+    out = tmp_path / "bf"
+    res = cli("--level", "preschool", "-o", str(out), *TINY, "--precision", "bf16")
+    assert res.returncode == 0, res.stderr
+    assert "training in bf16 on cpu (--precision bf16)" in res.stdout + res.stderr
+    weights = load_file(str(out / "final" / "model.safetensors"))
+    assert weights and all(w.dtype == torch.float32 and torch.isfinite(w).all() for w in weights.values())
+    losses = [r["loss"] for r in map(json.loads, (out / "metrics.jsonl").read_text().splitlines())
+              if r["event"] == "train"]  # fmt: skip
+    assert len(losses) >= 3 and losses[-1] < losses[0]
 
 
 def test_data_directory_train_split_only(tmp_path):
