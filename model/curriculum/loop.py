@@ -310,6 +310,10 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
     seq = cfg.seq_len or model.cfg.max_seq_len
     device = _device()
     precision = resolve_precision(cfg.precision, device)
+    # The next batch is made during the step where the step leaves a core free (a GPU) or
+    # does not mind sharing one (fp32); a bf16 step on the CPU runs faster without the
+    # thread (BENCHMARKS.md, "bf16 autocast").
+    ahead = device.type == "cuda" or precision == "fp32"
     if lead:
         say(f"training in {precision} on {device.type} (--precision {cfg.precision})")
     model.to(device)  # before the optimizer, so that a loaded state lands on the device too
@@ -344,7 +348,8 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
             mix = weigh_tasks(specs, state.get("scores", {}), cfg.bar, cfg.task_mix)
             book = Textbook(cfg.seed, state["segment"], weights_now, mix)
             source = Stream(book, state["chunk"], state["offset"])
-        return Prefetcher(source, cfg.batch_size, lambda rec: encode_weighted(tok, rec, cfg.tag_weight, form))
+        return Prefetcher(source, cfg.batch_size, lambda rec: encode_weighted(tok, rec, cfg.tag_weight, form),
+                          ahead=ahead)  # fmt: skip
 
     if state["step"] == 0 and not cfg.init:
         # A freshly initialised model scores chance and, never stopping, answers at full
@@ -434,7 +439,10 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
         else:
             state["chunk"], state["offset"] = where
         if cfg.pack:
-            rows = pack(batch[rank::world], seq, pad)
+            # Full-width rows: a step's shape changes only with its number of rows, and bf16's
+            # kernels, built per shape, are reused (1.44x over fp32 in the step, 1.30x with
+            # rows as wide as their longest record; BENCHMARKS.md).
+            rows = pack(batch[rank::world], seq, pad, full=True)
             x, w = rows.tokens.to(device), rows.weights.to(device)
             extra = {"positions": rows.positions[:, :-1].to(device), "segments": rows.segments[:, :-1].to(device)}
         else:

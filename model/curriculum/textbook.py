@@ -163,12 +163,18 @@ class Prefetcher:
     step (torch, which releases the GIL). `take()` returns a batch with the stream's
     position after it: what a checkpoint records, so a resumed run regenerates the batch
     that was made ahead but not trained. Only the thread touches the stream; `close()`
-    waits for it (before exams, which may use the sandbox too, and before a new stream)."""
+    waits for it (before exams, which may use the sandbox too, and before a new stream).
 
-    def __init__(self, stream: Stream | FileStream, size: int, encode: Callable[[Record], Encoded]) -> None:
+    With `ahead=False` the batch is made in the caller's thread when it is taken: on a CPU
+    whose cores all run the step, the thread's Python holds the GIL between the step's
+    kernels and stalls them (bf16 on two cores: 7,559 tokens/s with the thread against
+    8,234 without; BENCHMARKS.md)."""
+
+    def __init__(self, stream: Stream | FileStream, size: int, encode: Callable[[Record], Encoded],
+                 ahead: bool = True) -> None:  # fmt: skip
         self.stream, self.size, self.encode = stream, size, encode
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="textbook")
-        self._next = self._pool.submit(self._make)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="textbook") if ahead else None
+        self._next = self._pool.submit(self._make) if self._pool else None
 
     def _make(self) -> tuple[list[Encoded], object]:
         batch = [self.encode(self.stream.next()) for _ in range(self.size)]
@@ -176,12 +182,15 @@ class Prefetcher:
 
     def take(self) -> tuple[list[Encoded], object]:
         """The next batch and the stream position after it."""
+        if self._pool is None:
+            return self._make()
         batch, where = self._next.result()
         self._next = self._pool.submit(self._make)
         return batch, where
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def load_data_dir(path: str | Path, levels: Sequence[str], tasks: Sequence[str] | None) -> list[Record]:
@@ -302,13 +311,15 @@ class Packed:
     positions: torch.Tensor
 
 
-def pack(items: Sequence[Encoded], seq_len: int, pad_id: int) -> Packed:
+def pack(items: Sequence[Encoded], seq_len: int, pad_id: int, full: bool = False) -> Packed:
     """The sequences of `items` (each cut to seq_len + 1 tokens, as `collate` does) placed
     first-fit, longest first, into as few rows of seq_len + 1 tokens as that finds. With
     attention kept within each sequence and positions restarting at each one, the loss and
     its gradient are those of `collate`'s padded batch, at the cost of fewer rows: on the
     curriculum's mixes about half of a padded batch is padding. No weight crosses from one
-    sequence into the next (a sequence's last token predicts nothing)."""
+    sequence into the next (a sequence's last token predicts nothing). With `full`, every
+    row is seq_len + 1 wide, padding included, so that a step's shape changes only with its
+    number of rows (bf16 kernels are built per shape, see the loop)."""
     cap = seq_len + 1
     cut = [(e.ids[:cap], e.weights[:cap]) for e in items]
     rows: list[list[int]] = []  # indices of `cut` per row
@@ -323,7 +334,7 @@ def pack(items: Sequence[Encoded], seq_len: int, pad_id: int) -> Packed:
         else:
             rows.append([i])
             room.append(cap - n)
-    width = max(cap - free for free in room)
+    width = cap if full else max(cap - free for free in room)
     x = torch.full((len(rows), width), pad_id, dtype=torch.long)
     w = torch.zeros(len(rows), width - 1)
     seg = torch.zeros(len(rows), width, dtype=torch.long)

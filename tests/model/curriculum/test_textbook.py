@@ -172,7 +172,7 @@ def test_packed_rows_give_the_padded_batch_loss_and_gradient(tokenizer, book):
     seq = max(len(e.ids) for e in items) - 5  # the longest record is cut in both layouts
     torch.manual_seed(0)
     model = Transformer(ModelConfig(vocab_size=tokenizer.get_vocab_size(), dim=32, n_layers=2, n_heads=4,
-                                    n_kv_heads=2, ffn_dim=64, max_seq_len=seq + 1))  # fmt: skip
+                                    n_kv_heads=2, ffn_dim=64, max_seq_len=seq + 41))  # fmt: skip
     x, w = collate(items, seq, 0)
     padded = _loss_and_grads(model, model(x[:, :-1]), x, w)
     rows = pack(items, seq, 0)
@@ -182,6 +182,18 @@ def test_packed_rows_give_the_padded_batch_loss_and_gradient(tokenizer, book):
     assert packed[0] == pytest.approx(padded[0], rel=1e-5)
     for name, g in padded[1].items():
         assert torch.allclose(packed[1][name], g, atol=1e-6, rtol=1e-4), name
+    # Rows padded to the full width (`full`, what the loop trains on), here 40 tokens wider
+    # than the longest record: the loss and gradient of the uncut padded batch again.
+    long = seq + 40
+    x, w = collate(items, long, 0)
+    uncut = _loss_and_grads(model, model(x[:, :-1]), x, w)
+    fit, wide = pack(items, long, 0), pack(items, long, 0, full=True)
+    assert fit.tokens.shape[1] < long + 1 and wide.tokens.shape == (fit.tokens.shape[0], long + 1)
+    logits = model(wide.tokens[:, :-1], positions=wide.positions[:, :-1], segments=wide.segments[:, :-1])
+    full = _loss_and_grads(model, logits, wide.tokens, wide.weights)
+    assert full[0] == pytest.approx(uncut[0], rel=1e-5)
+    for name, g in uncut[1].items():
+        assert torch.allclose(full[1][name], g, atol=1e-6, rtol=1e-4), name
     # Without the segments a record would see the one packed before it: the gradient changes.
     leaky = _loss_and_grads(model, model(rows.tokens[:, :-1], positions=rows.positions[:, :-1]),
                             rows.tokens, rows.weights)  # fmt: skip
