@@ -5,6 +5,8 @@ The loop runs for `--minutes` as a subprocess on a task whose records are longer
 `--seq` tokens (so every record is cut to the same width and no step is padded); its
 median tokens/s over the metrics rows (after the first `--skip` rows) is set beside the
 median of `--repeats` timings of forward + backward + AdamW on a random batch of that shape.
+Both in fp32 (the bare step has no autocast); the bf16 loop against its own step is in
+BENCHMARKS.md ("bf16 autocast").
 
     python bench/curriculum_throughput.py --preset tiny --out runs/throughput
 """
@@ -30,7 +32,7 @@ def loop_rates(args) -> dict[str, float]:
            "--preset", args.preset, "-o", str(run), "--batch-size", str(args.batch), "--seq-len", str(args.seq),
            "--threads", str(args.threads), "--max-minutes", str(args.minutes), "--log-every", "10",
            "--tokens-per-level", str(10**9), "--exam-every", str(10**9), "--exam-size", "1",
-           "--exam-max-tokens", "8"]  # fmt: skip
+           "--exam-max-tokens", "8", "--precision", "fp32"]  # fmt: skip (bench_model's step is fp32)
     done = subprocess.run(
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1]
     )
