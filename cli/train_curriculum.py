@@ -74,6 +74,10 @@ def build_parser() -> Parser:
                    help="the forward's arithmetic: auto (default: bf16 autocast where the device "
                         "has bf16 kernels, e.g. a GPU or a CPU with AVX512-BF16/AMX; fp32 elsewhere), "
                         "fp32 or bf16; weights and optimizer stay fp32")
+    p.add_argument("--prefetch", default="auto", choices=("auto", "thread", "process", "inline"),
+                   help="where the next batch is made: auto (default: a thread during the step in "
+                        "fp32 or on a GPU; for bf16 on the CPU a child process where a core is free "
+                        "of --threads, else between steps), thread, process, or inline (between steps)")
     return p
 
 
@@ -115,6 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log_every=args.log_every, init=args.init, resume=args.resume, form=args.form,
             from_level=args.from_level, exam_batch=args.exam_batch, replay=args.replay,
             pack=args.pack, task_mix=args.task_mix, precision=args.precision,
+            prefetch=args.prefetch,
         )  # fmt: skip
         return _train(cfg)
 

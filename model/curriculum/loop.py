@@ -8,6 +8,7 @@ rank builds the same global batch and trains on its slice, exams are split acros
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import time
@@ -33,6 +34,7 @@ from model.curriculum.textbook import (
     TEXTBOOK_VERSION,
     FileStream,
     Prefetcher,
+    ProcessPrefetcher,
     Stream,
     Textbook,
     collate,
@@ -55,6 +57,9 @@ FIXED = ("level", "preset", "seed", "tokens_per_level", "data", "exam_size", "ba
 # What a run whose config.json predates a flag did: its lr was constant, and only a level
 # that had passed once came back at the forgotten share.
 BEFORE_FLAG = {"lr_decay": 0.0, "replay": "forgotten", "task_mix": "fixed"}
+
+
+PREFETCH = ("auto", "thread", "process", "inline")  # where batches are made (batch_maker)
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,9 @@ class CurriculumConfig:
     # device has bf16 kernels (1.5x the tokens per second of fp32 on this project's CPU,
     # BENCHMARKS.md), fp32 elsewhere. Not a FIXED flag either: the weights stay fp32.
     precision: str = "auto"
+    # Where the next batch is made (PREFETCH): `auto` picks by device and precision
+    # (`batch_maker`); not a FIXED flag, the data are the same whichever makes them.
+    prefetch: str = "auto"
 
     def __post_init__(self) -> None:
         check_level(self.level)
@@ -130,6 +138,8 @@ class CurriculumConfig:
             raise ValueError("--exam-size, --exam-every, --warmup and --max-minutes must be >= 0")
         if self.precision not in PRECISIONS:
             raise ValueError(f"--precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
+        if self.prefetch not in PREFETCH:
+            raise ValueError(f"--prefetch must be one of {', '.join(PREFETCH)}, got {self.prefetch!r}")
         if not 0.0 <= self.bar <= 1.0:
             raise ValueError(f"--bar must lie in [0, 1], got {self.bar}")
         if not 0.0 <= self.lr_decay <= 1.0:
@@ -287,6 +297,22 @@ class Metrics:
             self.f.flush()
 
 
+def batch_maker(prefetch: str, device: torch.device, precision: str) -> str:
+    """Where the next batch is made: `thread` (during the step, in a thread of this process),
+    `process` (during the step, in a child process at the lowest priority) or `inline`
+    (between steps). `auto`: a thread where the step leaves the CPU free (a GPU) or does not
+    mind sharing the GIL (fp32); for a bf16 step on the CPU, whose short kernels a thread's
+    Python stalls, a child process where a core is free of the step's threads, else inline
+    (on two cores that both train, a child only takes its time from the step; BENCHMARKS.md,
+    "Where the next batch is made")."""
+    if prefetch != "auto":
+        return prefetch
+    if device.type == "cuda" or precision == "fp32":
+        return "thread"
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return "process" if cores > torch.get_num_threads() else "inline"
+
+
 def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
     """Train by curriculum as `cfg` says; returns the final state. `say` prints a line
     (exam lines, promotions), `progress(text)` updates a progress display."""
@@ -310,10 +336,7 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
     seq = cfg.seq_len or model.cfg.max_seq_len
     device = _device()
     precision = resolve_precision(cfg.precision, device)
-    # The next batch is made during the step where the step leaves a core free (a GPU) or
-    # does not mind sharing one (fp32); a bf16 step on the CPU runs faster without the
-    # thread (BENCHMARKS.md, "bf16 autocast").
-    ahead = device.type == "cuda" or precision == "fp32"
+    maker = batch_maker(cfg.prefetch, device, precision)
     if lead:
         say(f"training in {precision} on {device.type} (--precision {cfg.precision})")
     model.to(device)  # before the optimizer, so that a loaded state lands on the device too
@@ -348,8 +371,10 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
             mix = weigh_tasks(specs, state.get("scores", {}), cfg.bar, cfg.task_mix)
             book = Textbook(cfg.seed, state["segment"], weights_now, mix)
             source = Stream(book, state["chunk"], state["offset"])
-        return Prefetcher(source, cfg.batch_size, lambda rec: encode_weighted(tok, rec, cfg.tag_weight, form),
-                          ahead=ahead)  # fmt: skip
+        encode = functools.partial(encode_weighted, tok, tag_weight=cfg.tag_weight, form=form)
+        if maker == "process":
+            return ProcessPrefetcher(source, cfg.batch_size, encode)
+        return Prefetcher(source, cfg.batch_size, encode, ahead=maker == "thread")
 
     if state["step"] == 0 and not cfg.init:
         # A freshly initialised model scores chance and, never stopping, answers at full

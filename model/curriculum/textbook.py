@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -125,9 +126,11 @@ class Stream:
 
     def __init__(self, book: Textbook, chunk: int = 0, offset: int = 0) -> None:
         self.book, self.chunk_no, self.offset = book, chunk, offset
-        self._records = book.chunk(chunk)
+        self._records: list[Record] | None = None  # made on first use (in a batch maker's process)
 
     def next(self) -> Record:
+        if self._records is None:
+            self._records = self.book.chunk(self.chunk_no)
         while self.offset >= len(self._records):
             self.chunk_no, self.offset = self.chunk_no + 1, 0
             self._records = self.book.chunk(self.chunk_no)
@@ -191,6 +194,86 @@ class Prefetcher:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class ProcessPrefetcher:
+    """Prefetcher's interface, with the batches made ahead in a child process at the lowest
+    priority: the training process's GIL is never held by the batch maker, and where a core
+    is free of the step's threads the batch costs the step nothing (a bf16 step on the CPU,
+    whose short kernels a thread's Python stalls; BENCHMARKS.md, "Where the next batch is
+    made").
+
+    The child gets the stream and `encode` pickled (`encode` must be picklable: a
+    module-level function or a `functools.partial` of one) and sends each batch down a pipe
+    with the stream's position after it, as `Prefetcher.take` returns them; it makes the
+    next one while the pipe holds the last. It dies with the training process (through its
+    fork server and PR_SET_PDEATHSIG on Linux; elsewhere when its pipe breaks), and
+    `close()` kills it: a stream is deterministic in its position, so nothing made ahead is
+    lost that a checkpoint needs. An error in the child (a generator failing) is raised by
+    `take()` as a RuntimeError with the child's message."""
+
+    def __init__(self, stream: Stream | FileStream, size: int, encode: Callable[[Record], Encoded]) -> None:
+        import multiprocessing as mp
+
+        # Not fork: the parent holds torch's threads and locks. A fork server (one clean
+        # process, started once, that has imported the generators) forks each new child in
+        # milliseconds, where spawning one imports everything again (a second or two per
+        # stream, and a run starts a stream after every sitting).
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload([__name__, "generators.math", "generators.logic", "generators.code"])
+        self._conn, child_end = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_make_batches, args=(stream, size, encode, child_end),
+                                 name="blueberry-textbook", daemon=True)  # fmt: skip
+        self._proc.start()
+        child_end.close()  # the child's end lives in the child only: its death breaks the pipe
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id."""
+        return self._proc.pid
+
+    def take(self) -> tuple[list[Encoded], object]:
+        """The next batch and the stream position after it."""
+        try:
+            kind, payload, where = self._conn.recv()
+        except (EOFError, OSError):
+            self._proc.join(timeout=5)
+            raise RuntimeError(f"the textbook's batch maker died (exit code {self._proc.exitcode})") from None
+        if kind == "error":
+            raise RuntimeError(f"the textbook's batch maker failed: {payload}")
+        return [Encoded(ids, weights) for ids, weights in payload], where
+
+    def close(self) -> None:
+        if self._proc.is_alive():
+            self._proc.kill()
+        self._proc.join()
+        self._conn.close()
+
+
+def _make_batches(stream: Stream | FileStream, size: int, encode: Callable[[Record], Encoded],
+                  out) -> None:  # fmt: skip
+    """The child of ProcessPrefetcher: batches of `stream` down the pipe `out` until killed
+    (or the pipe breaks: the training process is gone)."""
+    import contextlib
+    import ctypes
+    import signal
+
+    # The kernel SIGKILLs this process when its parent, the fork server, dies (Linux); the
+    # fork server ends when the training process does.
+    parent = os.getppid()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the prctl
+        return
+    os.nice(19)
+    try:
+        while True:
+            batch = [encode(stream.next()) for _ in range(size)]
+            out.send(("batch", [(e.ids, e.weights) for e in batch], stream.position()))
+    except (BrokenPipeError, ConnectionResetError):
+        return
+    except Exception as exc:  # sent to the parent, which raises it
+        out.send(("error", f"{type(exc).__name__}: {exc}", None))
 
 
 def load_data_dir(path: str | Path, levels: Sequence[str], tasks: Sequence[str] | None) -> list[Record]:

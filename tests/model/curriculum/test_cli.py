@@ -139,6 +139,7 @@ def test_init_from_a_checkpoint_of_another_preset(run_dir, tmp_path):
     (["--level", "primary", "-o", "X", "--replay", "always"], "argument --replay: invalid choice"),
     (["--level", "primary", "-o", "X", "--task-mix", "most"], "argument --task-mix: invalid choice"),
     (["--level", "primary", "-o", "X", "--precision", "half"], "argument --precision: invalid choice"),
+    (["--level", "primary", "-o", "X", "--prefetch", "gpu"], "argument --prefetch: invalid choice"),
     (["--level", "primary", "-o", "X", "--tokens-per-level", "9000,x"], "expected a whole number or numbers"),
     (["--level", "primary", "-o", "X", "--tokens-per-level", "1,2,3"], "names 3 budgets for 2 stage(s)"),
     (["--level", "primary", "-o", "X", "--tokens-per-level", "10,0"], "--tokens-per-level must be at least 1"),
@@ -166,6 +167,19 @@ def test_a_bf16_run_trains_and_keeps_fp32_weights(tmp_path):
     assert len(losses) >= 3 and losses[-1] < losses[0]
 
 
+def test_batches_made_in_a_child_process_train_the_same_weights(tmp_path):
+    from safetensors.torch import load_file
+
+    weights = {}
+    for maker in ("process", "inline"):
+        out = tmp_path / maker
+        res = cli("--level", "preschool", "-o", str(out), *TINY, "--precision", "fp32", "--prefetch", maker)
+        assert res.returncode == 0, res.stderr
+        weights[maker] = load_file(str(out / "final" / "model.safetensors"))
+    assert weights["process"].keys() == weights["inline"].keys()
+    assert all(torch.equal(weights["process"][k], weights["inline"][k]) for k in weights["inline"])
+
+
 def test_data_directory_train_split_only(tmp_path):
     data = tmp_path / "data"
     gen = subprocess.run([sys.executable, "-m", "cli.gen_traces", "--domain", "math", "--level",
@@ -191,8 +205,10 @@ def test_data_directory_train_split_only(tmp_path):
 def test_max_minutes_ends_with_a_last_exam_and_the_report(tmp_path):
     out = tmp_path / "t"
     args = [a if a != "3000" else "100000000" for a in TINY]  # a budget it cannot spend
-    # Exams every few steps, so that the budget runs out during a sitting.
-    res = cli("--level", "preschool", "-o", str(out), *args, "--max-minutes", "0.05", "--exam-every", "300")
+    # Exams every few steps, so that the budget runs out during a sitting. Batches made
+    # between steps: a child process's fork server takes seconds of these 3 to start.
+    res = cli("--level", "preschool", "-o", str(out), *args, "--max-minutes", "0.05", "--exam-every", "300",
+              "--prefetch", "inline")  # fmt: skip
     assert res.returncode == 0, res.stderr
     state = json.loads((out / "final" / "state.json").read_text())
     assert state["done"] == "time" and state["step"] > 0 and 3.0 <= state["wall"] < 120

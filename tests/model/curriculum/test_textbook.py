@@ -3,13 +3,17 @@ the loss weights: completion only, rejected proposals masked, tags weighted."""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from model.curriculum.exams import build_exam
 from model.curriculum.textbook import (
     CHUNK,
+    Prefetcher,
+    ProcessPrefetcher,
     Stream,
     Textbook,
     collate,
@@ -221,3 +225,105 @@ def test_pack_places_every_record_once_and_weighs_no_boundary(tokenizer, book):
         assert sum(v > 0 for v in seg) <= seq + 1
     assert sorted(found) == sorted(e.ids[: seq + 1] for e in items)
     assert rows.weights.sum().item() == pytest.approx(sum(sum(e.weights[1 : seq + 1]) for e in items))
+
+
+def _batches(prefetcher, n):
+    try:
+        return [prefetcher.take() for _ in range(n)]
+    finally:
+        prefetcher.close()
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie, dead but not yet reaped, counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_child_process_makes_the_batches_a_thread_makes(tokenizer, book):
+    encode = functools.partial(encode_weighted, tokenizer, tag_weight=0.5)
+    child = ProcessPrefetcher(Stream(book, 1, 3), 6, encode)
+    pid = child.pid
+    got = _batches(child, 4)
+    want = _batches(Prefetcher(Stream(book, 1, 3), 6, encode), 4)
+    assert [where for _, where in got] == [where for _, where in want]
+    assert [(e.ids, e.weights) for batch, _ in got for e in batch] == \
+        [(e.ids, e.weights) for batch, _ in want for e in batch]  # fmt: skip
+    assert not _alive(pid)  # close() leaves no process behind
+
+
+def test_an_error_in_the_batch_maker_is_raised_by_take(book):
+    child = ProcessPrefetcher(Stream(book), 2, functools.partial(encode_weighted, "not a tokenizer"))
+    with pytest.raises(RuntimeError, match="batch maker failed: AttributeError"):
+        _batches(child, 1)
+
+
+def test_a_batch_maker_killed_from_outside_is_an_error_not_a_hang(tokenizer, book):
+    import os
+    import signal
+
+    child = ProcessPrefetcher(Stream(book), 2, functools.partial(encode_weighted, tokenizer))
+    os.kill(child.pid, signal.SIGKILL)
+    with pytest.raises(RuntimeError, match="batch maker died"):
+        _batches(child, 3)
+
+
+_ORPHAN = """
+import functools, sys, time
+from model.curriculum.textbook import ProcessPrefetcher, Stream, Textbook, encode_weighted, level_specs
+from model.tokenizer import train_tokenizer
+if __name__ == "__main__":
+    specs = level_specs(["preschool"], ["one_digit_sums"])
+    tok = train_tokenizer(["1 + 2 = 3"], vocab_size=300)
+    child = ProcessPrefetcher(Stream(Textbook(0, 0, (("preschool", 1.0),), specs)), 2,
+                              functools.partial(encode_weighted, tok))
+    child.take()
+    print(child.pid, flush=True)
+    time.sleep(600)
+"""
+
+
+def test_the_batch_maker_dies_with_its_parent(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(_ORPHAN)
+    root = str(Path(__file__).resolve().parents[3])
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=root,
+                              env={**os.environ, "PYTHONPATH": root})  # fmt: skip
+    try:
+        pid = int(parent.stdout.readline())
+        assert _alive(pid)
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(pid)
+    finally:
+        parent.kill()
+
+
+def test_auto_makes_bf16_batches_in_a_child_only_where_a_core_is_free(monkeypatch):
+    import os
+
+    import torch
+
+    from model.curriculum.loop import batch_maker
+
+    cpu, gpu = torch.device("cpu"), torch.device("cuda")
+    assert batch_maker("inline", gpu, "bf16") == "inline"  # an explicit choice stands
+    assert batch_maker("auto", gpu, "bf16") == "thread"
+    assert batch_maker("auto", cpu, "fp32") == "thread"
+    threads = torch.get_num_threads()
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(threads + 1)), raising=False)
+    assert batch_maker("auto", cpu, "bf16") == "process"
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(threads)), raising=False)
+    assert batch_maker("auto", cpu, "bf16") == "inline"
