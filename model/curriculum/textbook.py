@@ -168,10 +168,11 @@ class Prefetcher:
     that was made ahead but not trained. Only the thread touches the stream; `close()`
     waits for it (before exams, which may use the sandbox too, and before a new stream).
 
-    With `ahead=False` the batch is made in the caller's thread when it is taken: on a CPU
-    whose cores all run the step, the thread's Python holds the GIL between the step's
-    kernels and stalls them (bf16 on two cores: 7,559 tokens/s with the thread against
-    8,234 without; BENCHMARKS.md)."""
+    With `ahead=False` the batch is made in the caller's thread when it is taken (between
+    steps). The thread's Python holds the GIL between the step's kernels; with bf16 on two
+    cores and rows packed to their longest record that cost the step more than the overlap
+    gained (7,559 tokens/s against 8,234), with full-width rows the two are level
+    (BENCHMARKS.md, "Where the next batch is made")."""
 
     def __init__(self, stream: Stream | FileStream, size: int, encode: Callable[[Record], Encoded],
                  ahead: bool = True) -> None:  # fmt: skip
@@ -209,8 +210,9 @@ class ProcessPrefetcher:
     next one while the pipe holds the last. It dies with the training process (through its
     fork server and PR_SET_PDEATHSIG on Linux; elsewhere when its pipe breaks), and
     `close()` kills it: a stream is deterministic in its position, so nothing made ahead is
-    lost that a checkpoint needs. An error in the child (a generator failing) is raised by
-    `take()` as a RuntimeError with the child's message."""
+    lost that a checkpoint needs. An error in the child is raised by `take()` with the
+    child's message: a ValueError where the child's was a ValueError or OSError (bad input,
+    as the thread's would be), else a RuntimeError."""
 
     def __init__(self, stream: Stream | FileStream, size: int, encode: Callable[[Record], Encoded]) -> None:
         import multiprocessing as mp
@@ -239,8 +241,8 @@ class ProcessPrefetcher:
         except (EOFError, OSError):
             self._proc.join(timeout=5)
             raise RuntimeError(f"the textbook's batch maker died (exit code {self._proc.exitcode})") from None
-        if kind == "error":
-            raise RuntimeError(f"the textbook's batch maker failed: {payload}")
+        if kind == "error":  # bad input stays a ValueError (one line, exit 2), as in a thread
+            raise (ValueError if where == "bad input" else RuntimeError)(f"the textbook's batch maker failed: {payload}")
         return [Encoded(ids, weights) for ids, weights in payload], where
 
     def close(self) -> None:
@@ -273,7 +275,7 @@ def _make_batches(stream: Stream | FileStream, size: int, encode: Callable[[Reco
     except (BrokenPipeError, ConnectionResetError):
         return
     except Exception as exc:  # sent to the parent, which raises it
-        out.send(("error", f"{type(exc).__name__}: {exc}", None))
+        out.send(("error", f"{type(exc).__name__}: {exc}", "bad input" if isinstance(exc, ValueError | OSError) else None))
 
 
 def load_data_dir(path: str | Path, levels: Sequence[str], tasks: Sequence[str] | None) -> list[Record]:

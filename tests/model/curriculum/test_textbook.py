@@ -256,8 +256,14 @@ def test_a_child_process_makes_the_batches_a_thread_makes(tokenizer, book):
 
 
 def test_an_error_in_the_batch_maker_is_raised_by_take(book):
+    import ipaddress
+
     child = ProcessPrefetcher(Stream(book), 2, functools.partial(encode_weighted, "not a tokenizer"))
     with pytest.raises(RuntimeError, match="batch maker failed: AttributeError"):
+        _batches(child, 1)
+    # A ValueError (bad input: one line and exit 2 from a command) stays one.
+    child = ProcessPrefetcher(Stream(book), 2, ipaddress.ip_address)
+    with pytest.raises(ValueError, match=r"batch maker failed: ValueError: .* does not appear to be an IPv4"):
         _batches(child, 1)
 
 
