@@ -5,6 +5,13 @@ left to right, then + and - left to right) and rewrites the expression:
 ``brackets first: 8 - 4 = 4 → 2 + 3 × 4 ÷ 6``. It is checked by recomputing the operation
 and comparing the rewritten expression with the true one. Slips: working strictly left to
 right, + before × (``left_to_right``), and a number-fact error (``digit_fact``).
+
+With `mark_operation` (a learner form's option, `mark` in model.curriculum.forms) a step
+first copies the whole expression with the operation it does in square brackets, then
+does it, then rewrites: ``brackets first: 2 + 3 × ([8 - 4]) ÷ 6, 8 - 4 = 4 → 2 + 3 × 4 ÷ 6``.
+Every copy then reads the text just before it in order, where the plain step's rewrite
+must find the operation's place in the expression a step back (a model trained on it
+wrote ``3 + 4 × 6 + 10`` as ``24 + 24 + 10`` after ``4 × 6 = 24``).
 """
 
 from __future__ import annotations
@@ -31,6 +38,9 @@ class Config:
     max_number: int = 12
     brackets: bool = True
     slip_rate: float = 0.1  # chance that a step is first proposed with a slip
+    # A learner form's option: a step first writes the expression with its operation in
+    # square brackets (see the module docstring).
+    mark_operation: bool = False
 
     def __post_init__(self) -> None:
         if not 1 <= self.min_ops <= self.max_ops <= 6:
@@ -38,6 +48,8 @@ class Config:
         if not 2 <= self.max_number <= 100:
             raise ValueError(f"max_number must lie in [2, 100] (e.g. 12), got {self.max_number}")
         check_slip_rate(self.slip_rate)
+        if not isinstance(self.mark_operation, bool):
+            raise ValueError(f"mark_operation must be true or false, got {self.mark_operation!r}")
 
 
 def apply(x: int, op: str, y: int) -> int | None:
@@ -53,6 +65,20 @@ def apply(x: int, op: str, y: int) -> int | None:
 
 def show(tokens: list) -> str:
     return " ".join(str(t) for t in tokens).replace("( ", "(").replace(" )", ")")
+
+
+def marked(tokens: list, i: int) -> str:
+    """`tokens` shown with the operation at operator index `i` in square brackets."""
+    return show([*tokens[: i - 1], "[", *tokens[i - 1 : i + 2], "]", *tokens[i + 2 :]]).replace(
+        "[ ", "[").replace(" ]", "]")
+
+
+def operation_text(rule: str, tokens: list, i: int, value: int, after: list, mark: bool) -> str:
+    """A step's proposal: the rule, the expression with the operation marked (`mark`), the
+    operation with `value`, and the rewritten expression `after`."""
+    x, op, y = tokens[i - 1], tokens[i], tokens[i + 1]
+    where = f"{marked(tokens, i)}, " if mark else ""
+    return f"{rule}: {where}{x} {op} {y} = {value} → {show(after)}"
 
 
 def next_operation(tokens: list, strict_left: bool = False) -> tuple[int, str]:
@@ -135,6 +161,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
     else:
         raise Dropped("no expression with whole-number steps in 50 tries")
     log = StepLog(rng, config.slip_rate)
+    mark = config.mark_operation
     for before, i, rule, after in path:
         x, op, y = before[i - 1], before[i], before[i + 1]
         value = apply(x, op, y)
@@ -146,7 +173,7 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
                 wx, wop, wy = before[li - 1], before[li], before[li + 1]
                 return (
                     "left_to_right",
-                    f"left to right: {wx} {wop} {wy} = {apply(wx, wop, wy)} → {show(wrong_after)}",
+                    operation_text("left to right", before, li, apply(wx, wop, wy), wrong_after, mark),
                     f"{op} comes before {wop}: do {x} {op} {y} first ✗",
                     check_rewrite(before, li, wrong_after, after),
                 )
@@ -155,12 +182,12 @@ def generate(rng: random.Random, level: str, config: Config) -> Problem:
             wrong_after = replace_value(before, i, w)
             return (
                 kind,
-                f"{rule}: {x} {op} {y} = {w} → {show(wrong_after)}",
+                operation_text(rule, before, i, w, wrong_after, mark),
                 f"{x} {op} {y} = {value}, not {w} ✗",
                 check_rewrite(before, i, wrong_after, after),
             )
 
-        log.add(f"{rule}: {x} {op} {y} = {value} → {show(after)}", f"{x} {op} {y} = {value} ✓",
+        log.add(operation_text(rule, before, i, value, after, mark), f"{x} {op} {y} = {value} ✓",
                 check_rewrite(before, i, after, after), location=show(before), slip=slip)
     result = path[-1][3][0]
     expr = show(tokens)

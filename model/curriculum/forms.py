@@ -84,6 +84,10 @@ FORMS: dict[str, Form] = {
                        "states the fraction (\"28 ÷ 4 = 7, 2 × 7 = 14, so 2/4 = 14/28\"), where the "
                        "other forms state the fraction and leave the arithmetic to the critic",
                        work_first=True),
+    "mark": _learner("mark", "short, and an order-of-operations step first copies the expression with "
+                     "the operation it does in square brackets (\"3 + [4 × 6] + 10, 4 × 6 = 24 → 3 + 24 + "
+                     "10\"), so its rewrite copies the text just before it, where the other forms "
+                     "rewrite the expression of the step before", mark_operation=True),
 }
 # Measured, not argued (bench/learnability.py, tables in BENCHMARKS.md): after 3M tokens of
 # column arithmetic on the tiny preset `short` answered 35% right, `records` 16%, `learner`

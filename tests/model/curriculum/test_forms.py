@@ -90,7 +90,8 @@ def test_prompt_weights_follow_the_forms_system_prompt(tokenizer):
                           ("reasoned", "reason_first", "truth_values", "primary"),
                           ("beside", "claim_beside", "truth_values", "primary"),
                           ("walk", "walk", "counting", "preschool"),
-                          ("strike", "strike", "counting", "preschool")])
+                          ("strike", "strike", "counting", "preschool"),
+                          ("mark", "mark_operation", "order_of_operations", "primary")])
 def test_learner_forms_reach_their_task_only(form, option, task, level):
     specs = level_specs([level], None, FORMS[form].task_options)[level]
     with_option = [s.task.name for s in specs if getattr(s.config, option, False)]
