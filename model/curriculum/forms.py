@@ -108,6 +108,8 @@ FORMS: dict[str, Form] = {
 # after preschool (learnability --init): `split+strike` 12%, `chain+strike` 10%; in the hour
 # (one seed, 27.1M tokens) `split+strike` 21/45/56/70% at 12/18/24/27M tokens against 2/18/27%
 # and about 15/16/30% for `chain+strike`'s two hours at 12/18/24M: the default since.
+# Primary order of operations at 3M tokens after preschool: `split+strike+mark` 80% and
+# `split+strike` 88% (mark's records are 1.26x longer): `mark` is not in the default.
 DEFAULT_FORM = "split+strike"
 
 
