@@ -53,6 +53,10 @@ def build_parser() -> Parser:
                    help="how a level's tasks share its tokens: fixed (default: the task mix's "
                         "weights) or deficit (each weighted by its shortfall at the last exam; "
                         "a task at its bar keeps half its share)")
+    p.add_argument("--task-share", default="records", choices=("records", "tokens"),
+                   help="what a task's weight in the mix is a share of: records (default) or "
+                        "tokens (each weight divided by its task's mean record length, so a task "
+                        "of short records is not starved)")
     p.add_argument("--tag-weight", type=float, default=0.0, help="extra loss weight on format tags")
     p.add_argument("--exam-every", type=int, default=0,
                    help="tokens between exams within a stage (default: a quarter of its budget)")
@@ -118,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             exam_max_tokens=args.exam_max_tokens, checkpoint_every=args.checkpoint_every,
             log_every=args.log_every, init=args.init, resume=args.resume, form=args.form,
             from_level=args.from_level, exam_batch=args.exam_batch, replay=args.replay,
-            pack=args.pack, task_mix=args.task_mix, precision=args.precision,
+            pack=args.pack, task_mix=args.task_mix, task_share=args.task_share, precision=args.precision,
             prefetch=args.prefetch,
         )  # fmt: skip
         return _train(cfg)

@@ -31,12 +31,14 @@ from model.curriculum.promotion import (
     weigh_tasks,
 )
 from model.curriculum.textbook import (
+    TASK_SHARES,
     TEXTBOOK_VERSION,
     FileStream,
     Prefetcher,
     ProcessPrefetcher,
     Stream,
     Textbook,
+    by_tokens,
     collate,
     encode_weighted,
     level_specs,
@@ -53,10 +55,10 @@ LAST, FINAL, METRICS = "last", "final", "metrics.jsonl"
 # Flags that define a run's data and model: a resumed run must use the same ones.
 FIXED = ("level", "preset", "seed", "tokens_per_level", "data", "exam_size", "bar", "tasks",
          "batch_size", "seq_len", "lr", "warmup", "lr_decay", "tag_weight", "exam_every", "promote_anyway", "form",
-         "from_level", "replay", "task_mix")  # fmt: skip
+         "from_level", "replay", "task_mix", "task_share")  # fmt: skip
 # What a run whose config.json predates a flag did: its lr was constant, and only a level
 # that had passed once came back at the forgotten share.
-BEFORE_FLAG = {"lr_decay": 0.0, "replay": "forgotten", "task_mix": "fixed"}
+BEFORE_FLAG = {"lr_decay": 0.0, "replay": "forgotten", "task_mix": "fixed", "task_share": "records"}
 
 
 PREFETCH = ("auto", "thread", "process", "inline")  # where batches are made (batch_maker)
@@ -104,6 +106,9 @@ class CurriculumConfig:
     # How a level's tasks share its tokens (promotion.TASK_MIXES): `fixed`, the mix's own
     # weights; `deficit`, weighted by each task's shortfall at the last exam.
     task_mix: str = "fixed"
+    # What a task's weight is a share of (textbook.TASK_SHARES): `records` drawn, or `tokens`
+    # (each weight divided by its task's mean record length, textbook.by_tokens).
+    task_share: str = "records"
     # Several records per row with attention kept within each (textbook.pack): the same loss
     # and gradient as one padded row per record, in fewer rows. Not a FIXED flag: a run may
     # resume with or without it.
@@ -151,6 +156,10 @@ class CurriculumConfig:
             raise ValueError(f"unknown --replay {self.replay!r}; known: {', '.join(REPLAY_RULES)}")
         if self.task_mix not in TASK_MIXES:
             raise ValueError(f"unknown --task-mix {self.task_mix!r}; known: {', '.join(TASK_MIXES)}")
+        if self.task_share not in TASK_SHARES:
+            raise ValueError(f"unknown --task-share {self.task_share!r}; known: {', '.join(TASK_SHARES)}")
+        if self.task_share == "tokens" and self.data:
+            raise ValueError("--task-share tokens weighs generated tasks; a --data directory is read in its own order")
         if self.init and self.resume:
             raise ValueError("--init and --resume exclude each other (resume continues DIR/last)")
 
@@ -347,6 +356,9 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
                                                     else None) if world > 1 else model  # fmt: skip
     model.train()
     exam_sets = {lv: ex.build_exam(lv, specs[lv], cfg.exam_size) for lv in levels}
+    train_specs = specs
+    if cfg.task_share == "tokens" and files is None:
+        train_specs = by_tokens(specs, cfg.seed, lambda r: len(encode_weighted(tok, r, form=form).ids))
     metrics = Metrics(out / METRICS, state["metrics_lines"], lead)
     status = {lv: LevelStatus(**st) for lv, st in state["status"].items()}
     t0 = time.monotonic() - state["wall"]
@@ -368,7 +380,7 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
             source = FileStream([r for r in files if r.level in upto], state["file_offset"])
         else:
             weights_now = level_weights(levels, current, status, cfg.replay)
-            mix = weigh_tasks(specs, state.get("scores", {}), cfg.bar, cfg.task_mix)
+            mix = weigh_tasks(train_specs, state.get("scores", {}), cfg.bar, cfg.task_mix)
             book = Textbook(cfg.seed, state["segment"], weights_now, mix)
             source = Stream(book, state["chunk"], state["offset"])
         encode = functools.partial(encode_weighted, tok, tag_weight=cfg.tag_weight, form=form)

@@ -97,6 +97,22 @@ def test_a_run_from_before_task_mix_ran_fixed(run_dir, tmp_path):
     assert res.returncode == 0, res.stderr
 
 
+def test_a_run_from_before_task_share_shared_by_records(run_dir, tmp_path):
+    old = _older_run(run_dir, tmp_path, "task_share")
+    res = cli("--level", "preschool", "-o", str(old), "--resume", *TINY, "--task-share", "tokens")
+    assert res.returncode == 2 and "--task-share differs" in res.stderr and "('records')" in res.stderr
+    res = cli("--level", "preschool", "-o", str(old), "--resume", *TINY)
+    assert res.returncode == 0, res.stderr
+
+
+def test_a_run_shared_by_tokens(tmp_path):
+    out = tmp_path / "t"
+    res = cli("--level", "preschool", "-o", str(out), *TINY, "--task-share", "tokens")
+    assert res.returncode == 0, res.stderr
+    assert json.loads((out / "config.json").read_text())["task_share"] == "tokens"
+    assert (out / "final" / "state.json").exists()
+
+
 def test_deficit_task_mix_keeps_the_last_scores(tmp_path):
     out = tmp_path / "d"
     res = cli("--level", "preschool", "-o", str(out), *TINY, "--task-mix", "deficit")
@@ -138,6 +154,9 @@ def test_init_from_a_checkpoint_of_another_preset(run_dir, tmp_path):
     (["--level", "primary", "-o", "X", "--lr-decay", "2"], "--lr-decay must lie in [0, 1]"),
     (["--level", "primary", "-o", "X", "--replay", "always"], "argument --replay: invalid choice"),
     (["--level", "primary", "-o", "X", "--task-mix", "most"], "argument --task-mix: invalid choice"),
+    (["--level", "primary", "-o", "X", "--task-share", "words"], "argument --task-share: invalid choice"),
+    (["--level", "primary", "-o", "X", "--data", "/no/such/dir", "--task-share", "tokens"],
+     "--task-share tokens weighs generated tasks"),
     (["--level", "primary", "-o", "X", "--precision", "half"], "argument --precision: invalid choice"),
     (["--level", "primary", "-o", "X", "--prefetch", "gpu"], "argument --prefetch: invalid choice"),
     (["--level", "primary", "-o", "X", "--tokens-per-level", "9000,x"], "expected a whole number or numbers"),

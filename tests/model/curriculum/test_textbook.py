@@ -333,3 +333,30 @@ def test_auto_makes_bf16_batches_in_a_child_only_where_a_core_is_free(monkeypatc
     assert batch_maker("auto", cpu, "bf16") == "process"
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(threads)), raising=False)
     assert batch_maker("auto", cpu, "bf16") == "inline"
+
+
+def test_a_share_by_tokens_gives_short_records_their_tokens(tokenizer):
+    """By records, a task of short records gets few tokens (order of operations' records are
+    a fraction of long multiplication's length); `by_tokens` divides each weight by its
+    task's mean record length, so drawn by the new weights the two get equal tokens. The
+    weights are a function of the seed (a resumed run weighs as it did)."""
+    from model.curriculum.textbook import by_tokens
+
+    specs = level_specs(["primary"], ["order_of_operations", "long_multiplication"])
+
+    def length(rec):
+        return len(encode_weighted(tokenizer, rec).ids)
+
+    def ratio(mix):  # tokens drawn of order of operations per token of long multiplication
+        stream, tokens = Stream(Textbook(0, 0, (("primary", 1.0),), mix)), Counter()
+        for _ in range(400):
+            rec = stream.next()
+            tokens[rec.task] += length(rec)
+        return tokens["order_of_operations"] / tokens["long_multiplication"]
+
+    weighed = by_tokens(specs, 0, length)
+    assert [s.weight for s in specs["primary"]] == [1.0, 1.0]  # the given specs are left alone
+    assert ratio(specs) < 0.7
+    assert 0.8 < ratio(weighed) < 1.25
+    again = by_tokens(specs, 0, length)
+    assert [s.weight for s in again["primary"]] == [s.weight for s in weighed["primary"]]
