@@ -89,18 +89,14 @@ def test_a_run_from_before_a_flag_resumes_only_as_it_ran(run_dir, tmp_path, key,
     assert res.returncode == 0, res.stderr
 
 
-def test_a_run_from_before_task_mix_ran_fixed(run_dir, tmp_path):
-    old = _older_run(run_dir, tmp_path, "task_mix")
-    res = cli("--level", "preschool", "-o", str(old), "--resume", *TINY, "--task-mix", "deficit")
-    assert res.returncode == 2 and "--task-mix differs" in res.stderr and "('fixed')" in res.stderr
-    res = cli("--level", "preschool", "-o", str(old), "--resume", *TINY)
-    assert res.returncode == 0, res.stderr
-
-
-def test_a_run_from_before_task_share_shared_by_records(run_dir, tmp_path):
-    old = _older_run(run_dir, tmp_path, "task_share")
-    res = cli("--level", "preschool", "-o", str(old), "--resume", *TINY, "--task-share", "tokens")
-    assert res.returncode == 2 and "--task-share differs" in res.stderr and "('records')" in res.stderr
+@pytest.mark.parametrize(("key", "flag", "other", "then"), [
+    ("task_mix", "--task-mix", "deficit", "('fixed')"),  # it ran the fixed mix
+    ("task_share", "--task-share", "tokens", "('records')"),  # its weights shared records
+])
+def test_a_run_from_before_a_flag_with_todays_default_resumes_as_is(run_dir, tmp_path, key, flag, other, then):
+    old = _older_run(run_dir, tmp_path, key)
+    res = cli("--level", "preschool", "-o", str(old), "--resume", *TINY, flag, other)
+    assert res.returncode == 2 and f"{flag} differs" in res.stderr and then in res.stderr
     res = cli("--level", "preschool", "-o", str(old), "--resume", *TINY)
     assert res.returncode == 0, res.stderr
 
