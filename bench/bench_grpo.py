@@ -87,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--layers", type=int, default=4)
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (the machine is shared)")
+    ap.add_argument("--precision", default="fp32", choices=("fp32", "bf16"),
+                    help="the update's forward and backward on every side (ours: --precision; TRL: bf16=)")
     args = ap.parse_args(argv)
     for name in ("prompts", "completion", "steps", "hidden", "layers", "heads", "threads"):
         if getattr(args, name) < 1:
@@ -147,7 +149,8 @@ def run(args, tmp: Path, weights: dict[str, float], problems: list) -> int:
         ours[side] = (policy, torch.optim.AdamW(policy.model.parameters(), lr=1e-5, weight_decay=0.0))
     cfg = GRPOConfig(out=str(tmp / "ours"), init=str(tmp / "llama"), level=args.level, reward=args.reward,
                      group_size=G, prompts_per_step=P, max_new_tokens=C, loss_type=args.loss_type,
-                     beta=0.0, num_iterations=1, lr=1e-5, max_grad_norm=1.0)  # fmt: skip
+                     beta=0.0, num_iterations=1, lr=1e-5, max_grad_norm=1.0,
+                     precision=args.precision)  # fmt: skip
 
     # TRL: the same prompts as text (BOS written out: its tokenizer call adds none), in order.
     prompts = [BOS + render_prompt(DEFAULT_SYSTEM, p.prompt) for p in problems]
@@ -161,7 +164,7 @@ def run(args, tmp: Path, weights: dict[str, float], problems: list) -> int:
                       epsilon=0.2, epsilon_high=0.28, learning_rate=1e-5, weight_decay=0.0, max_grad_norm=1.0,
                       reward_weights=list(weights.values()), max_steps=total, logging_steps=total,
                       save_strategy="no", report_to="none", shuffle_dataset=False, disable_dropout=True,
-                      dataloader_num_workers=0, bf16=False, disable_tqdm=True)  # fmt: skip
+                      dataloader_num_workers=0, bf16=args.precision == "bf16", disable_tqdm=True)  # fmt: skip
 
     ours_t = {side: [] for side in ours}
     ours_rows = {side: [] for side in ours}
@@ -215,7 +218,7 @@ def run(args, tmp: Path, weights: dict[str, float], problems: list) -> int:
     trl_med = statistics.median(trl_t[w:])
     print(f"GRPO step: random Llama hidden {args.hidden} x {args.layers} layers, vocab {len(tok)}; "
           f"{P} prompts x {G} completions x {C} tokens; loss {args.loss_type}, beta 0, 1 iteration; "
-          f"reward {args.reward}; {args.threads} thread(s); median of {args.steps} steps after {w} warm-up")
+          f"reward {args.reward}; {args.precision}; {args.threads} thread(s); median of {args.steps} steps after {w} warm-up")
     print(f"prompts tokenised alike on every side: {same}/{len(problems)}; "
           f"every completion {C} tokens on every side: {'yes' if lengths_ok else 'NO'}")
     print()

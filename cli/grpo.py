@@ -52,6 +52,9 @@ def build_parser() -> Parser:
     a("--exam-max-tokens", type=int, default=0, help="answer length in exams (0: --max-new-tokens)")
     a("--checkpoint-every", type=int, default=10, help="steps between checkpoints (default 10)")
     a("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    a("--precision", default="auto", choices=("auto", "fp32", "bf16"),
+      help="the loss's forward and backward: bf16 autocast or fp32 (default auto: bf16 where the "
+           "device has bf16 kernels); sampling and exams run in fp32")
     return p
 
 
@@ -76,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             mask_truncated=args.mask_truncated, micro_batch=args.micro_batch,
             exam_every=args.exam_every, exam_size=args.exam_size,
             exam_max_tokens=args.exam_max_tokens, checkpoint_every=args.checkpoint_every,
-            resume=args.resume,
+            resume=args.resume, precision=args.precision,
         )  # fmt: skip
         command = shlex.join([PROG, *(sys.argv[1:] if argv is None else argv)])
         return _train(cfg, command)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -35,6 +36,7 @@ import torch
 import torch.distributed as dist
 
 from model.curriculum.loop import Metrics, _device, dist_setup
+from model.model import PRECISIONS, autocast, resolve_precision
 from reasoning.task import Problem
 from rl import loss as L
 from rl.policy import Policy, load_policy, read_training_state
@@ -79,6 +81,9 @@ class GRPOConfig:
     exam_max_tokens: int = 0  # 0: max_new_tokens
     checkpoint_every: int = 10  # steps
     resume: bool = False
+    # The loss's forward and backward (model.model.autocast): `auto` is bf16 autocast where the
+    # device has bf16 kernels, fp32 elsewhere; sampling and exams stay in fp32.
+    precision: str = "auto"
 
     def __post_init__(self) -> None:
         from reasoning.levels import check_level
@@ -98,6 +103,8 @@ class GRPOConfig:
             raise ValueError("--lr and --max-grad-norm must be > 0")
         if self.overlong_cache > self.max_new_tokens:
             raise ValueError(f"--overlong-cache {self.overlong_cache} exceeds --max-new-tokens {self.max_new_tokens}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"--precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
         if not self.init and not self.resume:
             raise ValueError("--init CHECKPOINT is required (or --resume to continue -o DIR)")
         self.sampling  # noqa: B018 (validates temperature, top-p, max-new-tokens)
@@ -165,6 +172,7 @@ def grpo_step(policy: Policy, ref: Policy | None, optimizer: torch.optim.Optimiz
     t0 = time.monotonic()
     G, lcfg = cfg.group_size, cfg.loss_config
     module = net if net is not None else policy.model
+    amp = functools.partial(autocast, policy.device, cfg.precision)  # the loss's forwards run under it
     # 1. Rollouts: G completions per prompt, each with its own noise.
     seeds = [row_seed(cfg.seed, step, first_prompt + i, g) for i in range(len(problems)) for g in range(G)]
     ro = rollout(policy, [p.prompt for p in problems], G, cfg.sampling, seeds)
@@ -208,12 +216,16 @@ def grpo_step(policy: Policy, ref: Policy | None, optimizer: torch.optim.Optimiz
         mb = cfg.micro_batch or len(rows_all)
         chunks = [rows_all[i:i + mb] for i in range(0, len(rows_all), mb)]
         ref_lp, old_lp = {}, {}
-        with torch.no_grad():
+        # The sampler's log-probs are the policy's own at temperature 1 without top-p, but in
+        # fp32: under bf16 the old log-probs come from the same forward as the loss's.
+        sampler_is_policy = cfg.temperature == 1 and cfg.top_p == 1 and \
+            resolve_precision(cfg.precision, device) == "fp32"
+        with torch.no_grad(), amp():
             for k, rows in enumerate(chunks):
                 if ref is not None:
                     ref_lp[k] = _completion_logps(ref, ref.model, ro, rows, cfg.temperature)[0]
                 if cfg.num_iterations > 1:
-                    if cfg.temperature == 1 and cfg.top_p == 1:
+                    if sampler_is_policy:
                         old_lp[k] = ro.old_logps[rows]
                     else:
                         old_lp[k] = _completion_logps(policy, policy.model, ro, rows, cfg.temperature)[0]
@@ -222,7 +234,8 @@ def grpo_step(policy: Policy, ref: Policy | None, optimizer: torch.optim.Optimiz
                 last = k == len(chunks) - 1
                 sync = contextlib.nullcontext() if last or net is None else net.no_sync()
                 with sync:
-                    logps, ent = _completion_logps(policy, module, ro, rows, cfg.temperature, it == 0)
+                    with amp():
+                        logps, ent = _completion_logps(policy, module, ro, rows, cfg.temperature, it == 0)
                     old = old_lp[k] if cfg.num_iterations > 1 else logps.detach()
                     m = mask[rows]
                     loss, met = L.policy_loss(logps, old, ref_lp.get(k), adv_local[rows], m, lcfg,
@@ -332,6 +345,8 @@ def train(cfg: GRPOConfig, say=print, progress=None, command: str = "") -> Path:
     exam_tokens = cfg.exam_max_tokens or cfg.max_new_tokens
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
+    if lead:
+        say(f"training in {resolve_precision(cfg.precision, device)} on {device.type} (--precision {cfg.precision})")
     if lead and not cfg.resume:
         tmp = out / ".config.json.tmp"
         tmp.write_text(json.dumps({**_jsonable(cfg), "command": command, "world": world, "form": policy.form,

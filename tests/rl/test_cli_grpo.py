@@ -45,6 +45,7 @@ def fails(capsys, argv, expected: str, out) -> None:
     (["--level", "kindergarten"], "kindergarten"),
     (["--tasks", "no_such_task"], "none of the tasks no_such_task"),
     (["--steps", "x"], "invalid int value"),
+    (["--precision", "half"], "argument --precision: invalid choice"),
 ])  # fmt: skip
 def test_bad_flags_are_one_line(capsys, tmp_path, ours_dir, flags, expected):
     fails(capsys, ["--init", str(ours_dir), "-o", str(tmp_path / "run"), *TINY, *flags], expected, tmp_path / "run")
@@ -67,8 +68,9 @@ def test_bad_policies_are_one_line(capsys, tmp_path, hf_dir):
 def test_a_transformers_policy_runs_end_to_end(capsys, tmp_path, hf_dir):
     out = tmp_path / "run"
     argv = ["--init", str(hf_dir), "-o", str(out), *TINY, "--steps", "2", "--exam-every", "1",
-            "--checkpoint-every", "1", "--beta", "0.05"]  # fmt: skip
+            "--checkpoint-every", "1", "--beta", "0.05", "--precision", "bf16"]  # fmt: skip
     assert main(argv) == 0
+    assert "training in bf16 on cpu (--precision bf16)" in capsys.readouterr().err
     rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in rows if r["event"] == "exam"] == [0, 1, 2]
     train = [r for r in rows if r["event"] == "train"]

@@ -44,8 +44,10 @@ def toy_rewards(monkeypatch):
 
 
 def cfg(tmp_path, **kw) -> GRPOConfig:
+    """fp32 unless asked: the tests of exact arithmetic compare updates to rounding."""
     base = dict(out=str(tmp_path / "run"), init="unused", level="preschool", tasks=("one_digit_sums",),
-                reward="vowels", group_size=4, prompts_per_step=2, max_new_tokens=10, lr=1e-2)  # fmt: skip
+                reward="vowels", group_size=4, prompts_per_step=2, max_new_tokens=10, lr=1e-2,
+                precision="fp32")  # fmt: skip
     return GRPOConfig(**{**base, **kw})
 
 
@@ -88,6 +90,38 @@ def test_micro_batches_give_the_same_update(ours_dir, tmp_path, toy_rewards, los
     pairs = zip(whole.model.parameters(), parts.model.parameters(), strict=True)
     diff = max(float((p.detach() - q.detach()).abs().max()) for p, q in pairs)
     assert moved > 1e-4 and diff < 1e-6 * max(1.0, moved), (moved, diff)
+
+
+def test_bf16_update_follows_fp32(ours_dir, tmp_path, toy_rewards):
+    # Sampling runs in fp32 either way, so both see the same completions and rewards; only
+    # the loss's forward and backward differ, by bf16's rounding.
+    _, moved, full = step(ours_dir, cfg(tmp_path, precision="fp32"), sgd=True)
+    _, _, half = step(ours_dir, cfg(tmp_path, precision="bf16"), sgd=True)
+    start = load_policy(ours_dir).model.parameters()
+    a, b = [], []
+    for p, q, s in zip(full.model.parameters(), half.model.parameters(), start, strict=True):
+        a.append((p.detach() - s.detach()).flatten())
+        b.append((q.detach() - s.detach()).flatten())
+    a, b = torch.cat(a), torch.cat(b)
+    cos = float(torch.nn.functional.cosine_similarity(a, b, dim=0))
+    assert moved > 1e-4 and cos > 0.98, cos
+    assert float((a - b).abs().max()) > 0  # bf16 did run: the updates are not bit-equal
+
+
+def test_bf16_old_logps_come_from_the_loss_forward(ours_dir, tmp_path, toy_rewards, monkeypatch):
+    """With several iterations at temperature 1, fp32 reuses the sampler's log-probs as the
+    old ones; under bf16 they come from one more forward, so the first ratio is exactly 1."""
+    import rl.grpo as G
+
+    calls = []
+    real = G._completion_logps
+    monkeypatch.setattr(G, "_completion_logps", lambda *a, **k: calls.append(1) or real(*a, **k))
+    step(ours_dir, cfg(tmp_path, num_iterations=2, precision="fp32"))
+    fp32_calls = len(calls)
+    calls.clear()
+    row, _, _ = step(ours_dir, cfg(tmp_path, num_iterations=2, precision="bf16"))
+    assert (fp32_calls, len(calls)) == (2, 3)
+    assert row["loss"] == row["loss"]  # not NaN
 
 
 def test_groups_that_agree_teach_nothing(ours_dir, tmp_path, toy_rewards):
