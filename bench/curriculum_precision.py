@@ -7,6 +7,7 @@ batches not seen before, as the loop does (`--same-batches` repeats one set inst
 
     python bench/curriculum_precision.py --preset tiny --threads 2 --width fit
     python bench/curriculum_precision.py --preset tiny --threads 2 --width full
+    python bench/curriculum_precision.py --preset tiny --threads 2 --compile   # + torch.compile
 
 Whether bf16 also teaches as much per token is a separate question, answered at equal
 tokens by `bench/learnability.py --precision fp32` and `--precision bf16` (BENCHMARKS.md).
@@ -15,6 +16,7 @@ tokens by `bench/learnability.py --precision fp32` and `--precision bf16` (BENCH
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import time
 
@@ -52,6 +54,9 @@ def main() -> int:
     p.add_argument("--width", choices=("fit", "full"), default="full",
                    help="rows as wide as their longest record (fit) or the model's full width (full)")
     p.add_argument("--same-batches", action="store_true", help="every repeat on the same batches")
+    p.add_argument("--compile", action="store_true",
+                   help="also time each precision with the forward and loss under torch.compile, "
+                        "as `train-curriculum --compile` runs them (compilation in the warm-up)")
     args = p.parse_args()
     from model.model import autocast, bf16_is_native
 
@@ -62,33 +67,47 @@ def main() -> int:
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.0, foreach=True)
     model.train()
 
-    def step(r, precision: str) -> None:  # as model.curriculum.loop trains one global batch
-        x, w = r.tokens, r.weights
+    def weighted_ce(x, w, positions, segments, precision: str):  # as model.curriculum.loop's
         with autocast("cpu", precision):
-            logits = model(x[:, :-1], positions=r.positions[:, :-1], segments=r.segments[:, :-1])
+            logits = model(x[:, :-1], positions=positions, segments=segments)
         ce = F.cross_entropy(logits.flatten(0, 1).float(), x[:, 1:].flatten(), reduction="none")
-        ((ce.view_as(w) * w).sum() / w.sum()).backward()
+        return (ce.view_as(w) * w).sum()
+
+    compiled = {prec: torch.compile(functools.partial(weighted_ce, precision=prec)) for prec in ("fp32", "bf16")}
+
+    def step(r, variant: str) -> None:  # as model.curriculum.loop trains one global batch
+        precision, _, how = variant.partition(" ")
+        loss_of = compiled[precision] if how else functools.partial(weighted_ce, precision=precision)
+        summed = loss_of(r.tokens, r.weights, r.positions[:, :-1], r.segments[:, :-1])
+        (summed / r.weights.sum()).backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         opt.zero_grad(set_to_none=True)
 
-    rates: dict[str, list[float]] = {"fp32": [], "bf16": []}
-    for precision in rates:  # warm-up
-        step(warm, precision)
+    variants = ["fp32", "bf16"] + (["fp32 compiled", "bf16 compiled"] if args.compile else [])
+    rates: dict[str, list[float]] = {v: [] for v in variants}
+    # Warm-up. A compiled step also sees a second number of rows (packed batches vary in it),
+    # after which torch.compile makes that dimension dynamic: the timed steps recompile nothing.
+    other = next((r for r in rows if r.tokens.shape[0] != warm.tokens.shape[0]), warm)
+    for variant in rates:
+        for r in (warm, other) if "compiled" in variant else (warm,):
+            step(r, variant)
     for k in range(args.repeats):
         part = rows[(k % sets) * args.steps : (k % sets + 1) * args.steps]
         tokens = sum(int((r.segments[:, :-1] > 0).sum()) for r in part)
-        for precision, got in rates.items():
+        for variant, got in rates.items():
             t = time.perf_counter()
             for r in part:
-                step(r, precision)
+                step(r, variant)
             got.append(tokens / (time.perf_counter() - t))
-    fp32, bf16 = (statistics.median(rates[k]) for k in ("fp32", "bf16"))
+    base = statistics.median(rates["fp32"])
     print(f"preset {args.preset}, {args.threads} threads, {args.steps} steps of {args.batch_size} records, "
           f"rows {args.width}, {'the same' if args.same_batches else 'new'} batches each repeat, "
           f"medians of {args.repeats}; bf16 native here: {bf16_is_native('cpu')}")
-    print("| precision | training tok/s | ratio |\n|---|---:|---:|")
-    print(f"| fp32 | {fp32:,.0f} | 1.00x |\n| bf16 autocast | {bf16:,.0f} | {bf16 / fp32:.2f}x |")
+    print("| step | training tok/s | ratio to fp32 eager |\n|---|---:|---:|")
+    for variant, got in rates.items():
+        name = variant.replace("bf16", "bf16 autocast") + ("" if "compiled" in variant else " eager")
+        print(f"| {name} | {statistics.median(got):,.0f} | {statistics.median(got) / base:.2f}x |")
     return 0
 
 

@@ -375,8 +375,3 @@ def autocast(device: torch.device | str, precision: str = "auto"):
     if resolve_precision(precision, device) == "bf16":
         return torch.autocast(device.type, dtype=torch.bfloat16)
     return contextlib.nullcontext()
-
-
-def maybe_compile(model: Transformer, enabled: bool) -> nn.Module:
-    """torch.compile the model when asked (training steps); the eager model otherwise."""
-    return torch.compile(model) if enabled else model

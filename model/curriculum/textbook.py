@@ -350,6 +350,14 @@ def by_tokens(specs: Mapping[str, Sequence[TaskSpec]], seed: int, length: Callab
     return out
 
 
+def shared_specs(specs: Mapping[str, Sequence[TaskSpec]], shares: Mapping[str, str], seed: int,
+                 length: Callable[[Record], int]) -> dict[str, list[TaskSpec]]:  # fmt: skip
+    """Each level's task specs as its share says (`shares`: level -> TASK_SHARES): as given
+    under `records`, through `by_tokens` under `tokens`."""
+    weighed = by_tokens({lv: specs[lv] for lv in specs if shares[lv] == "tokens"}, seed, length)
+    return {lv: weighed.get(lv, list(level_specs)) for lv, level_specs in specs.items()}
+
+
 _TAGS = re.compile("(" + "|".join(re.escape(t) for t in T.SPECIAL_TOKENS) + ")")
 _TAG_SET = set(T.SPECIAL_TOKENS)
 

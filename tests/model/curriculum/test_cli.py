@@ -150,7 +150,10 @@ def test_init_from_a_checkpoint_of_another_preset(run_dir, tmp_path):
     (["--level", "primary", "-o", "X", "--lr-decay", "2"], "--lr-decay must lie in [0, 1]"),
     (["--level", "primary", "-o", "X", "--replay", "always"], "argument --replay: invalid choice"),
     (["--level", "primary", "-o", "X", "--task-mix", "most"], "argument --task-mix: invalid choice"),
-    (["--level", "primary", "-o", "X", "--task-share", "words"], "argument --task-share: invalid choice"),
+    (["--level", "primary", "-o", "X", "--task-share", "words"], "unknown --task-share 'words'"),
+    (["--level", "primary", "-o", "X", "--task-share", "records,words"], "unknown --task-share 'words'"),
+    (["--level", "primary", "-o", "X", "--task-share", "records,tokens,tokens"],
+     "--task-share names 3 shares for 2 level(s) (preschool to primary)"),
     (["--level", "primary", "-o", "X", "--data", "/no/such/dir", "--task-share", "tokens"],
      "--task-share tokens weighs generated tasks"),
     (["--level", "primary", "-o", "X", "--precision", "half"], "argument --precision: invalid choice"),
@@ -180,6 +183,41 @@ def test_a_bf16_run_trains_and_keeps_fp32_weights(tmp_path):
     losses = [r["loss"] for r in map(json.loads, (out / "metrics.jsonl").read_text().splitlines())
               if r["event"] == "train"]  # fmt: skip
     assert len(losses) >= 3 and losses[-1] < losses[0]
+
+
+def test_a_compiled_step_trains_the_eager_steps_weights(tmp_path):
+    from safetensors.torch import load_file
+
+    weights = {}
+    for name, extra in (("compiled", ["--compile"]), ("eager", [])):
+        out = tmp_path / name
+        res = cli("--level", "preschool", "-o", str(out), *TINY, "--precision", "fp32", *extra)
+        assert res.returncode == 0, res.stderr
+        weights[name] = load_file(str(out / "final" / "model.safetensors"))
+    assert json.loads((tmp_path / "compiled" / "config.json").read_text())["compile"] is True
+    # The same arithmetic fused: equal to rounding, not bit for bit.
+    for k, w in weights["eager"].items():
+        assert torch.allclose(weights["compiled"][k], w, atol=1e-4, rtol=1e-3), k
+    # ... and the compiled steps did train (a step that moved nothing would also match if
+    # the eager run had not trained either).
+    losses = [r["loss"] for r in map(json.loads, (tmp_path / "compiled" / "metrics.jsonl").read_text().splitlines())
+              if r["event"] == "train"]  # fmt: skip
+    assert len(losses) >= 3 and losses[-1] < losses[0]
+
+
+def test_a_compile_that_fails_is_one_line_and_exit_2(tmp_path):
+    import os
+
+    # No C++ compiler, and no cached kernels that would spare the run from needing one.
+    env = {**os.environ, "CXX": str(tmp_path / "no-such-compiler"), "TORCHINDUCTOR_CACHE_DIR": str(tmp_path / "cache"),
+           "TORCHINDUCTOR_FX_GRAPH_CACHE": "0"}  # fmt: skip
+    res = subprocess.run([sys.executable, "-m", "cli.train_curriculum", "--level", "preschool",
+                          "-o", str(tmp_path / "r"), *TINY, "--precision", "fp32", "--compile"],
+                         capture_output=True, text=True, timeout=300, env=env)  # fmt: skip
+    assert res.returncode == 2, res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--compile: torch.compile failed" in lines[0], lines
+    assert "run without --compile" in lines[0] and "Traceback" not in res.stderr
 
 
 def test_batches_made_in_a_child_process_train_the_same_weights(tmp_path):

@@ -360,3 +360,28 @@ def test_a_share_by_tokens_gives_short_records_their_tokens(tokenizer):
     assert 0.8 < ratio(weighed) < 1.25
     again = by_tokens(specs, 0, length)
     assert [s.weight for s in again["primary"]] == [s.weight for s in weighed["primary"]]
+
+
+def test_a_share_per_level_weighs_only_the_levels_that_name_tokens(tokenizer):
+    """`--task-share records,tokens`: preschool's weights as the mix gives them, primary's
+    through `by_tokens`; the config names a share for every level, the last repeated."""
+    from model.curriculum.loop import CurriculumConfig
+    from model.curriculum.textbook import by_tokens, shared_specs
+
+    cfg = CurriculumConfig(level="primary", out="x", task_share="records,tokens")
+    assert cfg.task_shares() == {"preschool": "records", "primary": "tokens"}
+    assert CurriculumConfig(level="high", out="x", task_share="records,tokens").task_shares() == {
+        "preschool": "records", "primary": "tokens", "middle": "tokens", "high": "tokens"}
+    assert CurriculumConfig(level="primary", out="x").task_shares() == {"preschool": "records", "primary": "records"}
+
+    specs = level_specs(["preschool", "primary"], ["counting", "compare_numbers", "order_of_operations",
+                                                   "long_multiplication"])  # fmt: skip
+
+    def length(rec):
+        return len(encode_weighted(tokenizer, rec).ids)
+
+    got = shared_specs(specs, cfg.task_shares(), 0, length)
+    assert got["preschool"] == specs["preschool"]
+    assert got["primary"] == by_tokens({"primary": specs["primary"]}, 0, length)["primary"]
+    assert got["primary"] != specs["primary"]  # long multiplication's long records weigh less
+    assert shared_specs(specs, {"preschool": "records", "primary": "records"}, 0, length) == specs
