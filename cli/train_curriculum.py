@@ -85,7 +85,7 @@ def build_parser() -> Parser:
                         "of --threads, else between steps), thread, process, or inline (between steps)")
     p.add_argument("--compile", action="store_true",
                    help="torch.compile the training step's forward and loss (about 40 s to compile, "
-                        "needs a C++ compiler on the CPU; 1.3x the tokens/s in bf16 on the project's CPU)")
+                        "needs a C++ compiler on the CPU; 1.38x the step's tokens/s in bf16 on the project's CPU)")
     return p
 
 

@@ -122,7 +122,7 @@ class CurriculumConfig:
     # Where the next batch is made (PREFETCH): `auto` picks by device and precision
     # (`batch_maker`); not a FIXED flag, the data are the same whichever makes them.
     prefetch: str = "auto"
-    # torch.compile the training step's forward and loss (1.30x the tokens per second of the
+    # torch.compile the training step's forward and loss (1.38x the tokens per second of the
     # eager step in bf16 on this project's CPU, BENCHMARKS.md; about 40 s to compile, and a
     # C++ compiler on the CPU). Not a FIXED flag: the same arithmetic, fused.
     compile: bool = False
