@@ -8,6 +8,10 @@ batches not seen before, as the loop does (`--same-batches` repeats one set inst
     python bench/curriculum_precision.py --preset tiny --threads 2 --width fit
     python bench/curriculum_precision.py --preset tiny --threads 2 --width full
     python bench/curriculum_precision.py --preset tiny --threads 2 --compile   # + torch.compile
+    python bench/curriculum_precision.py --threads 2 --compile --init runs/hour18/last  # a trained model
+
+`--init` starts from a checkpoint (its weights, tokenizer and, in a run's `last`, its AdamW
+state) instead of a fresh model: whether a trained model's small values slow the step.
 
 Whether bf16 also teaches as much per token is a separate question, answered at equal
 tokens by `bench/learnability.py --precision fp32` and `--precision bf16` (BENCHMARKS.md).
@@ -24,7 +28,7 @@ import torch
 import torch.nn.functional as F
 
 
-def batches(preset_name: str, n: int, batch: int, seed: int, full: bool):
+def batches(preset_name: str, n: int, batch: int, seed: int, full: bool, init: str | None = None):
     from model.curriculum.forms import DEFAULT_FORM, get_form
     from model.curriculum.textbook import Stream, Textbook, encode_weighted, level_specs, pack
     from model.model import Transformer, preset
@@ -33,14 +37,21 @@ def batches(preset_name: str, n: int, batch: int, seed: int, full: bool):
 
     levels = ("preschool", "primary")
     form = get_form(DEFAULT_FORM)
-    tok = train_tokenizer([render(r) for r in corpus_records(per_task=6, seed=seed, levels=levels)],
-                          words=generator_words())  # fmt: skip
-    torch.manual_seed(seed)
-    model = Transformer(preset(preset_name, vocab_size=tok.get_vocab_size()))
+    opt_state = None
+    if init:
+        from model.checkpoint import load_checkpoint
+
+        ck = load_checkpoint(init, with_optimizer=True)
+        model, tok, opt_state = ck.model, ck.tokenizer, ck.optimizer_state
+    else:
+        tok = train_tokenizer([render(r) for r in corpus_records(per_task=6, seed=seed, levels=levels)],
+                              words=generator_words())  # fmt: skip
+        torch.manual_seed(seed)
+        model = Transformer(preset(preset_name, vocab_size=tok.get_vocab_size()))
     stream = Stream(Textbook(seed, 0, (("preschool", 0.6), ("primary", 1.0)), level_specs(levels, None, form.task_options)))
     rows = [pack([encode_weighted(tok, stream.next(), 0.0, form) for _ in range(batch)],
                  model.cfg.max_seq_len, tok.token_to_id(PAD), full=full) for _ in range(n)]  # fmt: skip
-    return model, rows
+    return model, rows, opt_state
 
 
 def main() -> int:
@@ -54,6 +65,8 @@ def main() -> int:
     p.add_argument("--width", choices=("fit", "full"), default="full",
                    help="rows as wide as their longest record (fit) or the model's full width (full)")
     p.add_argument("--same-batches", action="store_true", help="every repeat on the same batches")
+    p.add_argument("--init", metavar="CKPT", help="start from this checkpoint (weights, tokenizer, and AdamW "
+                                                  "state where it has one) instead of a fresh model of --preset")
     p.add_argument("--compile", action="store_true",
                    help="also time each precision with the forward and loss under torch.compile, "
                         "as `train-curriculum --compile` runs them (compilation in the warm-up)")
@@ -62,9 +75,14 @@ def main() -> int:
 
     torch.set_num_threads(args.threads)
     sets = 1 if args.same_batches else args.repeats
-    model, rows = batches(args.preset, args.steps * sets + 1, args.batch_size, args.seed, args.width == "full")
+    model, rows, opt_state = batches(args.preset, args.steps * sets + 1, args.batch_size, args.seed,
+                                     args.width == "full", args.init)  # fmt: skip
     warm, rows = rows[0], rows[1:]
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.0, foreach=True)
+    if opt_state:
+        opt.load_state_dict(opt_state)
+        for group in opt.param_groups:
+            group["lr"] = 1e-4  # a trained run's lr near its end: small updates, as there
     model.train()
 
     def weighted_ce(x, w, positions, segments, precision: str):  # as model.curriculum.loop's
@@ -101,7 +119,7 @@ def main() -> int:
                 step(r, variant)
             got.append(tokens / (time.perf_counter() - t))
     base = statistics.median(rates["fp32"])
-    print(f"preset {args.preset}, {args.threads} threads, {args.steps} steps of {args.batch_size} records, "
+    print(f"{'from ' + args.init if args.init else 'preset ' + args.preset}, {args.threads} threads, {args.steps} steps of {args.batch_size} records, "
           f"rows {args.width}, {'the same' if args.same_batches else 'new'} batches each repeat, "
           f"medians of {args.repeats}; bf16 native here: {bf16_is_native('cpu')}")
     print("| step | training tok/s | ratio to fp32 eager |\n|---|---:|---:|")

@@ -79,10 +79,11 @@ def build_parser() -> Parser:
                    help="the forward's arithmetic: auto (default: bf16 autocast where the device "
                         "has bf16 kernels, e.g. a GPU or a CPU with AVX512-BF16/AMX; fp32 elsewhere), "
                         "fp32 or bf16; weights and optimizer stay fp32")
-    p.add_argument("--prefetch", default="auto", choices=("auto", "thread", "process", "inline"),
+    p.add_argument("--prefetch", default="auto", choices=("auto", "thread", "process", "inline", "pool"),
                    help="where the next batch is made: auto (default: a thread during the step in "
                         "fp32 or on a GPU; for bf16 on the CPU a child process where a core is free "
-                        "of --threads, else between steps), thread, process, or inline (between steps)")
+                        "of --threads, else a pool), thread, process, inline (between steps), or pool "
+                        "(between steps, the textbook made by one process per core)")
     p.add_argument("--compile", action="store_true",
                    help="torch.compile the training step's forward and loss (about 40 s to compile, "
                         "needs a C++ compiler on the CPU; 1.38x the step's tokens/s in bf16 on the project's CPU)")

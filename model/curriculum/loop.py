@@ -34,6 +34,7 @@ from model.curriculum.textbook import (
     TASK_SHARES,
     TEXTBOOK_VERSION,
     FileStream,
+    PoolPrefetcher,
     Prefetcher,
     ProcessPrefetcher,
     Stream,
@@ -61,7 +62,7 @@ FIXED = ("level", "preset", "seed", "tokens_per_level", "data", "exam_size", "ba
 BEFORE_FLAG = {"lr_decay": 0.0, "replay": "forgotten", "task_mix": "fixed", "task_share": "records"}
 
 
-PREFETCH = ("auto", "thread", "process", "inline")  # where batches are made (batch_maker)
+PREFETCH = ("auto", "thread", "process", "inline", "pool")  # where batches are made (batch_maker)
 
 
 @dataclass(frozen=True)
@@ -325,18 +326,27 @@ class Metrics:
 
 def batch_maker(prefetch: str, device: torch.device, precision: str) -> str:
     """Where the next batch is made: `thread` (during the step, in a thread of this process),
-    `process` (during the step, in a child process at the lowest priority) or `inline`
-    (between steps). `auto`: a thread where the step leaves the CPU free (a GPU) or in fp32;
-    for a bf16 step on the CPU, whose short kernels a thread's Python can stall, a child
-    process where a core is free of the step's threads (1.08x), else inline (on two cores
-    that both train, no maker measured faster than inline: the batch's time comes out of
-    the step; BENCHMARKS.md, "Where the next batch is made")."""
+    `process` (during the step, in a child process at the lowest priority), `inline`
+    (between steps) or `pool` (between steps, each chunk of the textbook made by one child
+    process per core). `auto`: a thread where the step leaves the CPU free (a GPU) or in
+    fp32; for a bf16 step on the CPU, whose short kernels a thread's Python can stall, a
+    child process where a core is free of the step's threads (1.08x), else a pool (on cores
+    that all train, the batch's time comes out of the step whoever makes it during the step;
+    made between steps on every core, it takes less of it; BENCHMARKS.md, "Where the next
+    batch is made")."""
     if prefetch != "auto":
         return prefetch
     if device.type == "cuda" or precision == "fp32":
         return "thread"
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return "process" if cores > torch.get_num_threads() else "inline"
+    cores = _cores()
+    if cores > torch.get_num_threads():
+        return "process"
+    return "pool" if cores > 1 else "inline"
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
@@ -414,6 +424,8 @@ def run_curriculum(cfg: CurriculumConfig, say=print, progress=None) -> dict:
         encode = functools.partial(encode_weighted, tok, tag_weight=cfg.tag_weight, form=form)
         if maker == "process":
             return ProcessPrefetcher(source, cfg.batch_size, encode)
+        if maker == "pool" and files is None:  # a data directory is only read: nothing to spread
+            return PoolPrefetcher(source, cfg.batch_size, encode, _cores())
         return Prefetcher(source, cfg.batch_size, encode, ahead=maker == "thread")
 
     if state["step"] == 0 and not cfg.init:

@@ -253,20 +253,133 @@ class ProcessPrefetcher:
         self._conn.close()
 
 
-def _make_batches(stream: Stream | FileStream, size: int, encode: Callable[[Record], Encoded],
-                  out) -> None:  # fmt: skip
-    """The child of ProcessPrefetcher: batches of `stream` down the pipe `out` until killed
-    (or the pipe breaks: the training process is gone)."""
+class PoolPrefetcher:
+    """Prefetcher's interface with the batch made when it is taken (between steps, as
+    `ahead=False`), but each chunk of the textbook generated and encoded by `workers` child
+    processes at once: worker i takes the chunk's candidates i, i + workers, ... (so the
+    costly code tasks are spread evenly), and this process merges them in order and drops
+    duplicates as `Textbook.chunk` does, so the batches and positions are the Prefetcher's.
+    While the step trains, the workers wait; while they make a chunk, the step waits: on a
+    machine whose cores all run the step, making the batch on every core is what shortens
+    the wait (one core made it before, the others idle). The workers die with the training
+    process (as ProcessPrefetcher's child does) and `close()` kills them. An error in a
+    worker is raised by `take()`, as ProcessPrefetcher raises its child's."""
+
+    def __init__(self, stream: Stream, size: int, encode: Callable[[Record], Encoded], workers: int) -> None:
+        import multiprocessing as mp
+
+        if workers < 1:
+            raise ValueError(f"a pool of batch makers needs at least one worker, got {workers}")
+        self.book, self.size = stream.book, size
+        self.chunk_no, self.offset = stream.chunk_no, stream.offset
+        self._items: list[Encoded] | None = None
+        ctx = mp.get_context("forkserver")  # not fork: see ProcessPrefetcher
+        ctx.set_forkserver_preload([__name__, "generators.math", "generators.logic", "generators.code"])
+        self._conns, self._procs = [], []
+        for i in range(workers):
+            conn, child_end = ctx.Pipe()
+            proc = ctx.Process(target=_make_candidates, args=(self.book, encode, i, workers, child_end),
+                               name=f"blueberry-textbook-{i}", daemon=True)  # fmt: skip
+            proc.start()
+            child_end.close()
+            self._conns.append(conn)
+            self._procs.append(proc)
+
+    @property
+    def pids(self) -> list[int | None]:
+        """The workers' process ids."""
+        return [p.pid for p in self._procs]
+
+    def _chunk(self, k: int) -> list[Encoded]:
+        for conn in self._conns:
+            conn.send(k)
+        parts = []
+        for conn, proc in zip(self._conns, self._procs, strict=True):
+            try:
+                kind, payload, why = conn.recv()
+            except (EOFError, OSError):
+                proc.join(timeout=5)
+                raise RuntimeError(f"the textbook's batch maker died (exit code {proc.exitcode})") from None
+            if kind == "error":  # bad input stays a ValueError (one line, exit 2)
+                raise (ValueError if why == "bad input" else RuntimeError)(f"the textbook's batch maker failed: {payload}")
+            parts.append(payload)
+        seen: set[str] = set()
+        out = []
+        for j in range(max(len(part) for part in parts)):
+            for part in parts:  # candidate order: worker i's j-th is candidate i + j * workers
+                if j >= len(part) or part[j] is None:
+                    continue
+                key, ids, weights = part[j]
+                if key not in seen:
+                    seen.add(key)
+                    out.append(Encoded(ids, weights))
+        return out
+
+    def take(self) -> tuple[list[Encoded], object]:
+        """The next batch and the stream position after it."""
+        batch = []
+        for _ in range(self.size):
+            if self._items is None:
+                self._items = self._chunk(self.chunk_no)
+            while self.offset >= len(self._items):
+                self.chunk_no, self.offset = self.chunk_no + 1, 0
+                self._items = self._chunk(self.chunk_no)
+            batch.append(self._items[self.offset])
+            self.offset += 1
+        return batch, (self.chunk_no, self.offset)
+
+    def close(self) -> None:
+        for proc in self._procs:
+            if proc.is_alive():
+                proc.kill()
+        for proc, conn in zip(self._procs, self._conns, strict=True):
+            proc.join()
+            conn.close()
+
+
+def _orphaned() -> bool:
+    """In a batch maker's child: ask the kernel to SIGKILL this process when its parent, the
+    fork server, dies (Linux; the fork server ends when the training process does). True
+    when the parent is already gone."""
     import contextlib
     import ctypes
     import signal
 
-    # The kernel SIGKILLs this process when its parent, the fork server, dies (Linux); the
-    # fork server ends when the training process does.
     parent = os.getppid()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the parent died before the prctl
+    return os.getppid() != parent  # the parent died before the prctl
+
+
+def _make_candidates(book: Textbook, encode: Callable[[Record], Encoded], first: int, step: int, conn) -> None:
+    """A worker of PoolPrefetcher: for each chunk number received, candidates `first`,
+    `first + step`, ... of that chunk as (identity key, ids, weights), None where dropped,
+    sent back until killed (or the pipe breaks)."""
+    if _orphaned():
+        return
+    try:
+        while True:
+            k = conn.recv()
+            got = []
+            for p in range(k * CHUNK + first, (k + 1) * CHUNK, step):
+                cand = book.candidate(p)
+                if cand is None:
+                    got.append(None)
+                else:
+                    e = encode(cand[0])
+                    got.append((cand[1], e.ids, e.weights))
+            conn.send(("ok", got, None))
+    except (EOFError, BrokenPipeError, ConnectionResetError):
+        return
+    except Exception as exc:  # sent to the parent, which raises it
+        conn.send(("error", f"{type(exc).__name__}: {exc}", "bad input" if isinstance(exc, ValueError | OSError) else None))
+
+
+def _make_batches(stream: Stream | FileStream, size: int, encode: Callable[[Record], Encoded],
+                  out) -> None:  # fmt: skip
+    """The child of ProcessPrefetcher: batches of `stream` down the pipe `out` until killed
+    (or the pipe breaks: the training process is gone)."""
+    if _orphaned():
         return
     os.nice(19)
     try:

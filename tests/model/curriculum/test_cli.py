@@ -221,17 +221,18 @@ def test_a_compile_that_fails_is_one_line_and_exit_2(tmp_path):
     assert "run without --compile" in lines[0] and "Traceback" not in res.stderr
 
 
-def test_batches_made_in_a_child_process_train_the_same_weights(tmp_path):
+def test_batches_made_in_a_child_process_or_a_pool_train_the_same_weights(tmp_path):
     from safetensors.torch import load_file
 
     weights = {}
-    for maker in ("process", "inline"):
+    for maker in ("process", "pool", "inline"):
         out = tmp_path / maker
         res = cli("--level", "preschool", "-o", str(out), *TINY, "--precision", "fp32", "--prefetch", maker)
         assert res.returncode == 0, res.stderr
         weights[maker] = load_file(str(out / "final" / "model.safetensors"))
-    assert weights["process"].keys() == weights["inline"].keys()
-    assert all(torch.equal(weights["process"][k], weights["inline"][k]) for k in weights["inline"])
+    for maker in ("process", "pool"):
+        assert weights[maker].keys() == weights["inline"].keys()
+        assert all(torch.equal(weights[maker][k], weights["inline"][k]) for k in weights["inline"]), maker
 
 
 def test_data_directory_train_split_only(tmp_path):

@@ -12,6 +12,7 @@ import pytest
 from model.curriculum.exams import build_exam
 from model.curriculum.textbook import (
     CHUNK,
+    PoolPrefetcher,
     Prefetcher,
     ProcessPrefetcher,
     Stream,
@@ -255,6 +256,41 @@ def test_a_child_process_makes_the_batches_a_thread_makes(tokenizer, book):
     assert not _alive(pid)  # close() leaves no process behind
 
 
+def test_a_pool_of_workers_makes_the_batches_one_process_makes(tokenizer, book):
+    encode = functools.partial(encode_weighted, tokenizer, tag_weight=0.5)
+    # Duplicates within a chunk are met, so the pool's merge must drop them as chunk() does.
+    keys = [got[1] for p in range(CHUNK) if (got := book.candidate(p)) is not None]
+    assert len(set(keys)) < len(keys)
+    pool = PoolPrefetcher(Stream(book, 1, 3), 7, encode, workers=3)  # an uneven split of a chunk
+    pids = pool.pids
+    got = _batches(pool, 80)  # 560 records: over two chunk boundaries
+    want = _batches(Prefetcher(Stream(book, 1, 3), 7, encode, ahead=False), 80)
+    assert want[-1][1][0] >= 3  # the stream did cross into later chunks
+    assert [where for _, where in got] == [where for _, where in want]
+    assert [(e.ids, e.weights) for batch, _ in got for e in batch] == \
+        [(e.ids, e.weights) for batch, _ in want for e in batch]  # fmt: skip
+    assert not any(_alive(pid) for pid in pids)  # close() leaves no process behind
+    with pytest.raises(ValueError, match="at least one worker"):
+        PoolPrefetcher(Stream(book), 2, encode, workers=0)
+
+
+def test_an_error_in_a_pool_worker_is_raised_by_take(tokenizer, book):
+    import ipaddress
+    import os
+    import signal
+
+    pool = PoolPrefetcher(Stream(book), 2, functools.partial(encode_weighted, "not a tokenizer"), workers=2)
+    with pytest.raises(RuntimeError, match="batch maker failed: AttributeError"):
+        _batches(pool, 1)
+    pool = PoolPrefetcher(Stream(book), 2, ipaddress.ip_address, workers=2)
+    with pytest.raises(ValueError, match=r"batch maker failed: ValueError: .* does not appear to be an IPv4"):
+        _batches(pool, 1)
+    pool = PoolPrefetcher(Stream(book), 2, functools.partial(encode_weighted, tokenizer), workers=2)
+    os.kill(pool.pids[1], signal.SIGKILL)
+    with pytest.raises(RuntimeError, match="batch maker died"):
+        _batches(pool, 3)
+
+
 def test_an_error_in_the_batch_maker_is_raised_by_take(book):
     import ipaddress
 
@@ -279,20 +315,26 @@ def test_a_batch_maker_killed_from_outside_is_an_error_not_a_hang(tokenizer, boo
 
 _ORPHAN = """
 import functools, sys, time
-from model.curriculum.textbook import ProcessPrefetcher, Stream, Textbook, encode_weighted, level_specs
+from model.curriculum.textbook import PoolPrefetcher, ProcessPrefetcher, Stream, Textbook, encode_weighted, level_specs
 from model.tokenizer import train_tokenizer
 if __name__ == "__main__":
     specs = level_specs(["preschool"], ["one_digit_sums"])
     tok = train_tokenizer(["1 + 2 = 3"], vocab_size=300)
-    child = ProcessPrefetcher(Stream(Textbook(0, 0, (("preschool", 1.0),), specs)), 2,
-                              functools.partial(encode_weighted, tok))
-    child.take()
-    print(child.pid, flush=True)
+    stream, encode = Stream(Textbook(0, 0, (("preschool", 1.0),), specs)), functools.partial(encode_weighted, tok)
+    if sys.argv[1] == "pool":
+        maker = PoolPrefetcher(stream, 2, encode, workers=2)
+        pids = maker.pids
+    else:
+        maker = ProcessPrefetcher(stream, 2, encode)
+        pids = [maker.pid]
+    maker.take()
+    print(*pids, flush=True)
     time.sleep(600)
 """
 
 
-def test_the_batch_maker_dies_with_its_parent(tmp_path):
+@pytest.mark.parametrize("maker", ["process", "pool"])
+def test_the_batch_maker_dies_with_its_parent(tmp_path, maker):
     import os
     import signal
     import subprocess
@@ -302,22 +344,22 @@ def test_the_batch_maker_dies_with_its_parent(tmp_path):
     script = tmp_path / "parent.py"
     script.write_text(_ORPHAN)
     root = str(Path(__file__).resolve().parents[3])
-    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=root,
+    parent = subprocess.Popen([sys.executable, str(script), maker], stdout=subprocess.PIPE, text=True, cwd=root,
                               env={**os.environ, "PYTHONPATH": root})  # fmt: skip
     try:
-        pid = int(parent.stdout.readline())
-        assert _alive(pid)
+        pids = [int(pid) for pid in parent.stdout.readline().split()]
+        assert pids and all(_alive(pid) for pid in pids)
         os.kill(parent.pid, signal.SIGKILL)
         parent.wait()
         deadline = time.monotonic() + 10
-        while _alive(pid) and time.monotonic() < deadline:
+        while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not _alive(pid)
+        assert not any(_alive(pid) for pid in pids)
     finally:
         parent.kill()
 
 
-def test_auto_makes_bf16_batches_in_a_child_only_where_a_core_is_free(monkeypatch):
+def test_auto_makes_bf16_batches_in_a_child_where_a_core_is_free_else_in_a_pool(monkeypatch):
     import os
 
     import torch
@@ -332,7 +374,13 @@ def test_auto_makes_bf16_batches_in_a_child_only_where_a_core_is_free(monkeypatc
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(threads + 1)), raising=False)
     assert batch_maker("auto", cpu, "bf16") == "process"
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(threads)), raising=False)
-    assert batch_maker("auto", cpu, "bf16") == "inline"
+    assert batch_maker("auto", cpu, "bf16") == ("pool" if threads > 1 else "inline")
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 1)
+    assert batch_maker("auto", cpu, "bf16") == "inline"  # one core: nothing to spread over
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 2)
+    assert batch_maker("auto", cpu, "bf16") == "pool"  # every core trains: a pool between steps
 
 
 def test_a_share_by_tokens_gives_short_records_their_tokens(tokenizer):
