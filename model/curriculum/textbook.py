@@ -237,13 +237,7 @@ class ProcessPrefetcher:
 
     def take(self) -> tuple[list[Encoded], object]:
         """The next batch and the stream position after it."""
-        try:
-            kind, payload, where = self._conn.recv()
-        except (EOFError, OSError):
-            self._proc.join(timeout=5)
-            raise RuntimeError(f"the textbook's batch maker died (exit code {self._proc.exitcode})") from None
-        if kind == "error":  # bad input stays a ValueError (one line, exit 2), as in a thread
-            raise (ValueError if where == "bad input" else RuntimeError)(f"the textbook's batch maker failed: {payload}")
+        payload, where = _receive(self._conn, self._proc)
         return [Encoded(ids, weights) for ids, weights in payload], where
 
     def close(self) -> None:
@@ -293,16 +287,7 @@ class PoolPrefetcher:
     def _chunk(self, k: int) -> list[Encoded]:
         for conn in self._conns:
             conn.send(k)
-        parts = []
-        for conn, proc in zip(self._conns, self._procs, strict=True):
-            try:
-                kind, payload, why = conn.recv()
-            except (EOFError, OSError):
-                proc.join(timeout=5)
-                raise RuntimeError(f"the textbook's batch maker died (exit code {proc.exitcode})") from None
-            if kind == "error":  # bad input stays a ValueError (one line, exit 2)
-                raise (ValueError if why == "bad input" else RuntimeError)(f"the textbook's batch maker failed: {payload}")
-            parts.append(payload)
+        parts = [_receive(conn, proc)[0] for conn, proc in zip(self._conns, self._procs, strict=True)]
         seen: set[str] = set()
         out = []
         for j in range(max(len(part) for part in parts)):
@@ -335,6 +320,20 @@ class PoolPrefetcher:
         for proc, conn in zip(self._procs, self._conns, strict=True):
             proc.join()
             conn.close()
+
+
+def _receive(conn, proc) -> tuple[object, object]:
+    """A batch maker child's next message, (payload, position), from `conn`; its error raised
+    here: a ValueError where the child's was bad input (one line, exit 2, as in a thread),
+    else a RuntimeError, and a RuntimeError when the child died."""
+    try:
+        kind, payload, where = conn.recv()
+    except (EOFError, OSError):
+        proc.join(timeout=5)
+        raise RuntimeError(f"the textbook's batch maker died (exit code {proc.exitcode})") from None
+    if kind == "error":
+        raise (ValueError if where == "bad input" else RuntimeError)(f"the textbook's batch maker failed: {payload}")
+    return payload, where
 
 
 def _orphaned() -> bool:
